@@ -1,0 +1,400 @@
+/*
+ * hearthctl: the operator's command line.
+ *
+ *   hearthctl [-c hearth.conf] COMMAND ...
+ *
+ * Commands that touch the database connect with the configuration's
+ * `database`; `rules check` and `screen` need none.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "conf.h"
+#include "db.h"
+#include "db_category.h"
+#include "db_post.h"
+#include "db_user.h"
+#include "log.h"
+#include "markdown.h"
+#include "migrate.h"
+#include "mod.h"
+#include "utf8.h"
+
+struct ctl {
+	conf conf;
+	db *db;
+	arena *arena;
+};
+
+static int usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: hearthctl [-c hearth.conf] COMMAND\n"
+	        "  migrate                          apply the schema migrations in sql_dir\n"
+	        "  create-admin HANDLE [--password-stdin]\n"
+	        "                                   create an administrator (prints a new password)\n"
+	        "  user set-role HANDLE member|moderator|admin\n"
+	        "  category add SLUG NAME [DESCRIPTION]\n"
+	        "  category list\n"
+	        "  sample-data                      load sample categories, members and threads\n"
+	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
+	        "  screen [--rules DIR]             screen one post per line of stdin\n");
+	return f == stderr ? 2 : 0;
+}
+
+static int connect_db(struct ctl *c)
+{
+	c->db = db_new(c->conf.database);
+	if (!db_ready(c->db)) {
+		fprintf(stderr, "hearthctl: cannot connect to the database (%s): %s\n"
+		                "  check `database` in hearth.conf or HEARTH_DATABASE\n",
+		        c->conf.database, db_last_error(c->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_migrate(struct ctl *c)
+{
+	db *d = db_new(c->conf.database);
+	PGconn *conn = PQconnectdb(c->conf.database);
+	int rc = 1;
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "hearthctl: cannot connect to the database (%s): %s", c->conf.database,
+		        PQerrorMessage(conn));
+		goto out;
+	}
+	PGresult *r = PQexec(conn, "set client_min_messages = warning");
+	PQclear(r);
+	char err[1024];
+	int applied = 0;
+	if (migrate_apply(conn, c->conf.sql_dir, isatty(STDOUT_FILENO), &applied, err, sizeof err) < 0) {
+		fprintf(stderr, "hearthctl migrate: %s\n", err);
+		goto out;
+	}
+	printf(applied ? "%d migration(s) applied\n" : "schema up to date, nothing to apply\n", applied);
+	rc = 0;
+out:
+	PQfinish(conn);
+	db_free(d);
+	return rc;
+}
+
+static int read_password_stdin(char *out, size_t outlen)
+{
+	if (!fgets(out, (int)outlen, stdin)) {
+		fprintf(stderr, "hearthctl: no password on standard input\n");
+		return -1;
+	}
+	out[strcspn(out, "\r\n")] = '\0';
+	size_t n = strlen(out);
+	if (n < AUTH_PASSWORD_MIN || n > AUTH_PASSWORD_MAX || !utf8_valid(out, n)) {
+		fprintf(stderr, "hearthctl: the password must be %d to %d characters of UTF-8 text\n",
+		        AUTH_PASSWORD_MIN, AUTH_PASSWORD_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int create_user(struct ctl *c, const char *handle, const char *password, const char *role)
+{
+	char hash[AUTH_HASH_STR_LEN];
+	if (auth_hash_password(password, strlen(password), hash) < 0) {
+		fprintf(stderr, "hearthctl: hashing the password failed (out of memory?)\n");
+		return -1;
+	}
+	long long id;
+	enum db_err e = db_user_create(c->db, c->arena, handle, hash, role, &id);
+	if (e == DB_ERR_UNIQUE) {
+		fprintf(stderr, "hearthctl: the handle \"%s\" is taken\n", handle);
+		return -1;
+	}
+	if (e != DB_OK) {
+		fprintf(stderr, "hearthctl: creating %s: %s\n", handle, db_last_error(c->db));
+		return -1;
+	}
+	return 0;
+}
+
+static int cmd_create_admin(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	const char *handle = argv[1];
+	bool from_stdin = argc > 2 && strcmp(argv[2], "--password-stdin") == 0;
+	if (!user_handle_valid(handle)) {
+		fprintf(stderr, "hearthctl: a handle is 3 to 30 letters, digits, '_' or '-'\n");
+		return 1;
+	}
+	char password[AUTH_PASSWORD_MAX + 2];
+	if (from_stdin) {
+		if (read_password_stdin(password, sizeof password) < 0)
+			return 1;
+	} else {
+		auth_new_password(password);
+	}
+	if (connect_db(c) < 0 || create_user(c, handle, password, "admin") < 0)
+		return 1;
+	printf("created administrator %s\n", handle);
+	if (!from_stdin)
+		printf("password: %s\n", password);
+	return 0;
+}
+
+static int cmd_user(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 4 || strcmp(argv[1], "set-role") != 0)
+		return usage(stderr);
+	const char *role = argv[3];
+	if (strcmp(role, "member") && strcmp(role, "moderator") && strcmp(role, "admin")) {
+		fprintf(stderr, "hearthctl: the role is member, moderator or admin\n");
+		return 1;
+	}
+	bool found;
+	if (connect_db(c) < 0)
+		return 1;
+	if (db_user_set_role(c->db, c->arena, argv[2], role, &found) != DB_OK) {
+		fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+		return 1;
+	}
+	if (!found) {
+		fprintf(stderr, "hearthctl: no member is called %s\n", argv[2]);
+		return 1;
+	}
+	printf("%s is now %s\n", argv[2], role);
+	return 0;
+}
+
+static int cmd_category(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (connect_db(c) < 0)
+		return 1;
+	if (strcmp(argv[1], "list") == 0) {
+		struct category *cats;
+		size_t n;
+		if (db_category_list(c->db, c->arena, &cats, &n) != DB_OK) {
+			fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+			return 1;
+		}
+		for (size_t i = 0; i < n; i++)
+			printf("%s\t%s\t%lld threads\t%lld posts\n", cats[i].slug, cats[i].name,
+			       cats[i].thread_count, cats[i].post_count);
+		return 0;
+	}
+	if (strcmp(argv[1], "add") == 0 && argc >= 4) {
+		const char *desc = argc > 4 ? argv[4] : "";
+		long long id;
+		enum db_err e = db_category_add(c->db, c->arena, argv[2], argv[3], desc, &id);
+		if (e == DB_ERR_UNIQUE) {
+			fprintf(stderr, "hearthctl: a category with slug \"%s\" exists already\n", argv[2]);
+			return 1;
+		}
+		if (e == DB_ERR_CHECK) {
+			fprintf(stderr, "hearthctl: the slug is 1 to 48 of a-z, 0-9 and '-' (starting with a "
+			                "letter or digit), the name 1 to 80 characters, the description at most 500\n");
+			return 1;
+		}
+		if (e != DB_OK) {
+			fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+			return 1;
+		}
+		printf("added category %s (id %lld)\n", argv[2], id);
+		return 0;
+	}
+	return usage(stderr);
+}
+
+/* ---- sample content ---- */
+
+struct sample_post {
+	int parent;                     /* index in the thread's list, -1 for the opening post */
+	int author;
+	const char *body;
+};
+
+struct sample_thread {
+	int category;
+	const char *title;
+	struct sample_post posts[12];
+};
+
+static const char *const sample_members[] = { "river_stone", "maple-leaf", "quiet_owl", "sunrise_k" };
+
+static const struct { const char *slug, *name, *description; } sample_categories[] = {
+	{ "introductions", "Introductions", "Say hello, share as much or as little as you like." },
+	{ "anxiety", "Anxiety and panic", "Worry, panic attacks, social anxiety and what helps." },
+	{ "low-mood", "Low mood and depression", "For the heavy days, and the slightly lighter ones." },
+	{ "coping", "Coping skills", "Grounding, routines, sleep, and the small things that work." },
+	{ "off-topic", "Off-topic", "Hobbies, pets, music, good news: a breather." },
+};
+
+static const struct sample_thread sample_threads[] = {
+	{ 0, "Hi everyone, first post here", {
+		{ -1, 0, "Hi all. I've been reading for a few weeks and finally made an account.\n\n"
+		          "I'm *not* great at this, but I'm here." },
+		{ 0, 1, "Welcome! Reading for a while first is what most of us did. Glad you're here." },
+		{ 1, 0, "Thank you, that actually helps to hear." },
+		{ 2, 2, "Same here. It took me **months** to post anything." },
+		{ 0, 3, "Welcome :) The coping skills category has some good threads to start with." },
+		{ -2, 0, NULL } } },
+	{ 1, "Panic attacks on the bus: what helps you?", {
+		{ -1, 2, "I get panic attacks on crowded buses. My heart races and I feel I have to get off.\n\n"
+		          "What do you do in the moment?" },
+		{ 0, 1, "Grounding helps me: 5 things I can see, 4 I can touch, 3 I can hear...\n\n"
+		         "> 5 things I can see\n\nIt sounds silly but it works for me." },
+		{ 1, 2, "Not silly at all. Do you do it with your eyes open?" },
+		{ 2, 1, "Yes, eyes open, and I count them under my breath." },
+		{ 3, 3, "I do the same and add slow breathing: in for 4, out for 6." },
+		{ 0, 0, "Headphones with a familiar podcast. It gives my brain something else." },
+		{ -2, 0, NULL } } },
+	{ 2, "The heavy days", {
+		{ -1, 3, "Today is one of those days where getting out of bed felt like a mountain.\n\n"
+		          "Not looking for advice, just wanted to say it somewhere." },
+		{ 0, 1, "I hear you. Saying it somewhere counts for something." },
+		{ 0, 2, "Sending you a quiet nod. Some days the mountain is the whole job." },
+		{ 2, 3, "Thank you. That made me smile a bit." },
+		{ -2, 0, NULL } } },
+	{ 3, "Small routines that actually stuck", {
+		{ -1, 1, "Share one small routine that stuck for you. Mine:\n\n"
+		          "1. Glass of water before coffee\n2. Open the curtains\n3. Two minutes outside" },
+		{ 0, 0, "Making the bed. Tiny, but it's a finished thing before 9am." },
+		{ 1, 2, "Yes! A *finished thing* is exactly it." },
+		{ 0, 3, "Writing three lines in a notebook before sleep." },
+		{ -2, 0, NULL } } },
+	{ 4, "What are you listening to this week?", {
+		{ -1, 0, "Something calm please, I'm building a playlist for bad nights." },
+		{ 0, 2, "Lots of ambient piano here. Very helpful for bad nights." },
+		{ -2, 0, NULL } } },
+};
+
+static int cmd_sample_data(struct ctl *c)
+{
+	if (connect_db(c) < 0)
+		return 1;
+	enum db_err e;
+	PGresult *r = db_exec(c->db, c->arena, DB_THREAD_COUNT_ALL, NULL, &e);
+	if (!r) {
+		fprintf(stderr, "hearthctl: %s (did you run hearthctl migrate?)\n", db_last_error(c->db));
+		return 1;
+	}
+	if (db_ll(r, 0, 0) > 0) {
+		printf("the forum has content already; sample data not loaded\n");
+		return 0;
+	}
+	long long cat_ids[sizeof sample_categories / sizeof sample_categories[0]];
+	long long member_ids[sizeof sample_members / sizeof sample_members[0]];
+	char moderator_password[24];
+	auth_new_password(moderator_password);
+	if (db_begin(c->db) != DB_OK)
+		goto fail;
+	for (size_t i = 0; i < sizeof sample_categories / sizeof sample_categories[0]; i++) {
+		bool found;
+		struct category existing;
+		if (db_category_by_slug(c->db, c->arena, sample_categories[i].slug, &existing, &found) != DB_OK)
+			goto fail;
+		if (found)
+			cat_ids[i] = existing.id;
+		else if (db_category_add(c->db, c->arena, sample_categories[i].slug, sample_categories[i].name,
+		                         sample_categories[i].description, &cat_ids[i]) != DB_OK)
+			goto fail;
+	}
+	for (size_t i = 0; i < sizeof sample_members / sizeof sample_members[0]; i++) {
+		char pw[24], hash[AUTH_HASH_STR_LEN];
+		auth_new_password(pw);      /* sample members cannot log in: nobody knows this */
+		if (auth_hash_password(pw, strlen(pw), hash) < 0 ||
+		    db_user_create(c->db, c->arena, sample_members[i], hash, "member", &member_ids[i]) != DB_OK)
+			goto fail;
+	}
+	if (create_user(c, "moderator", moderator_password, "moderator") < 0)
+		goto fail;
+	for (size_t t = 0; t < sizeof sample_threads / sizeof sample_threads[0]; t++) {
+		const struct sample_thread *st = &sample_threads[t];
+		long long post_ids[12], thread_id = 0;
+		for (int p = 0; p < 12 && st->posts[p].parent != -2; p++) {
+			const struct sample_post *sp = &st->posts[p];
+			char *html;
+			size_t html_len;
+			if (md_render(sp->body, strlen(sp->body), MD_DEFAULT, &html, &html_len) != MD_OK)
+				goto fail;
+			struct post_write w = { .user_id = member_ids[sp->author], .body_md = sp->body,
+			                        .body_html = arena_strdup(c->arena, html), .state = "visible" };
+			free(html);
+			if (sp->parent < 0)
+				e = db_thread_create(c->db, c->arena, cat_ids[st->category], st->title, &w,
+				                     &thread_id, &post_ids[p]);
+			else
+				e = db_post_reply(c->db, c->arena, thread_id, post_ids[sp->parent], &w, &post_ids[p]);
+			if (e != DB_OK)
+				goto fail;
+		}
+	}
+	if (db_commit(c->db) != DB_OK)
+		goto fail;
+	printf("loaded %zu categories, %zu members and %zu threads\n",
+	       sizeof sample_categories / sizeof sample_categories[0],
+	       sizeof sample_members / sizeof sample_members[0],
+	       sizeof sample_threads / sizeof sample_threads[0]);
+	printf("moderator account: moderator\npassword: %s\n", moderator_password);
+	return 0;
+fail:
+	fprintf(stderr, "hearthctl sample-data: %s\n", db_last_error(c->db));
+	db_rollback(c->db);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = NULL;
+	int i = 1;
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		conf_path = argv[2];
+		i = 3;
+	}
+	if (i >= argc)
+		return usage(stderr);
+	if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0)
+		return usage(stdout);
+	log_init("hearthctl");
+	argc -= i;
+	argv += i;
+	/* The filter commands need no configuration or database. */
+	if (strcmp(argv[0], "screen") == 0)
+		return mod_cli_screen(argc, argv);
+	if (strcmp(argv[0], "rules") == 0 && argc > 1 && strcmp(argv[1], "check") == 0)
+		return mod_cli_rules_check(argc - 1, argv + 1);
+
+	struct ctl c = { 0 };
+	char err[1024];
+	if (auth_init() < 0) {
+		fprintf(stderr, "hearthctl: libsodium failed to initialize\n");
+		return 1;
+	}
+	if (conf_load(&c.conf, conf_path, err, sizeof err) != CONF_OK) {
+		fprintf(stderr, "hearthctl: %s\n", err);
+		return 1;
+	}
+	c.arena = arena_new(64 * 1024);
+	int rc;
+	if (strcmp(argv[0], "migrate") == 0)
+		rc = cmd_migrate(&c);
+	else if (strcmp(argv[0], "create-admin") == 0)
+		rc = cmd_create_admin(&c, argc, argv);
+	else if (strcmp(argv[0], "user") == 0)
+		rc = cmd_user(&c, argc, argv);
+	else if (strcmp(argv[0], "category") == 0)
+		rc = cmd_category(&c, argc, argv);
+	else if (strcmp(argv[0], "sample-data") == 0)
+		rc = cmd_sample_data(&c);
+	else
+		rc = usage(stderr);
+	arena_free(c.arena);
+	db_free(c.db);
+	conf_free(&c.conf);
+	return rc;
+}

@@ -1,0 +1,283 @@
+/*
+ * hearth-fcgi: the FastCGI program nginx talks to.
+ *
+ *   hearth-fcgi -c /etc/hearth/hearth.conf
+ *
+ * The master (supervise.c) binds the socket and keeps the workers alive; each
+ * worker serves one request at a time with one arena and one database
+ * connection. Template errors stop start-up with file and line.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "arena.h"
+#include "auth.h"
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "page.h"
+#include "request.h"
+#include "route.h"
+#include "supervise.h"
+#include "tpl.h"
+
+struct worker_state {
+	const char *conf_path;
+	conf conf;
+	tpl_theme *theme;
+};
+
+static volatile sig_atomic_t worker_in_request;
+static volatile sig_atomic_t worker_stopping;
+
+static void worker_on_term(int sig)
+{
+	(void)sig;
+	if (!worker_in_request)
+		_exit(0);
+	worker_stopping = 1;
+}
+
+static struct worker_state *state_load(const char *conf_path)
+{
+	char err[1024];
+	struct worker_state *s = xmalloc(sizeof *s);
+	memset(s, 0, sizeof *s);
+	s->conf_path = conf_path;
+	if (conf_load(&s->conf, conf_path, err, sizeof err) != CONF_OK) {
+		log_error("%s", err);
+		goto fail;
+	}
+	if (tpl_theme_load(s->conf.theme_dir, &s->theme, err, sizeof err) != TPL_OK) {
+		log_error("%s", err);
+		goto fail;
+	}
+	if (!tpl_has(s->theme, "error") || !tpl_has(s->theme, "layout")) {
+		log_error("%s: the theme needs layout.html and error.html", s->conf.theme_dir);
+		goto fail;
+	}
+	return s;
+fail:
+	tpl_theme_free(s->theme);
+	conf_free(&s->conf);
+	free(s);
+	return NULL;
+}
+
+static void *state_reload(void *old)
+{
+	/* The old state stays in memory: old workers still use it until they
+	 * exit, and a reload is rare enough that this is a few KB per SIGHUP. */
+	return state_load(((struct worker_state *)old)->conf_path);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+static const char security_headers[] =
+	"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
+	"X-Content-Type-Options: nosniff\r\n"
+	"Referrer-Policy: no-referrer\r\n"
+	"X-Frame-Options: DENY\r\n";
+
+static int read_body(FCGX_Request *fr, struct request *req, struct hctx *ctx)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	long long len = cl && *cl ? strtoll(cl, NULL, 10) : 0;
+	if (len < 0 || len > REQ_MAX_BODY) {
+		page_error(ctx, 413, "That was too long",
+		           "The form was larger than this site accepts. Shorten the text and try again.");
+		return -1;
+	}
+	char *data = arena_alloc(req->arena, (size_t)len + 1);
+	int got = len ? FCGX_GetStr(data, (int)len, fr->in) : 0;
+	if (got != len) {
+		page_error(ctx, 400, "The form did not arrive whole", "Please send it again.");
+		return -1;
+	}
+	data[len] = '\0';
+	const char *ct = FCGX_GetParam("CONTENT_TYPE", fr->envp);
+	if (len > 0 && (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0)) {
+		page_error(ctx, 415, "Unsupported form encoding",
+		           "Forms here are sent as application/x-www-form-urlencoded.");
+		return -1;
+	}
+	const char *why = NULL;
+	int st = req_parse_urlencoded(req->arena, data, (size_t)len, &req->form, &why);
+	if (st) {
+		page_error(ctx, st, "The form could not be read", why);
+		return -1;
+	}
+	return 0;
+}
+
+static void dispatch(FCGX_Request *fr, struct hctx *ctx)
+{
+	struct request *req = ctx->req;
+	if (req->method == HTTP_OTHER) {
+		resp_header(ctx->resp, "Allow", "GET, HEAD, POST");
+		page_error(ctx, 405, "Method not allowed", "This site answers GET, HEAD and POST only.");
+		return;
+	}
+	if (!req->raw_uri || strlen(req->raw_uri) > REQ_MAX_URI) {
+		page_error(ctx, 414, "That address is too long",
+		           "Addresses on this site are shorter than 2 KiB. Check the link you followed.");
+		return;
+	}
+	const char *why = NULL;
+	int st = req_parse_uri(req->arena, req->raw_uri, &req->path, &req->query, &why);
+	if (st) {
+		page_error(ctx, st, st == 414 ? "That address is too long" : "That address is not valid", why);
+		return;
+	}
+	unsigned allowed;
+	const struct route *r = route_find(req, &allowed);
+	if (!r) {
+		if (allowed) {
+			resp_header(ctx->resp, "Allow", (allowed & M_POST) && (allowed & M_GET) ? "GET, HEAD, POST" :
+			            (allowed & M_POST) ? "POST" : "GET, HEAD");
+			page_error(ctx, 405, "Method not allowed", "This address does not take that kind of request.");
+		} else {
+			page_error(ctx, 404, "Page not found",
+			           "There is nothing at this address. It may have moved, or the link may be mistyped.");
+		}
+		return;
+	}
+	if (req->method == HTTP_POST && read_body(fr, req, ctx) < 0)
+		return;
+	if ((r->needs & NEED_DB) && !db_ready(ctx->db)) {
+		page_error(ctx, 503, "We will be right back",
+		           "The forum cannot reach its database just now. Nothing you wrote is lost; "
+		           "please try again in a minute.");
+		return;
+	}
+	r->handler(ctx);
+}
+
+static void send_response(FCGX_Request *fr, struct hctx *ctx)
+{
+	struct response *resp = ctx->resp;
+	if (resp->status == 0)
+		resp->status = 200;
+	/* libfcgi's printf knows no %zu: format the head ourselves. */
+	char head[256];
+	int n = snprintf(head, sizeof head, "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n",
+	                 resp->status, http_reason(resp->status),
+	                 resp->content_type ? resp->content_type : "text/html; charset=utf-8", resp->body.len);
+	FCGX_PutStr(head, n, fr->out);
+	FCGX_PutStr(security_headers, (int)sizeof security_headers - 1, fr->out);
+	if (resp->headers.len)
+		FCGX_PutStr(resp->headers.data, (int)resp->headers.len, fr->out);
+	FCGX_PutStr("\r\n", 2, fr->out);
+	if (ctx->req->method != HTTP_HEAD && resp->body.len)
+		FCGX_PutStr(resp->body.data, (int)resp->body.len, fr->out);
+}
+
+static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
+{
+	double t0 = now_us();
+	struct request *req = ARENA_NEW(a, struct request);
+	struct response *resp = ARENA_NEW(a, struct response);
+	req->arena = a;
+	req->method_name = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	req->method = req_method_from(req->method_name);
+	req->raw_uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+	req->user_agent = FCGX_GetParam("HTTP_USER_AGENT", fr->envp);
+	req_parse_cookies(a, FCGX_GetParam("HTTP_COOKIE", fr->envp), &req->cookies);
+	buf_init(&resp->headers, a, 256);
+	buf_init(&resp->body, a, 16 * 1024);
+	struct hctx ctx = { .conf = &ws->conf, .theme = ws->theme, .db = d, .arena = a,
+	                    .req = req, .resp = resp };
+	dispatch(fr, &ctx);
+	send_response(fr, &ctx);
+	/* The log line names no one: method, path (no query), status, time. */
+	char path[96];
+	const char *logged = req->raw_uri ? req->raw_uri : "-";
+	size_t plen = strcspn(logged, "?");
+	snprintf(path, sizeof path, "%.*s%s", (int)(plen > 80 ? 80 : plen), logged, plen > 80 ? "..." : "");
+	for (char *p = path; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	log_info("%s %s %d %.0fus", req->method == HTTP_OTHER ? "OTHER" : req->method_name, path,
+	         resp->status, now_us() - t0);
+}
+
+static int worker_main(int listen_fd, void *arg)
+{
+	struct worker_state *ws = arg;
+	struct sigaction sa = { .sa_handler = worker_on_term };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (FCGX_Init() != 0) {
+		log_error("FCGX_Init failed");
+		return 1;
+	}
+	FCGX_Request fr;
+	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	db *d = db_new(ws->conf.database);
+	(void)db_ready(d);
+	arena *a = arena_new(64 * 1024);
+	long long served = 0;
+	while (!worker_stopping) {
+		worker_in_request = 0;
+		if (worker_stopping)
+			break;
+		if (FCGX_Accept_r(&fr) < 0) {
+			if (errno == EINTR && !worker_stopping)
+				continue;
+			break;
+		}
+		worker_in_request = 1;
+		handle(&fr, ws, d, a);
+		FCGX_Finish_r(&fr);
+		arena_reset(a);
+		if (ws->conf.max_requests && ++served >= ws->conf.max_requests)
+			break;
+	}
+	arena_free(a);
+	db_free(d);
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: hearth-fcgi [-c hearth.conf]\n"
+	                "  Serves the forum over FastCGI on the unix socket named by `listen`.\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = NULL;
+	int opt;
+	while ((opt = getopt(argc, argv, "c:h")) != -1) {
+		switch (opt) {
+		case 'c': conf_path = optarg; break;
+		case 'h': usage(); return 0;
+		default: usage(); return 2;
+		}
+	}
+	log_init("hearth-fcgi");
+	if (auth_init() < 0) {
+		log_error("libsodium failed to initialize");
+		return 1;
+	}
+	struct worker_state *ws = state_load(conf_path);
+	if (!ws)
+		return 1;
+	struct supervise_ops ops = { .worker_main = worker_main, .reload = state_reload,
+	                             .workers = ws->conf.workers };
+	return supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws);
+}

@@ -1,0 +1,187 @@
+/* conf.c: see conf.h. */
+#include "conf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+
+#ifndef HEARTH_DATADIR
+#define HEARTH_DATADIR "/usr/local/share/hearth"
+#endif
+
+enum conf_type { CT_STRING, CT_INT, CT_MODE };
+
+struct conf_key {
+	const char *name;
+	enum conf_type type;
+	size_t offset;
+	int min, max;
+};
+
+#define KEY_S(n) { #n, CT_STRING, offsetof(conf, n), 0, 0 }
+#define KEY_I(n, lo, hi) { #n, CT_INT, offsetof(conf, n), lo, hi }
+
+static const struct conf_key conf_keys[] = {
+	KEY_S(database), KEY_S(listen),
+	{ "listen_mode", CT_MODE, offsetof(conf, listen_mode), 0, 0777 },
+	KEY_I(workers, 1, 256),
+	KEY_S(theme_dir), KEY_S(rules_dir), KEY_S(sql_dir), KEY_S(site_name),
+	KEY_S(base_url), KEY_S(cache_dir), KEY_S(crisis_file),
+	KEY_I(session_days, 1, 3650),
+	KEY_I(max_requests, 0, INT_MAX),
+};
+
+const char *conf_strerror(enum conf_err e)
+{
+	static const char *const msg[CONF_ERR__MAX] = {
+		[CONF_OK] = "ok",
+		[CONF_ERR_IO] = "cannot read the file",
+		[CONF_ERR_SYNTAX] = "syntax error",
+		[CONF_ERR_KEY] = "unknown key",
+		[CONF_ERR_VALUE] = "bad value",
+	};
+	return (unsigned)e < CONF_ERR__MAX ? msg[e] : "unknown error";
+}
+
+static void set_string(char **slot, const char *value)
+{
+	free(*slot);
+	*slot = xstrdup(value);
+}
+
+static enum conf_err set_key(conf *c, const char *key, const char *value, char *why, size_t whylen)
+{
+	for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		if (strcmp(k->name, key) != 0)
+			continue;
+		char *slot = (char *)c + k->offset;
+		if (k->type == CT_STRING) {
+			set_string((char **)slot, value);
+			return CONF_OK;
+		}
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, k->type == CT_MODE ? 8 : 10);
+		if (errno || end == value || *end || v < k->min || v > k->max) {
+			snprintf(why, whylen, "%s must be a%s number from %d to %d, not \"%s\"",
+			         key, k->type == CT_MODE ? "n octal" : "", k->min, k->max, value);
+			return CONF_ERR_VALUE;
+		}
+		if (k->type == CT_MODE)
+			*(unsigned *)(void *)slot = (unsigned)v;
+		else
+			*(int *)(void *)slot = (int)v;
+		return CONF_OK;
+	}
+	snprintf(why, whylen, "unknown key \"%s\"", key);
+	return CONF_ERR_KEY;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static void set_defaults(conf *c)
+{
+	memset(c, 0, sizeof *c);
+	c->database = xstrdup("dbname=hearth");
+	c->listen = xstrdup("/run/hearth/hearth.sock");
+	c->listen_mode = 0660;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	c->workers = cores > 0 && cores < 256 ? (int)cores : 2;
+	c->theme_dir = xstrdup(HEARTH_DATADIR "/themes/default");
+	c->rules_dir = xstrdup(HEARTH_DATADIR "/rules");
+	c->sql_dir = xstrdup(HEARTH_DATADIR "/sql");
+	c->site_name = xstrdup("Hearth");
+	c->base_url = xstrdup("http://127.0.0.1:8080");
+	c->cache_dir = xstrdup("");
+	c->crisis_file = xstrdup("");
+	c->session_days = 30;
+	c->max_requests = 0;
+}
+
+enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
+{
+	char why[512];
+	enum conf_err rc = CONF_OK;
+	set_defaults(c);
+	if (path) {
+		FILE *f = fopen(path, "r");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return CONF_ERR_IO;
+		}
+		char line[4096];
+		int lineno = 0;
+		while (fgets(line, sizeof line, f)) {
+			lineno++;
+			size_t n = strlen(line);
+			if (n == sizeof line - 1 && line[n - 1] != '\n') {
+				snprintf(err, errlen, "%s:%d: line longer than %zu bytes", path, lineno, sizeof line - 2);
+				rc = CONF_ERR_SYNTAX;
+				break;
+			}
+			char *s = trim(line);
+			if (*s == '\0' || *s == '#')
+				continue;
+			char *eq = strchr(s, '=');
+			if (!eq) {
+				snprintf(err, errlen, "%s:%d: expected \"key = value\"", path, lineno);
+				rc = CONF_ERR_SYNTAX;
+				break;
+			}
+			*eq = '\0';
+			rc = set_key(c, trim(s), trim(eq + 1), why, sizeof why);
+			if (rc != CONF_OK) {
+				snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
+				break;
+			}
+		}
+		fclose(f);
+		if (rc != CONF_OK)
+			return rc;
+	}
+	for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++) {
+		char envname[64] = "HEARTH_";
+		size_t o = strlen(envname);
+		for (const char *p = conf_keys[i].name; *p && o < sizeof envname - 1; p++)
+			envname[o++] = (char)toupper((unsigned char)*p);
+		envname[o] = '\0';
+		const char *v = getenv(envname);
+		if (!v)
+			continue;
+		rc = set_key(c, conf_keys[i].name, v, why, sizeof why);
+		if (rc != CONF_OK) {
+			snprintf(err, errlen, "environment %s: %s", envname, why);
+			return rc;
+		}
+	}
+	c->secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
+	size_t bl = strlen(c->base_url);
+	while (bl > 0 && c->base_url[bl - 1] == '/')
+		c->base_url[--bl] = '\0';
+	return CONF_OK;
+}
+
+void conf_free(conf *c)
+{
+	for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++)
+		if (conf_keys[i].type == CT_STRING) {
+			char **slot = (char **)(void *)((char *)c + conf_keys[i].offset);
+			free(*slot);
+			*slot = NULL;
+		}
+}

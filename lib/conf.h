@@ -1,0 +1,38 @@
+/*
+ * conf.h: the configuration file (key = value, '#' comments), with every key
+ * overridable by the environment as HEARTH_<KEY>.
+ *
+ * conf_load() fills a conf whose strings are malloc'd and owned by it; free
+ * them with conf_free(). Errors name the file and line.
+ */
+#ifndef HEARTH_CONF_H
+#define HEARTH_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct conf {
+	char *database;         /* libpq conninfo */
+	char *listen;           /* unix socket path of hearth-fcgi */
+	unsigned listen_mode;   /* permission bits of the socket */
+	int workers;
+	char *theme_dir;
+	char *rules_dir;
+	char *sql_dir;
+	char *site_name;
+	char *base_url;
+	char *cache_dir;        /* "" = anonymous page cache off */
+	char *crisis_file;
+	int session_days;
+	int max_requests;       /* a worker exits after this many (0 = never) */
+	bool secure_cookies;    /* derived: base_url starts with https */
+} conf;
+
+enum conf_err { CONF_OK = 0, CONF_ERR_IO, CONF_ERR_SYNTAX, CONF_ERR_KEY, CONF_ERR_VALUE, CONF_ERR__MAX };
+
+/* path may be NULL: defaults and environment only. */
+enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen);
+void conf_free(conf *c);
+const char *conf_strerror(enum conf_err e);
+
+#endif

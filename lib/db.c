@@ -1,0 +1,231 @@
+/* db.c: see db.h. */
+#include "db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+struct db_statement {
+	const char *name;
+	int nparams;
+	const char *sql;
+};
+
+static const struct db_statement db_statements[DB_STMT__MAX] = {
+#define DB_STMT(n, np, s) [DB_##n] = { #n, np, s },
+#include "db_sql.def"
+#undef DB_STMT
+};
+
+struct db {
+	char *conninfo;
+	PGconn *conn;
+	bool up;
+	double next_attempt;    /* monotonic seconds */
+	double backoff;
+	char last_error[512];
+};
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+const char *db_strerror(enum db_err e)
+{
+	static const char *const msg[DB_ERR__MAX] = {
+		[DB_OK] = "ok",
+		[DB_ERR_DOWN] = "the database is unreachable",
+		[DB_ERR_QUERY] = "query failed",
+		[DB_ERR_UNIQUE] = "already exists",
+		[DB_ERR_CHECK] = "value refused by the database",
+	};
+	return (unsigned)e < DB_ERR__MAX ? msg[e] : "unknown error";
+}
+
+db *db_new(const char *conninfo)
+{
+	db *d = xmalloc(sizeof *d);
+	memset(d, 0, sizeof *d);
+	d->conninfo = xstrdup(conninfo);
+	d->backoff = 0.1;
+	return d;
+}
+
+void db_free(db *d)
+{
+	if (!d)
+		return;
+	if (d->conn)
+		PQfinish(d->conn);
+	free(d->conninfo);
+	free(d);
+}
+
+static void set_error(db *d, const char *msg)
+{
+	snprintf(d->last_error, sizeof d->last_error, "%s", msg ? msg : "");
+	size_t n = strlen(d->last_error);
+	while (n > 0 && (d->last_error[n - 1] == '\n' || d->last_error[n - 1] == ' '))
+		d->last_error[--n] = '\0';
+}
+
+static void mark_down(db *d)
+{
+	if (d->up)
+		log_warn("database connection lost: %s", d->last_error);
+	d->up = false;
+	d->next_attempt = now_mono() + d->backoff;
+	d->backoff = d->backoff * 2 > 5.0 ? 5.0 : d->backoff * 2;
+}
+
+static bool prepare_all(db *d)
+{
+	for (int i = 0; i < DB_STMT__MAX; i++) {
+		PGresult *r = PQprepare(d->conn, db_statements[i].name, db_statements[i].sql,
+		                        db_statements[i].nparams, NULL);
+		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok) {
+			char msg[400];
+			snprintf(msg, sizeof msg, "prepare %s: %s", db_statements[i].name,
+			         PQresultErrorMessage(r));
+			set_error(d, msg);
+		}
+		PQclear(r);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+bool db_ready(db *d)
+{
+	if (d->up && PQstatus(d->conn) == CONNECTION_OK)
+		return true;
+	if (d->up)
+		mark_down(d);
+	if (now_mono() < d->next_attempt)
+		return false;
+	if (d->conn)
+		PQfinish(d->conn);
+	d->conn = PQconnectdb(d->conninfo);
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		set_error(d, PQerrorMessage(d->conn));
+		d->up = true;   /* so mark_down logs the first failure only */
+		mark_down(d);
+		return false;
+	}
+	PQsetErrorVerbosity(d->conn, PQERRORS_TERSE);
+	if (!prepare_all(d)) {
+		log_error("%s", d->last_error);
+		PQfinish(d->conn);
+		d->conn = NULL;
+		d->up = true;
+		mark_down(d);
+		return false;
+	}
+	log_info("database connected");
+	d->up = true;
+	d->backoff = 0.1;
+	return true;
+}
+
+bool db_is_up(const db *d)
+{
+	return d->up;
+}
+
+static void clear_result(void *r)
+{
+	PQclear(r);
+}
+
+static enum db_err classify(db *d, PGresult *r)
+{
+	if (PQstatus(d->conn) != CONNECTION_OK) {
+		mark_down(d);
+		return DB_ERR_DOWN;
+	}
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (state && strcmp(state, "23505") == 0)
+		return DB_ERR_UNIQUE;
+	if (state && (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 ||
+	              strcmp(state, "22021") == 0))
+		return DB_ERR_CHECK;
+	/* Admin shutdown and friends: the server is going away. */
+	if (state && strncmp(state, "57P", 3) == 0) {
+		mark_down(d);
+		return DB_ERR_DOWN;
+	}
+	return DB_ERR_QUERY;
+}
+
+PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params, enum db_err *err)
+{
+	enum db_err dummy;
+	if (!err)
+		err = &dummy;
+	if ((unsigned)stmt >= DB_STMT__MAX)
+		abort();
+	if (!d->up || !d->conn) {
+		*err = DB_ERR_DOWN;
+		return NULL;
+	}
+	PGresult *r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
+	                             params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		*err = DB_OK;
+		arena_on_reset(a, clear_result, r);
+		return r;
+	}
+	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+	*err = classify(d, r);
+	PQclear(r);
+	return NULL;
+}
+
+static enum db_err simple(db *d, const char *sql)
+{
+	if (!d->up || !d->conn)
+		return DB_ERR_DOWN;
+	PGresult *r = PQexec(d->conn, sql);
+	enum db_err e = DB_OK;
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		set_error(d, PQresultErrorMessage(r));
+		e = classify(d, r);
+	}
+	PQclear(r);
+	return e;
+}
+
+enum db_err db_begin(db *d) { return simple(d, "begin"); }
+enum db_err db_commit(db *d) { return simple(d, "commit"); }
+
+void db_rollback(db *d)
+{
+	if (d->conn && PQstatus(d->conn) == CONNECTION_OK &&
+	    PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		(void)simple(d, "rollback");
+}
+
+const char *db_last_error(const db *d)
+{
+	return d->last_error;
+}
+
+PGconn *db_conn(db *d)
+{
+	return d->conn;
+}
+
+long long db_ll(const PGresult *r, int row, int col)
+{
+	const char *v = db_val(r, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}

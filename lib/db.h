@@ -1,0 +1,61 @@
+/*
+ * db.h: one PostgreSQL connection with every statement of db_sql.def
+ * prepared on connect.
+ *
+ * db_exec() ties its PGresult to the arena (cleared at reset), so callers
+ * never PQclear. When the server goes away the connection is marked down;
+ * db_ready() reconnects with exponential back-off (0.1 s to 5 s) and callers
+ * answer 503 meanwhile. Text parameters and results only.
+ */
+#ifndef HEARTH_DB_H
+#define HEARTH_DB_H
+
+#include <stdbool.h>
+#include <libpq-fe.h>
+
+#include "arena.h"
+
+enum db_stmt {
+#define DB_STMT(name, nparams, sql) DB_##name,
+#include "db_sql.def"
+#undef DB_STMT
+	DB_STMT__MAX
+};
+
+enum db_err { DB_OK = 0, DB_ERR_DOWN, DB_ERR_QUERY, DB_ERR_UNIQUE, DB_ERR_CHECK, DB_ERR__MAX };
+const char *db_strerror(enum db_err e);
+
+typedef struct db db;
+
+db *db_new(const char *conninfo);
+void db_free(db *d);
+
+/* Connects (or reconnects, honouring back-off) and prepares. */
+bool db_ready(db *d);
+bool db_is_up(const db *d);
+
+/* Runs a prepared statement. Returns a result owned by the arena, or NULL
+ * with *err set (DB_ERR_DOWN when the connection broke). params may hold
+ * NULL for SQL NULL. */
+PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
+                  enum db_err *err);
+
+/* Transactions: one per write. db_rollback is safe to call after a failure. */
+enum db_err db_begin(db *d);
+enum db_err db_commit(db *d);
+void db_rollback(db *d);
+
+/* The last server message, for logs (never shown to readers). */
+const char *db_last_error(const db *d);
+
+/* The raw connection, for hearthctl's migrations and COPY only. */
+PGconn *db_conn(db *d);
+
+/* Helpers for results. */
+static inline const char *db_val(const PGresult *r, int row, int col)
+{
+	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
+}
+long long db_ll(const PGresult *r, int row, int col);
+
+#endif

@@ -1,0 +1,54 @@
+/* db_category.c: see db_category.h. */
+#include <stdbool.h>
+
+#include "db_category.h"
+
+static void fill(const PGresult *r, int row, struct category *c)
+{
+	c->id = db_ll(r, row, 0);
+	c->slug = db_val(r, row, 1);
+	c->name = db_val(r, row, 2);
+	c->description = db_val(r, row, 3);
+	c->thread_count = db_ll(r, row, 4);
+	c->post_count = db_ll(r, row, 5);
+	c->last_post_at = PQnfields(r) > 6 ? db_val(r, row, 6) : NULL;
+}
+
+enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count)
+{
+	enum db_err err;
+	PGresult *r = db_exec(d, a, DB_CATEGORY_LIST, NULL, &err);
+	if (!r)
+		return err;
+	int n = PQntuples(r);
+	*out = ARENA_NEW_ARRAY(a, struct category, n ? (size_t)n : 1);
+	for (int i = 0; i < n; i++)
+		fill(r, i, &(*out)[i]);
+	*count = (size_t)n;
+	return DB_OK;
+}
+
+enum db_err db_category_by_slug(db *d, arena *a, const char *slug, struct category *out, bool *found)
+{
+	enum db_err err;
+	const char *params[] = { slug };
+	PGresult *r = db_exec(d, a, DB_CATEGORY_BY_SLUG, params, &err);
+	if (!r)
+		return err;
+	*found = PQntuples(r) == 1;
+	if (*found)
+		fill(r, 0, out);
+	return DB_OK;
+}
+
+enum db_err db_category_add(db *d, arena *a, const char *slug, const char *name,
+                            const char *description, long long *id)
+{
+	enum db_err err;
+	const char *params[] = { slug, name, description };
+	PGresult *r = db_exec(d, a, DB_CATEGORY_ADD, params, &err);
+	if (!r)
+		return err;
+	*id = db_ll(r, 0, 0);
+	return DB_OK;
+}

@@ -1,0 +1,26 @@
+/*
+ * db_category.h: categories. Results are arena-owned.
+ */
+#ifndef HEARTH_DB_CATEGORY_H
+#define HEARTH_DB_CATEGORY_H
+
+#include <stddef.h>
+
+#include "db.h"
+
+struct category {
+	long long id;
+	const char *slug;
+	const char *name;
+	const char *description;
+	long long thread_count;
+	long long post_count;
+	const char *last_post_at;       /* ISO 8601 UTC or NULL */
+};
+
+enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count);
+enum db_err db_category_by_slug(db *d, arena *a, const char *slug, struct category *out, bool *found);
+enum db_err db_category_add(db *d, arena *a, const char *slug, const char *name,
+                            const char *description, long long *id);
+
+#endif

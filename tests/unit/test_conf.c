@@ -1,0 +1,60 @@
+/* Unit tests for lib/conf.c: parsing, environment overrides, errors with lines. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "tap.h"
+
+static const char *write_tmp(const char *content)
+{
+	static char path[64];
+	snprintf(path, sizeof path, "/tmp/hearth-test-conf-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	fputs(content, f);
+	fclose(f);
+	return path;
+}
+
+int main(void)
+{
+	conf c;
+	char err[512];
+	const char *p = write_tmp("# a comment\n\ndatabase = host=/tmp dbname=x\nworkers = 3\n"
+	                          "site_name =   Quiet Harbour  \nlisten_mode = 0600\nbase_url = https://x.example/\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "a valid file loads");
+	TAP_STREQ(c.database, "host=/tmp dbname=x", "values keep inner spaces");
+	TAP_OK(c.workers == 3, "integers parse");
+	TAP_STREQ(c.site_name, "Quiet Harbour", "values are trimmed");
+	TAP_OK(c.listen_mode == 0600, "modes are octal");
+	TAP_OK(c.secure_cookies, "https base_url means secure cookies");
+	TAP_STREQ(c.base_url, "https://x.example", "trailing slash removed from base_url");
+	conf_free(&c);
+
+	setenv("HEARTH_SITE_NAME", "From Env", 1);
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads with env");
+	TAP_STREQ(c.site_name, "From Env", "environment overrides the file");
+	conf_free(&c);
+	unsetenv("HEARTH_SITE_NAME");
+
+	p = write_tmp("workers = 2\nbogus = 1\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_ERR_KEY, "unknown key is an error");
+	TAP_OK(strstr(err, ":2: unknown key \"bogus\"") != NULL, "error names line 2 and the key: %s", err);
+	conf_free(&c);
+
+	p = write_tmp("workers = many\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_ERR_VALUE, "bad number is an error");
+	TAP_OK(strstr(err, ":1: workers must be") != NULL, "error says what workers must be: %s", err);
+	conf_free(&c);
+
+	p = write_tmp("just words\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_ERR_SYNTAX, "a line without = is an error");
+	conf_free(&c);
+
+	TAP_OK(conf_load(&c, "/nonexistent/hearth.conf", err, sizeof err) == CONF_ERR_IO, "missing file");
+	TAP_OK(strstr(err, "/nonexistent/hearth.conf") != NULL, "error names the file");
+	conf_free(&c);
+	unlink(p);
+	return tap_done();
+}
