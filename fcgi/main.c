@@ -21,10 +21,13 @@
 #include "auth.h"
 #include "conf.h"
 #include "db.h"
+#include "html.h"
 #include "log.h"
+#include "mod.h"
 #include "page.h"
 #include "request.h"
 #include "route.h"
+#include "session.h"
 #include "supervise.h"
 #include "tpl.h"
 
@@ -32,6 +35,8 @@ struct worker_state {
 	const char *conf_path;
 	conf conf;
 	tpl_theme *theme;
+	struct crisis_list crisis;
+	mod_ruleset *rules;
 };
 
 static volatile sig_atomic_t worker_in_request;
@@ -59,12 +64,22 @@ static struct worker_state *state_load(const char *conf_path)
 		log_error("%s", err);
 		goto fail;
 	}
+	if (crisis_load(s->conf.crisis_file, &s->crisis, err, sizeof err) < 0) {
+		log_error("%s", err);
+		goto fail;
+	}
+	if (mod_ruleset_load(s->conf.rules_dir, &s->rules, err, sizeof err) != MOD_OK) {
+		log_error("moderation rules: %s", err);
+		goto fail;
+	}
 	if (!tpl_has(s->theme, "error") || !tpl_has(s->theme, "layout")) {
 		log_error("%s: the theme needs layout.html and error.html", s->conf.theme_dir);
 		goto fail;
 	}
 	return s;
 fail:
+	crisis_free(&s->crisis);
+	mod_ruleset_free(s->rules);
 	tpl_theme_free(s->theme);
 	conf_free(&s->conf);
 	free(s);
@@ -163,6 +178,49 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 		           "please try again in a minute.");
 		return;
 	}
+	const char *token = req_param(&req->cookies, SESSION_COOKIE);
+	if (token && (r->needs & NEED_DB)) {
+		enum db_err e = session_lookup(ctx->db, ctx->arena, token, &req->session);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+	}
+	bool post = req->method == HTTP_POST;
+	if ((r->needs & NEED_LOGIN) && !req->session) {
+		if (!post) {
+			buf next;
+			buf_init(&next, ctx->arena, 64);
+			buf_puts(&next, "/login?next=");
+			html_url_component(&next, req->path, strlen(req->path));
+			page_redirect(ctx, next.data);
+			return;
+		}
+		page_form_error(ctx, 403, "You are not logged in any more, so this was not sent. Your text is "
+		                "below: copy it, log in in another tab, then send it again.");
+		if (r->form)
+			r->form(ctx);
+		else
+			page_error(ctx, 403, "Please log in", ctx->form_error);
+		return;
+	}
+	if ((r->needs & NEED_MODERATOR) && !(req->session && req->session->is_moderator)) {
+		page_error(ctx, 403, "Moderators only", "This page is for the forum's moderators.");
+		return;
+	}
+	if (post && (r->needs & NEED_CSRF)) {
+		const char *expected = req->session ? req->session->csrf_token :
+		                       req_param(&req->cookies, PRESESSION_COOKIE);
+		if (!session_csrf_ok(expected, req_param(&req->form, "csrf"))) {
+			page_form_error(ctx, 403, "This form had expired or did not come from this site, so "
+			                "nothing was saved. Your text is kept below: please send it again.");
+			if (r->form)
+				r->form(ctx);
+			else
+				page_error(ctx, 403, "Form expired", ctx->form_error);
+			return;
+		}
+	}
 	r->handler(ctx);
 }
 
@@ -195,11 +253,13 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	req->method = req_method_from(req->method_name);
 	req->raw_uri = FCGX_GetParam("REQUEST_URI", fr->envp);
 	req->user_agent = FCGX_GetParam("HTTP_USER_AGENT", fr->envp);
+	req->client_addr = FCGX_GetParam("REMOTE_ADDR", fr->envp);
 	req_parse_cookies(a, FCGX_GetParam("HTTP_COOKIE", fr->envp), &req->cookies);
 	buf_init(&resp->headers, a, 256);
 	buf_init(&resp->body, a, 16 * 1024);
 	struct hctx ctx = { .conf = &ws->conf, .theme = ws->theme, .db = d, .arena = a,
-	                    .req = req, .resp = resp };
+	                    .req = req, .resp = resp, .crisis = &ws->crisis,
+	                    .rules = ws->rules };
 	dispatch(fr, &ctx);
 	send_response(fr, &ctx);
 	/* The log line names no one: method, path (no query), status, time. */

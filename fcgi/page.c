@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "auth.h"
 #include "log.h"
+#include "session.h"
 
 const char *http_reason(int status)
 {
@@ -27,12 +29,89 @@ const char *http_reason(int status)
 	}
 }
 
+/* The token for forms: the session's, or before log-in the "hc" cookie's,
+ * set on this response when the browser has none yet. */
+const char *page_csrf(struct hctx *ctx)
+{
+	struct request *req = ctx->req;
+	if (req->session)
+		return req->session->csrf_token;
+	const char *hc = req_param(&req->cookies, PRESESSION_COOKIE);
+	if (hc && strlen(hc) == AUTH_TOKEN_LEN)
+		return hc;
+	if (!req->new_presession) {
+		char token[AUTH_TOKEN_LEN + 1];
+		auth_new_token(token);
+		req->new_presession = arena_strdup(ctx->arena, token);
+		resp_header(ctx->resp, "Set-Cookie",
+		            session_cookie(ctx->arena, PRESESSION_COOKIE, token, -1, ctx->conf->secure_cookies));
+	}
+	return req->new_presession;
+}
+
 tpl_value *page_data(struct hctx *ctx, const char *title)
 {
 	tpl_value *d = tpl_map(ctx->arena);
 	tpl_set_str(d, "site_name", ctx->conf->site_name);
 	tpl_set_str(d, "title", title);
+	struct session *s = ctx->req->session;
+	if (s) {
+		tpl_value *me = tpl_map(ctx->arena);
+		tpl_set_int(me, "id", s->user_id);
+		tpl_set_str(me, "handle", s->handle);
+		tpl_set_bool(me, "is_moderator", s->is_moderator);
+		tpl_set(d, "me", me);
+	}
+	if (s)
+		tpl_set_str(d, "csrf", s->csrf_token);
+	if (ctx->form_error)
+		tpl_set_str(d, "form_error", ctx->form_error);
 	return d;
+}
+
+const char *page_field(struct hctx *ctx, const char *name)
+{
+	const char *v = req_param(&ctx->req->form, name);
+	return v ? v : "";
+}
+
+void page_form_error(struct hctx *ctx, int status, const char *message)
+{
+	ctx->resp->status = status;
+	ctx->form_error = message;
+}
+
+void page_set_crisis(struct hctx *ctx, tpl_value *d)
+{
+	const struct crisis_list *c = ctx->crisis;
+	tpl_value *m = tpl_map(ctx->arena);
+	tpl_set_str(m, "region", c->region);
+	tpl_set_str(m, "emergency", c->emergency);
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < c->count; i++) {
+		tpl_value *r = tpl_map(ctx->arena);
+		tpl_set_str(r, "name", c->items[i].name);
+		tpl_set_str(r, "phone", c->items[i].phone);
+		tpl_set_str(r, "text", c->items[i].text);
+		tpl_set_str(r, "hours", c->items[i].hours);
+		tpl_set_str(r, "url", c->items[i].url);
+		tpl_set_str(r, "note", c->items[i].note);
+		tpl_list_push(list, r);
+	}
+	tpl_set(m, "resources", list);
+	tpl_set(d, "crisis", m);
+}
+
+void page_db_error(struct hctx *ctx, enum db_err err)
+{
+	if (err == DB_ERR_DOWN)
+		page_error(ctx, 503, "We will be right back",
+		           "The forum cannot reach its database just now. Nothing you wrote is lost; "
+		           "please try again in a minute.");
+	else
+		page_error(ctx, 500, "Something went wrong on our side",
+		           "The forum could not finish this request. Please try again; if it keeps "
+		           "happening, tell a moderator.");
 }
 
 void page_render(struct hctx *ctx, const char *name, tpl_value *data)
@@ -50,6 +129,8 @@ void page_render(struct hctx *ctx, const char *name, tpl_value *data)
 
 void page_error(struct hctx *ctx, int status, const char *title, const char *message)
 {
+	if (status >= 500)
+		log_warn("%d: %s", status, db_last_error(ctx->db));
 	buf_clear(&ctx->resp->body);
 	ctx->resp->status = status;
 	tpl_value *d = page_data(ctx, title);

@@ -10,7 +10,9 @@
 #define HEARTH_PAGE_H
 
 #include "conf.h"
+#include "crisis.h"
 #include "db.h"
+#include "mod.h"
 #include "request.h"
 #include "tpl.h"
 
@@ -23,10 +25,39 @@ struct hctx {
 	arena *arena;
 	struct request *req;
 	struct response *resp;
+	const struct crisis_list *crisis;
+	const mod_ruleset *rules;
+	/* Set before a form handler runs again after a refused POST: what was
+	 * wrong, shown at the top of the form (the status is already set). */
+	const char *form_error;
 };
 
-/* A map with the values every page needs (site name, title, user...). */
+/*
+ * A map with the values every page needs:
+ *   site_name, title, me (map: id, handle, is_moderator; missing when
+ *   anonymous), csrf (for a member: the token forms carry in their hidden
+ *   "csrf" field; anonymous form pages set it with page_csrf), form_error.
+ */
 tpl_value *page_data(struct hctx *ctx, const char *title);
+
+/* The CSRF token for a form: the session's, or before log-in the "hc"
+ * cookie's (set on this response when the browser has none). Only pages with
+ * a form for anonymous visitors call it, so other pages set no cookie. */
+const char *page_csrf(struct hctx *ctx);
+
+/* The value of form field name as typed, or "" (never NULL). */
+const char *page_field(struct hctx *ctx, const char *name);
+
+/* Marks the request as a refused form: status and message; the caller then
+ * renders its form (with page_field values, so nothing typed is lost). */
+void page_form_error(struct hctx *ctx, int status, const char *message);
+
+/* Sets "crisis" in d: region, emergency and the list of resources, for the
+ * crisis_panel fragment. */
+void page_set_crisis(struct hctx *ctx, tpl_value *d);
+
+/* Maps a database error to 503 (down) or 500, with a calm themed page. */
+void page_db_error(struct hctx *ctx, enum db_err err);
 
 /* Renders template `name` with data as the response body (status 200 unless
  * already set). */

@@ -8,11 +8,10 @@ void page_home(struct hctx *ctx)
 	size_t n;
 	enum db_err err = db_category_list(ctx->db, ctx->arena, &cats, &n);
 	if (err != DB_OK) {
-		page_error(ctx, err == DB_ERR_DOWN ? 503 : 500, "We will be right back",
-		           "The forum cannot reach its database just now. Please try again in a minute.");
+		page_db_error(ctx, err);
 		return;
 	}
-	tpl_value *d = page_data(ctx, ctx->conf->site_name);
+	tpl_value *d = page_data(ctx, "Welcome");
 	tpl_value *list = tpl_list(ctx->arena);
 	for (size_t i = 0; i < n; i++) {
 		tpl_value *c = tpl_map(ctx->arena);

@@ -48,6 +48,8 @@ struct request {
 	const char *slug;
 	/* Filled by the session layer. */
 	struct session *session;
+	const char *new_presession;     /* "hc" token set on this response */
+	const char *client_addr;        /* REMOTE_ADDR: throttling only, never stored raw */
 };
 
 struct response {

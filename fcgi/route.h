@@ -1,7 +1,14 @@
 /*
  * route.h: the route table. Every row states methods, path pattern, handler
  * and what the request needs (database, login, capability, CSRF). The
- * dispatcher checks those before the handler runs.
+ * dispatcher (main.c) checks those before the handler runs:
+ *
+ *  - NEED_LOGIN without a session: GET redirects to /login?next=..., POST
+ *    gets 403 with its form shown again (text kept) by the row's `form`.
+ *  - NEED_MODERATOR without the role: 403.
+ *  - NEED_CSRF on POST with a missing or wrong token: 403, and the row's
+ *    `form` handler renders the form again from req->form, so nothing the
+ *    member typed is lost and the POST handler never runs.
  */
 #ifndef HEARTH_ROUTE_H
 #define HEARTH_ROUTE_H
@@ -22,16 +29,50 @@ enum route_need {
 
 struct route {
 	unsigned methods;
-	const char *pattern;        /* "/t/:id" (digits), "/c/:slug" ([a-z0-9-]) */
+	const char *pattern;        /* "/t/:id" digits, "/c/:slug" [a-z0-9_-], "/u/:handle" [A-Za-z0-9_-] */
 	handler_fn handler;
 	unsigned needs;
+	handler_fn form;            /* POST rows: renders the form again (403, 4xx) */
 };
 
 /* Finds the route for path. Returns NULL for no match; *allowed gets the
  * methods of a route that matched the path but not the method (for 405). */
 const struct route *route_find(struct request *req, unsigned *allowed);
 
-/* Handlers. */
+/* page_home.c */
 void page_home(struct hctx *ctx);
+/* page_category.c, page_thread.c, page_member.c: reading */
+void page_category(struct hctx *ctx);
+void page_thread(struct hctx *ctx);
+void page_permalink(struct hctx *ctx);
+void page_subthread(struct hctx *ctx);
+void page_member(struct hctx *ctx);
+void page_replies_to_me(struct hctx *ctx);
+/* page_auth.c: registration, log-in, log-out */
+void page_register_form(struct hctx *ctx);
+void page_register_post(struct hctx *ctx);
+void page_login_form(struct hctx *ctx);
+void page_login_post(struct hctx *ctx);
+void page_logout_post(struct hctx *ctx);
+/* page_account.c: password, sessions, export, deletion */
+void page_password_form(struct hctx *ctx);
+void page_password_post(struct hctx *ctx);
+void page_sessions(struct hctx *ctx);
+void page_sessions_end_post(struct hctx *ctx);
+void page_export(struct hctx *ctx);
+void page_delete_account_form(struct hctx *ctx);
+void page_delete_account_post(struct hctx *ctx);
+/* page_write.c: new thread, reply, edit, delete, support */
+void page_thread_new_form(struct hctx *ctx);
+void page_thread_new_post(struct hctx *ctx);
+void page_reply_form(struct hctx *ctx);
+void page_reply_post(struct hctx *ctx);
+void page_edit_form(struct hctx *ctx);
+void page_edit_post(struct hctx *ctx);
+void page_delete_post(struct hctx *ctx);
+void page_support_post(struct hctx *ctx);
+void page_revisions(struct hctx *ctx);
+/* page_help.c */
+void page_help(struct hctx *ctx);
 
 #endif

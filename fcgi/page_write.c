@@ -1,0 +1,601 @@
+/*
+ * page_write.c: starting a thread, replying (and quoting), previewing,
+ * editing with revisions, deleting (a tombstone keeps the tree) and the
+ * "I hear you" support reaction.
+ *
+ * Every write is one transaction: the post, its counters, its revision and
+ * the moderation flags commit together. A refused form comes back with the
+ * member's text in it and a message saying what to change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_category.h"
+#include "db_post.h"
+#include "log.h"
+#include "markdown.h"
+#include "route.h"
+#include "screen.h"
+#include "session.h"
+#include "utf8.h"
+
+#define TITLE_MAX 200
+#define BODY_MAX 50000
+
+/* The post a write acts on, with its thread. */
+struct target {
+	long long id, thread_id, user_id, category_id;
+	const char *state, *thread_state, *thread_title, *author, *body_md, *body_html;
+	int depth, revision;
+	bool locked, is_opening;
+};
+
+enum target_status { TARGET_OK, TARGET_MISSING, TARGET_DB };
+
+static enum target_status load_target(struct hctx *ctx, long long id, struct target *t, enum db_err *err)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", id) };
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_FOR_WRITE, p, err);
+	if (!r)
+		return TARGET_DB;
+	if (PQntuples(r) != 1)
+		return TARGET_MISSING;
+	t->id = db_ll(r, 0, 0);
+	t->thread_id = db_ll(r, 0, 1);
+	t->user_id = db_ll(r, 0, 2);
+	t->state = db_val(r, 0, 3);
+	t->body_md = db_val(r, 0, 4);
+	t->depth = (int)db_ll(r, 0, 5);
+	t->locked = db_val(r, 0, 6)[0] == 't';
+	t->thread_state = db_val(r, 0, 7);
+	t->thread_title = db_val(r, 0, 8);
+	t->category_id = db_ll(r, 0, 9);
+	t->author = db_val(r, 0, 10);
+	t->revision = (int)db_ll(r, 0, 11);
+	t->is_opening = db_val(r, 0, 12)[0] == 't';
+	t->body_html = db_val(r, 0, 13);
+	/* A held or hidden thread or post is not there for anyone but its
+	 * author and the moderators. */
+	struct session *s = ctx->req->session;
+	bool privileged = s && (s->is_moderator || s->user_id == t->user_id);
+	if (!privileged && (strcmp(t->state, "held") == 0 || strcmp(t->thread_state, "held") == 0 ||
+	                    strcmp(t->thread_state, "hidden") == 0))
+		return TARGET_MISSING;
+	return TARGET_OK;
+}
+
+/* Loads req->id as a target or answers 404/503 itself. */
+static bool target_or_error(struct hctx *ctx, struct target *t)
+{
+	enum db_err err = DB_OK;
+	switch (load_target(ctx, ctx->req->id, t, &err)) {
+	case TARGET_OK:
+		return true;
+	case TARGET_MISSING:
+		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
+		return false;
+	case TARGET_DB:
+		page_db_error(ctx, err);
+		return false;
+	}
+	abort();
+}
+
+static bool all_space(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+/* Browsers send CRLF from a textarea; store LF. */
+static char *normalize_newlines(arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r') {
+			out[o++] = '\n';
+			if (s[i + 1] == '\n')
+				i++;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static const char *check_title(const char *title)
+{
+	size_t len = strlen(title);
+	if (len == 0 || all_space(title))
+		return "Please give the thread a title.";
+	if (utf8_count(title, len) > TITLE_MAX)
+		return "The title is longer than 200 characters. Please shorten it.";
+	if (utf8_has_controls(title, len, false))
+		return "The title contains control characters or line breaks, which titles cannot hold.";
+	return NULL;
+}
+
+static const char *check_body(const char *body)
+{
+	size_t len = strlen(body);
+	if (len == 0 || all_space(body))
+		return "The post is empty. Write something, even a few words.";
+	if (utf8_count(body, len) > BODY_MAX)
+		return "The post is longer than 50,000 characters. Please split it into two posts.";
+	if (utf8_has_controls(body, len, true))
+		return "The post contains control characters that cannot be stored. Please remove them.";
+	return NULL;
+}
+
+/* Markdown to sanitized HTML, owned by the arena. NULL on failure. */
+static const char *render(struct hctx *ctx, const char *md)
+{
+	char *html;
+	size_t len;
+	enum md_err e = md_render(md, strlen(md), MD_DEFAULT, &html, &len);
+	if (e != MD_OK) {
+		log_error("markdown: %s", md_strerror(e));
+		return NULL;
+	}
+	const char *copy = arena_strndup(ctx->arena, html, len);
+	free(html);
+	return copy;
+}
+
+/* Runs one statement of a transaction unless an earlier one failed. */
+static bool step(struct hctx *ctx, enum db_stmt stmt, const char *const *params, enum db_err *e)
+{
+	return *e == DB_OK && db_exec(ctx->db, ctx->arena, stmt, params, e) != NULL;
+}
+
+/* ---- the compose form, shared by new thread, reply and edit ---- */
+
+struct compose {
+	const char *page_title;
+	const char *action_url;
+	const char *intro;              /* e.g. "Replying to X" */
+	bool with_title;
+	const char *title, *body;
+	const char *preview_html;
+	const struct screen_outcome *screened;
+	const struct target *parent;    /* shown above a reply */
+	const char *delete_url;         /* edit: the delete form's target */
+};
+
+static void compose_render(struct hctx *ctx, const struct compose *c)
+{
+	tpl_value *d = page_data(ctx, c->page_title);
+	tpl_set_str(d, "action_url", c->action_url);
+	tpl_set_str(d, "intro", c->intro);
+	tpl_set_bool(d, "with_title", c->with_title);
+	tpl_set_str(d, "title_value", c->title);
+	tpl_set_str(d, "body_value", c->body);
+	tpl_set_str(d, "delete_url", c->delete_url);
+	if (c->preview_html) {
+		tpl_set_html(d, "preview_html", c->preview_html);
+		tpl_set_bool(d, "has_preview", true);
+	}
+	if (c->screened) {
+		screen_set_nudges(ctx, d, c->screened);
+		tpl_set_bool(d, "nudge_shown", c->screened->nudge);
+		if (c->screened->crisis) {
+			tpl_set_bool(d, "show_crisis", true);
+			page_set_crisis(ctx, d);
+		}
+	}
+	if (c->parent) {
+		tpl_value *p = tpl_map(ctx->arena);
+		tpl_set_str(p, "author", c->parent->author ? c->parent->author : "deleted member");
+		tpl_set_html(p, "body_html", c->parent->body_html);
+		tpl_set_int(p, "id", c->parent->id);
+		tpl_set(d, "parent", p);
+	}
+	page_render(ctx, "compose", d);
+}
+
+/* Runs the preview/nudge/validation steps shared by every write. Returns
+ * true when the caller should store the post; otherwise the form has been
+ * rendered (with status and message where something is wrong). */
+static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_outcome *so)
+{
+	const char *why = c->with_title ? check_title(c->title) : NULL;
+	if (!why)
+		why = check_body(c->body);
+	if (why) {
+		page_form_error(ctx, 422, why);
+		compose_render(ctx, c);
+		return false;
+	}
+	if (ctx->req->session && strcmp(ctx->req->session->status, "silenced") == 0) {
+		page_form_error(ctx, 403, "A moderator has paused posting for your account for now, so this "
+		                "was not posted. Your text is kept below.");
+		compose_render(ctx, c);
+		return false;
+	}
+	screen_post(ctx, c->with_title ? c->title : NULL, c->body, so);
+	c->screened = so;
+	bool preview = strcmp(page_field(ctx, "action"), "preview") == 0;
+	bool nudge_pending = so->nudge && strcmp(page_field(ctx, "nudge_ack"), "1") != 0;
+	if (preview || nudge_pending) {
+		c->preview_html = render(ctx, c->body);
+		if (!c->preview_html) {
+			page_error(ctx, 500, "The preview failed", "Please try again.");
+			return false;
+		}
+		compose_render(ctx, c);
+		return false;
+	}
+	return true;
+}
+
+/* After a successful write: the post, or a calm page with the crisis
+ * resources and (for a held post) what happens next. */
+static void after_write(struct hctx *ctx, long long post_id, const struct screen_outcome *so)
+{
+	const char *where = arena_printf(ctx->arena, "/p/%lld", post_id);
+	if (!so->crisis && !so->hold) {
+		page_redirect(ctx, where);
+		return;
+	}
+	tpl_value *d = page_data(ctx, "Thank you for sharing");
+	tpl_set_str(d, "post_url", where);
+	tpl_set_bool(d, "held", so->hold);
+	if (so->crisis) {
+		tpl_set_bool(d, "show_crisis", true);
+		page_set_crisis(ctx, d);
+	}
+	page_render(ctx, "posted", d);
+}
+
+static const char *post_state(const struct screen_outcome *so)
+{
+	return so->hold ? "held" : "visible";
+}
+
+/* ---- new thread ---- */
+
+static bool load_category(struct hctx *ctx, struct category *cat)
+{
+	bool found = false;
+	enum db_err e = db_category_by_slug(ctx->db, ctx->arena, ctx->req->slug, cat, &found);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return false;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Category not found", "There is no category at this address.");
+		return false;
+	}
+	return true;
+}
+
+static void thread_compose(struct hctx *ctx, const struct category *cat, struct compose *c)
+{
+	c->page_title = "Start a thread";
+	c->action_url = arena_printf(ctx->arena, "/c/%s/new", cat->slug);
+	c->intro = arena_printf(ctx->arena, "New thread in %s", cat->name);
+	c->with_title = true;
+	c->title = page_field(ctx, "title");
+	c->body = normalize_newlines(ctx->arena, page_field(ctx, "body"));
+}
+
+void page_thread_new_form(struct hctx *ctx)
+{
+	struct category cat;
+	if (!load_category(ctx, &cat))
+		return;
+	struct compose c = { 0 };
+	thread_compose(ctx, &cat, &c);
+	compose_render(ctx, &c);
+}
+
+void page_thread_new_post(struct hctx *ctx)
+{
+	struct category cat;
+	if (!load_category(ctx, &cat))
+		return;
+	struct compose c = { 0 };
+	thread_compose(ctx, &cat, &c);
+	struct screen_outcome so;
+	if (!compose_check(ctx, &c, &so))
+		return;
+	const char *html = render(ctx, c.body);
+	if (!html) {
+		page_error(ctx, 500, "The post could not be prepared", "Please try again.");
+		return;
+	}
+	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
+	                        .body_html = html, .state = post_state(&so) };
+	long long thread_id, post_id;
+	enum db_err e = db_begin(ctx->db);
+	if (e == DB_OK)
+		e = db_thread_create(ctx->db, ctx->arena, cat.id, c.title, &w, &thread_id, &post_id);
+	if (e == DB_OK)
+		e = screen_store(ctx, post_id, &so);
+	if (e == DB_OK)
+		e = db_commit(ctx->db);
+	if (e != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		                "The thread could not be saved just now. Your text is kept below; please try again.");
+		compose_render(ctx, &c);
+		return;
+	}
+	after_write(ctx, post_id, &so);
+}
+
+/* ---- reply and quote ---- */
+
+static bool may_reply(struct hctx *ctx, const struct target *t)
+{
+	if (strcmp(t->state, "visible") != 0 || strcmp(t->thread_state, "visible") != 0) {
+		page_error(ctx, 403, "Replies are closed here",
+		           "This post is not open for replies (it was removed or is waiting for a moderator).");
+		return false;
+	}
+	if (t->locked) {
+		page_error(ctx, 403, "This thread is locked", "Moderators have closed this thread to new replies.");
+		return false;
+	}
+	return true;
+}
+
+static void quote_into(buf *b, const struct target *t)
+{
+	buf_printf(b, "%s wrote:\n\n", t->author ? t->author : "A deleted member");
+	const char *s = t->body_md;
+	while (*s) {
+		const char *nl = strchr(s, '\n');
+		size_t n = nl ? (size_t)(nl - s) : strlen(s);
+		buf_puts(b, n ? "> " : ">");
+		buf_append(b, s, n);
+		buf_putc(b, '\n');
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	buf_putc(b, '\n');
+}
+
+static void reply_compose(struct hctx *ctx, const struct target *t, struct compose *c)
+{
+	c->page_title = "Reply";
+	c->action_url = arena_printf(ctx->arena, "/p/%lld/reply", t->id);
+	c->intro = arena_printf(ctx->arena, "Replying in \"%s\"", t->thread_title);
+	c->parent = t;
+	const char *body = req_param(&ctx->req->form, "body");
+	if (!body && ctx->req->method != HTTP_POST && req_param(&ctx->req->query, "quote")) {
+		buf q;
+		buf_init(&q, ctx->arena, strlen(t->body_md) + 64);
+		quote_into(&q, t);
+		body = q.data;
+	}
+	c->body = normalize_newlines(ctx->arena, body ? body : "");
+}
+
+void page_reply_form(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t))
+		return;
+	struct compose c = { 0 };
+	reply_compose(ctx, &t, &c);
+	if (!ctx->form_error && !may_reply(ctx, &t))
+		return;
+	compose_render(ctx, &c);
+}
+
+void page_reply_post(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t) || !may_reply(ctx, &t))
+		return;
+	struct compose c = { 0 };
+	reply_compose(ctx, &t, &c);
+	struct screen_outcome so;
+	if (!compose_check(ctx, &c, &so))
+		return;
+	const char *html = render(ctx, c.body);
+	if (!html) {
+		page_error(ctx, 500, "The reply could not be prepared", "Please try again.");
+		return;
+	}
+	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
+	                        .body_html = html, .state = post_state(&so) };
+	long long post_id;
+	enum db_err e = db_begin(ctx->db);
+	if (e == DB_OK)
+		e = db_post_reply(ctx->db, ctx->arena, t.thread_id, t.id, &w, &post_id);
+	if (e == DB_OK)
+		e = screen_store(ctx, post_id, &so);
+	if (e == DB_OK)
+		e = db_commit(ctx->db);
+	if (e != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		                "The reply could not be saved just now. Your text is kept below; please try again.");
+		compose_render(ctx, &c);
+		return;
+	}
+	after_write(ctx, post_id, &so);
+}
+
+/* ---- edit and delete ---- */
+
+static bool may_edit(struct hctx *ctx, const struct target *t)
+{
+	if (t->user_id != ctx->req->session->user_id) {
+		page_error(ctx, 403, "Not your post", "Only the person who wrote a post can edit or delete it.");
+		return false;
+	}
+	if (strcmp(t->state, "deleted") == 0 || strcmp(t->state, "hidden") == 0) {
+		page_error(ctx, 403, "This post cannot be changed",
+		           "It was deleted, or hidden by a moderator.");
+		return false;
+	}
+	return true;
+}
+
+static void edit_compose(struct hctx *ctx, const struct target *t, struct compose *c)
+{
+	c->page_title = "Edit your post";
+	c->action_url = arena_printf(ctx->arena, "/p/%lld/edit", t->id);
+	c->intro = arena_printf(ctx->arena, "Editing your post in \"%s\"", t->thread_title);
+	c->with_title = t->is_opening;
+	c->delete_url = arena_printf(ctx->arena, "/p/%lld/delete", t->id);
+	const char *title = req_param(&ctx->req->form, "title");
+	const char *body = req_param(&ctx->req->form, "body");
+	c->title = title ? title : t->thread_title;
+	c->body = normalize_newlines(ctx->arena, body ? body : t->body_md);
+}
+
+void page_edit_form(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t))
+		return;
+	if (!ctx->form_error && !may_edit(ctx, &t))
+		return;
+	struct compose c = { 0 };
+	edit_compose(ctx, &t, &c);
+	compose_render(ctx, &c);
+}
+
+void page_edit_post(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t) || !may_edit(ctx, &t))
+		return;
+	struct compose c = { 0 };
+	edit_compose(ctx, &t, &c);
+	struct screen_outcome so;
+	if (!compose_check(ctx, &c, &so))
+		return;
+	const char *html = render(ctx, c.body);
+	if (!html) {
+		page_error(ctx, 500, "The edit could not be prepared", "Please try again.");
+		return;
+	}
+	const char *pid = arena_printf(ctx->arena, "%lld", t.id);
+	const char *p1[] = { pid };
+	const char *p2[] = { pid, c.body, html };
+	const char *p3[] = { arena_printf(ctx->arena, "%lld", t.thread_id), c.title };
+	enum db_err e = db_begin(ctx->db);
+	if (step(ctx, DB_POST_SAVE_REVISION, p1, &e) && step(ctx, DB_POST_UPDATE_BODY, p2, &e) &&
+	    t.is_opening)
+		step(ctx, DB_THREAD_SET_TITLE, p3, &e);
+	if (e == DB_OK)
+		e = screen_store(ctx, t.id, &so);
+	if (e == DB_OK)
+		e = db_commit(ctx->db);
+	if (e != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		                "The edit could not be saved just now. Your text is kept below; please try again.");
+		compose_render(ctx, &c);
+		return;
+	}
+	/* An edit that the filter would hold is queued; the post stays as the
+	 * author's until a moderator looks (hiding is a person's decision). */
+	after_write(ctx, t.id, &so);
+}
+
+void page_delete_post(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t) || !may_edit(ctx, &t))
+		return;
+	if (strcmp(page_field(ctx, "confirm"), "yes") != 0) {
+		page_form_error(ctx, 422, "To delete the post, tick the box that confirms it.");
+		page_edit_form(ctx);
+		return;
+	}
+	const char *pid = arena_printf(ctx->arena, "%lld", t.id);
+	const char *p[] = { pid };
+	enum db_err e = db_begin(ctx->db);
+	/* The last text is kept as a revision for the moderators: a deleted
+	 * crisis post must still be readable by the people who look out for
+	 * its author. */
+	if (step(ctx, DB_POST_SAVE_REVISION, p, &e))
+		step(ctx, DB_POST_SET_DELETED, p, &e);
+	if (e == DB_OK)
+		e = db_commit(ctx->db);
+	if (e != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	page_redirect(ctx, arena_printf(ctx->arena, "/t/%lld#p%lld", t.thread_id, t.id));
+}
+
+/* ---- support ---- */
+
+void page_support_post(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t))
+		return;
+	if (strcmp(t.state, "visible") != 0) {
+		page_error(ctx, 403, "Not available", "This post cannot receive reactions.");
+		return;
+	}
+	if (t.user_id == ctx->req->session->user_id) {
+		page_error(ctx, 403, "That is your own post", "Support reactions are for other members' posts.");
+		return;
+	}
+	const char *p[] = { arena_printf(ctx->arena, "%lld", t.id),
+	                    arena_printf(ctx->arena, "%lld", ctx->req->session->user_id) };
+	enum db_err e;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_SUPPORT_EXISTS, p, &e);
+	if (r)
+		r = db_exec(ctx->db, ctx->arena, PQntuples(r) ? DB_SUPPORT_REMOVE : DB_SUPPORT_ADD, p, &e);
+	if (!r) {
+		page_db_error(ctx, e);
+		return;
+	}
+	page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld", t.id));
+}
+
+/* ---- revisions ---- */
+
+void page_revisions(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t))
+		return;
+	struct session *s = ctx->req->session;
+	if (!s->is_moderator && s->user_id != t.user_id) {
+		page_error(ctx, 403, "Moderators only", "Earlier versions of a post are for its author and the moderators.");
+		return;
+	}
+	const char *p[] = { arena_printf(ctx->arena, "%lld", t.id) };
+	enum db_err e;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_REVISIONS_LIST, p, &e);
+	if (!r) {
+		page_db_error(ctx, e);
+		return;
+	}
+	tpl_value *d = page_data(ctx, "Earlier versions");
+	tpl_set_int(d, "post_id", t.id);
+	tpl_set_str(d, "thread_title", t.thread_title);
+	tpl_set_html(d, "current_html", t.body_html);
+	tpl_set_int(d, "current_revision", t.revision);
+	tpl_value *list = tpl_list(ctx->arena);
+	for (int i = 0; i < PQntuples(r); i++) {
+		tpl_value *rev = tpl_map(ctx->arena);
+		tpl_set_int(rev, "revision", db_ll(r, i, 0));
+		tpl_set_str(rev, "body_md", db_val(r, i, 1));
+		tpl_set_html(rev, "body_html", db_val(r, i, 2));
+		tpl_set_str(rev, "title", db_val(r, i, 3));
+		tpl_set_str(rev, "written_at", db_val(r, i, 4));
+		tpl_list_push(list, rev);
+	}
+	tpl_set(d, "revisions", list);
+	page_render(ctx, "revisions", d);
+}

@@ -1,0 +1,45 @@
+/*
+ * session.h: who is asking, and whether their form is genuine.
+ *
+ * A member's session is a random token in the HttpOnly cookie "hs"; the
+ * database keeps only its SHA-256. Every session has its own CSRF token,
+ * which forms carry in the hidden field "csrf". Before log-in, the cookie
+ * "hc" (random, HttpOnly) plays that role for the log-in and registration
+ * forms (double submit). Strings are arena-owned.
+ */
+#ifndef HEARTH_SESSION_H
+#define HEARTH_SESSION_H
+
+#include <stdbool.h>
+
+#include "db.h"
+
+#define SESSION_COOKIE "hs"
+#define PRESESSION_COOKIE "hc"
+
+struct session {
+	long long user_id;
+	const char *handle;
+	const char *role;               /* member | moderator | admin */
+	const char *status;             /* active | silenced */
+	const char *csrf_token;
+	const char *token;              /* the cookie value, for log-out */
+	bool is_moderator;              /* role moderator or admin */
+};
+
+/* Looks the cookie token up. *out is NULL when there is no valid session. */
+enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out);
+
+/* Creates a session; *token gets the cookie value (arena-owned). */
+enum db_err session_create(db *d, arena *a, long long user_id, int days, const char *client_hint,
+                           const char **token);
+enum db_err session_delete(db *d, arena *a, const char *token);
+
+/* A Set-Cookie value for name=value (HttpOnly, SameSite=Lax, Path=/, Secure
+ * when secure). max_age < 0: a session cookie; 0: delete it. */
+const char *session_cookie(arena *a, const char *name, const char *value, int max_age, bool secure);
+
+/* Constant-time check of a submitted CSRF token against the expected one. */
+bool session_csrf_ok(const char *expected, const char *submitted);
+
+#endif
