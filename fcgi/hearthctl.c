@@ -13,6 +13,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "bench_data.h"
 #include "conf.h"
 #include "db.h"
 #include "db_category.h"
@@ -21,7 +22,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "migrate.h"
-#include "mod.h"
+#include "cli.h"
 #include "utf8.h"
 
 struct ctl {
@@ -42,7 +43,9 @@ static int usage(FILE *f)
 	        "  category list\n"
 	        "  sample-data                      load sample categories, members and threads\n"
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
-	        "  screen [--rules DIR]             screen one post per line of stdin\n");
+	        "  screen [--rules DIR]             screen one post per line of stdin\n"
+	        "  bench-data --posts N [--seed S] [--sessions FILE]\n"
+	        "                                   add a synthetic forum of about N posts (COPY)\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -348,6 +351,41 @@ fail:
 	return 1;
 }
 
+static int cmd_bench_data(struct ctl *c, int argc, char **argv)
+{
+	long posts = 0;
+	unsigned long long seed = 1;
+	const char *sessions = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--posts") == 0 && i + 1 < argc)
+			posts = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
+			seed = strtoull(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--sessions") == 0 && i + 1 < argc)
+			sessions = argv[++i];
+		else
+			return usage(stderr);
+	}
+	if (posts < 1 || posts > 100000000) {
+		fprintf(stderr, "hearthctl bench-data: --posts takes a number from 1 to 100000000\n");
+		return 2;
+	}
+	PGconn *conn = PQconnectdb(c->conf.database);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		fprintf(stderr, "hearthctl: cannot connect to the database: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		return 1;
+	}
+	int rc = bench_data_load(conn, posts, seed, sessions);
+	if (rc == 0) {
+		PGresult *r = PQexec(conn, "analyze");
+		PQclear(r);
+		printf("loaded about %ld posts\n", posts);
+	}
+	PQfinish(conn);
+	return rc == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = NULL;
@@ -391,6 +429,8 @@ int main(int argc, char **argv)
 		rc = cmd_category(&c, argc, argv);
 	else if (strcmp(argv[0], "sample-data") == 0)
 		rc = cmd_sample_data(&c);
+	else if (strcmp(argv[0], "bench-data") == 0)
+		rc = cmd_bench_data(&c, argc, argv);
 	else
 		rc = usage(stderr);
 	arena_free(c.arena);

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "auth.h"
+#include "cache.h"
 #include "conf.h"
 #include "db.h"
 #include "html.h"
@@ -84,6 +85,12 @@ fail:
 	conf_free(&s->conf);
 	free(s);
 	return NULL;
+}
+
+static int keeper_main(void *arg)
+{
+	struct worker_state *ws = arg;
+	return cache_keeper_main(&ws->conf);
 }
 
 static void *state_reload(void *old)
@@ -221,6 +228,18 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 			return;
 		}
 	}
+	/* An anonymous reader's first page of a thread may be stored for nginx
+	 * to serve; read the thread's version before rendering (see cache.h). */
+	if (r->handler == page_thread && !req->session && !token && req->query.count == 0 &&
+	    !strchr(req->raw_uri, '?') && cache_enabled(ctx->conf)) {
+		const char *params[] = { arena_printf(ctx->arena, "%lld", req->id) };
+		enum db_err e;
+		PGresult *vr = db_exec(ctx->db, ctx->arena, DB_THREAD_VERSION, params, &e);
+		if (vr && PQntuples(vr) == 1) {
+			ctx->cache_thread_id = req->id;
+			ctx->cache_version = db_ll(vr, 0, 0);
+		}
+	}
 	r->handler(ctx);
 }
 
@@ -262,6 +281,9 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	                    .rules = ws->rules };
 	dispatch(fr, &ctx);
 	send_response(fr, &ctx);
+	if (ctx.cache_thread_id && resp->status == 200 && !strstr(resp->headers.data, "Set-Cookie"))
+		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,
+		                   resp->body.data, resp->body.len);
 	/* The log line names no one: method, path (no query), status, time. */
 	char path[96];
 	const char *logged = req->raw_uri ? req->raw_uri : "-";
@@ -338,6 +360,7 @@ int main(int argc, char **argv)
 	if (!ws)
 		return 1;
 	struct supervise_ops ops = { .worker_main = worker_main, .reload = state_reload,
+	                             .keeper_main = ws->conf.cache_dir[0] ? keeper_main : NULL,
 	                             .workers = ws->conf.workers };
 	return supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws);
 }

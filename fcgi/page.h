@@ -30,6 +30,9 @@ struct hctx {
 	/* Set before a form handler runs again after a refused POST: what was
 	 * wrong, shown at the top of the form (the status is already set). */
 	const char *form_error;
+	/* Set by the dispatcher when this page may be stored for nginx. */
+	long long cache_thread_id;
+	long long cache_version;
 };
 
 /*

@@ -7,6 +7,7 @@
 #define DB NEED_DB
 #define LOGIN (NEED_DB | NEED_LOGIN)
 #define WRITE (NEED_DB | NEED_LOGIN | NEED_CSRF)
+#define MOD (NEED_DB | NEED_LOGIN | NEED_MODERATOR)
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
@@ -41,6 +42,13 @@ static const struct route routes[] = {
 	{ M_POST, "/p/:id/delete",      page_delete_post,         WRITE, page_edit_form },
 	{ M_POST, "/p/:id/support",     page_support_post,        WRITE, page_permalink },
 	{ M_GET,  "/p/:id/revisions",   page_revisions,           LOGIN, NULL },
+	{ M_GET,  "/p/:id/report",      page_report_form,         LOGIN, NULL },
+	{ M_POST, "/p/:id/report",      page_report_post,         WRITE, page_report_form },
+
+	{ M_GET,  "/mod",               page_review_queue,        MOD, NULL },
+	{ M_GET,  "/mod/p/:id",         page_review_item,         MOD, NULL },
+	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, page_review_item },
+	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

@@ -72,6 +72,13 @@ void page_edit_post(struct hctx *ctx);
 void page_delete_post(struct hctx *ctx);
 void page_support_post(struct hctx *ctx);
 void page_revisions(struct hctx *ctx);
+/* page_review.c: reports, the review queue, moderator actions, audit log */
+void page_report_form(struct hctx *ctx);
+void page_report_post(struct hctx *ctx);
+void page_review_queue(struct hctx *ctx);
+void page_review_item(struct hctx *ctx);
+void page_review_action(struct hctx *ctx);
+void page_audit_log(struct hctx *ctx);
 /* page_help.c */
 void page_help(struct hctx *ctx);
 

@@ -71,6 +71,24 @@ static pid_t spawn(int fd, struct supervise_ops *ops, void *state, const sigset_
 	return pid;
 }
 
+static pid_t spawn_keeper(struct supervise_ops *ops, void *state, const sigset_t *orig_mask)
+{
+	if (!ops->keeper_main)
+		return 0;
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_error("fork: %s", strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, orig_mask, NULL);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		_exit(ops->keeper_main(state));
+	}
+	return pid;
+}
+
 static void signal_generation(struct worker_slot *w, int n, int generation_below, int sig)
 {
 	for (int i = 0; i < n; i++)
@@ -110,6 +128,9 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 		slots[i].generation = generation;
 		slots[i].started = time(NULL);
 	}
+	pid_t keeper = spawn_keeper(ops, state, &orig);
+	time_t keeper_started = time(NULL);
+	bool keeper_wanted = false;
 	log_info("listening on %s with %d workers", socket_path, nworkers);
 
 	bool stopping = false;
@@ -125,6 +146,8 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				stopping = true;
 				stop_deadline = time(NULL) + 10;
 				signal_generation(slots, MAX_WORKERS, generation + 1, SIGTERM);
+				if (keeper > 0)
+					kill(keeper, SIGTERM);
 			}
 		} else if (sig == SIGHUP && !stopping) {
 			void *fresh = ops->reload(state);
@@ -143,6 +166,8 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 					started++;
 				}
 				signal_generation(slots, MAX_WORKERS, generation, SIGTERM);
+				if (keeper > 0)
+					kill(keeper, SIGTERM);      /* restarted with the new state when reaped */
 				log_info("reloaded: generation %d", generation);
 			}
 		}
@@ -150,6 +175,18 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 		pid_t pid;
 		int status;
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid == keeper) {
+				keeper = 0;
+				if (!stopping) {
+					if (time(NULL) - keeper_started < 2)
+						keeper_wanted = true;   /* retried on the next tick */
+					else {
+						keeper = spawn_keeper(ops, state, &orig);
+						keeper_started = time(NULL);
+					}
+				}
+				continue;
+			}
 			for (int i = 0; i < MAX_WORKERS; i++) {
 				if (slots[i].pid != pid)
 					continue;
@@ -182,12 +219,19 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				pending_restarts--;
 			}
 		}
+		if (sig < 0 && keeper_wanted && !stopping) {
+			keeper_wanted = false;
+			keeper = spawn_keeper(ops, state, &orig);
+			keeper_started = time(NULL);
+		}
 		if (stopping) {
-			if (live_workers(slots, MAX_WORKERS) == 0)
+			if (live_workers(slots, MAX_WORKERS) == 0 && keeper <= 0)
 				break;
 			if (time(NULL) > stop_deadline) {
 				log_warn("workers did not finish in time; killing them");
 				signal_generation(slots, MAX_WORKERS, generation + 1, SIGKILL);
+				if (keeper > 0)
+					kill(keeper, SIGKILL);
 			}
 		}
 	}

@@ -15,6 +15,9 @@ struct supervise_ops {
 	int (*worker_main)(int listen_fd, void *state);
 	/* Builds a new state from the configuration, or NULL (old one kept). */
 	void *(*reload)(void *old_state);
+	/* Optional: one helper process kept alive beside the workers (the
+	 * cache keeper), restarted when it dies and on reload. */
+	int (*keeper_main)(void *state);
 	int workers;
 };
 

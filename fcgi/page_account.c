@@ -1,0 +1,361 @@
+/*
+ * page_account.c: the member's own account.
+ *
+ *   GET/POST /me/password        change the password; ends every other session
+ *   GET      /me/sessions        "my sessions", each with a form to end it
+ *   POST     /me/sessions/end    session=ID (a public id) or session=others
+ *   GET      /me/export          my profile and all my posts, one JSON download
+ *   GET/POST /me/delete          delete my account: my posts deleted or kept
+ *
+ * The dispatcher has checked login and CSRF before a POST handler runs, so
+ * ctx->req->session is set there. The form handlers also render a refused
+ * POST again (ctx->form_error and the status already set), possibly for a
+ * visitor whose session has expired: they cope with no session.
+ *
+ * Passwords typed here are never written back into a form. Wrong ones count
+ * against the member (not the handle: see db_sql_member.def), so a stolen
+ * session cookie does not buy unlimited guesses at the password.
+ */
+#include <string.h>
+
+#include "auth.h"
+#include "db_account.h"
+#include "json.h"
+#include "route.h"
+#include "session.h"
+#include "utf8.h"
+
+/* SHA-256 of this request's session token, as the sessions table keys it. */
+static void current_digest(struct hctx *ctx, char out[65])
+{
+	const char *token = ctx->req->session->token;
+	auth_token_digest(token, strlen(token), out);
+}
+
+static void clear_session_cookie(struct hctx *ctx)
+{
+	resp_header(ctx->resp, "Set-Cookie",
+	            session_cookie(ctx->arena, SESSION_COOKIE, "", 0, ctx->conf->secure_cookies));
+}
+
+/* Refuses (429, with the form) when the member has mistyped their password
+ * too often lately. Returns false when the request is answered. */
+static bool password_tries_left(struct hctx *ctx, void (*form)(struct hctx *))
+{
+	long long fails;
+	enum db_err e = db_account_failures(ctx->db, ctx->arena, ctx->req->session->user_id, &fails);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return false;
+	}
+	if (fails < ACCOUNT_PASSWORD_TRIES)
+		return true;
+	resp_header(ctx->resp, "Retry-After", "900");
+	page_form_error(ctx, 429, "Your password was mistyped several times, so this page is resting for "
+	                "15 minutes to keep your account safe. Nothing was changed.");
+	form(ctx);
+	return false;
+}
+
+/* Records a wrong password (on its own, outside any transaction) and shows
+ * the form again. */
+static void wrong_password(struct hctx *ctx, const char *message, void (*form)(struct hctx *))
+{
+	enum db_err e = db_account_failure_add(ctx->db, ctx->arena, ctx->req->session->user_id);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	page_form_error(ctx, 422, message);
+	form(ctx);
+}
+
+/* ---------------------------------------------------------------- password */
+
+static void render_password(struct hctx *ctx, bool done, long long ended)
+{
+	tpl_value *d = page_data(ctx, done ? "Password changed" : "Change your password");
+	tpl_set_bool(d, "done", done);
+	if (done && ended > 0)
+		tpl_set_str(d, "ended_text", ended == 1 ?
+		            "Your one other session was logged out." :
+		            arena_printf(ctx->arena, "Your %lld other sessions were logged out.", ended));
+	page_render(ctx, "password", d);
+}
+
+void page_password_form(struct hctx *ctx)
+{
+	render_password(ctx, false, 0);
+}
+
+void page_password_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	size_t clen = 0, nlen = 0, flen = 0;
+	const char *current = req_param_len(&ctx->req->form, "current", &clen);
+	const char *fresh = req_param_len(&ctx->req->form, "new", &nlen);
+	const char *confirm = req_param_len(&ctx->req->form, "confirm", &flen);
+	if (!current || !fresh || !confirm || clen == 0 || nlen == 0) {
+		page_form_error(ctx, 400, "Please fill in your current password and the new one twice.");
+		page_password_form(ctx);
+		return;
+	}
+	if (utf8_count(fresh, nlen) < AUTH_PASSWORD_MIN) {
+		page_form_error(ctx, 422, "The new password is too short: it needs at least 10 characters. "
+		                "A few words strung together work well.");
+		page_password_form(ctx);
+		return;
+	}
+	/* The log-in form takes at most AUTH_PASSWORD_MAX bytes: a longer
+	 * password would lock its owner out. */
+	if (nlen > AUTH_PASSWORD_MAX) {
+		page_form_error(ctx, 422, "The new password is too long: at most 1024 characters "
+		                "(accented letters and emoji count as more than one).");
+		page_password_form(ctx);
+		return;
+	}
+	if (nlen != flen || strcmp(fresh, confirm) != 0) {
+		page_form_error(ctx, 422, "The new password and its confirmation are not the same. "
+		                "Please type them again.");
+		page_password_form(ctx);
+		return;
+	}
+	if (nlen == clen && strcmp(fresh, current) == 0) {
+		page_form_error(ctx, 422, "The new password is the same as the current one. "
+		                "Please choose a different one.");
+		page_password_form(ctx);
+		return;
+	}
+	if (!password_tries_left(ctx, page_password_form))
+		return;
+	const char *hash;
+	enum db_err e = db_account_password_hash(ctx->db, ctx->arena, s->user_id, false, &hash);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!hash || clen > AUTH_PASSWORD_MAX || !auth_verify_password(hash, current, clen)) {
+		wrong_password(ctx, "That is not your current password. Nothing was changed.",
+		               page_password_form);
+		return;
+	}
+	char new_hash[AUTH_HASH_STR_LEN];
+	if (auth_hash_password(fresh, nlen, new_hash) < 0) {
+		page_error(ctx, 503, "Busy", "The forum is very busy. Please try again in a minute.");
+		return;
+	}
+	char digest[65];
+	current_digest(ctx, digest);
+	long long ended = 0;
+	bool found = false;
+	if ((e = db_begin(ctx->db)) != DB_OK ||
+	    (e = db_account_set_password(ctx->db, ctx->arena, s->user_id, new_hash, digest, &ended,
+	                                 &found)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	render_password(ctx, true, ended);
+}
+
+/* ---------------------------------------------------------------- sessions */
+
+void page_sessions(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Your sessions");
+	if (s) {
+		char digest[65];
+		current_digest(ctx, digest);
+		struct account_session *list;
+		size_t n;
+		enum db_err e = db_account_sessions(ctx->db, ctx->arena, s->user_id, digest, &list, &n);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		tpl_value *items = tpl_list(ctx->arena);
+		bool others = false;
+		for (size_t i = 0; i < n; i++) {
+			tpl_value *m = tpl_map(ctx->arena);
+			tpl_set_str(m, "id", list[i].id);
+			tpl_set_str(m, "created_at", list[i].created_at);
+			tpl_set_str(m, "created_text", list[i].created_text);
+			tpl_set_str(m, "last_seen", list[i].last_seen);
+			tpl_set_str(m, "last_seen_text", list[i].last_seen_text);
+			tpl_set_str(m, "client_hint", list[i].client_hint && *list[i].client_hint ?
+			                              list[i].client_hint : "Unknown browser");
+			tpl_set_bool(m, "current", list[i].current);
+			others = others || !list[i].current;
+			tpl_list_push(items, m);
+		}
+		tpl_set(d, "sessions", items);
+		tpl_set_bool(d, "others", others);
+	}
+	page_render(ctx, "sessions", d);
+}
+
+void page_sessions_end_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *which = page_field(ctx, "session");
+	char digest[65];
+	current_digest(ctx, digest);
+	enum db_err e;
+	if (strcmp(which, "others") == 0) {
+		long long ended;
+		e = db_account_sessions_end_others(ctx->db, ctx->arena, s->user_id, digest, &ended);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		page_redirect(ctx, "/me/sessions");
+		return;
+	}
+	if (!account_session_id_valid(which)) {
+		page_form_error(ctx, 400, "Choose a session to end from the list below.");
+		page_sessions(ctx);
+		return;
+	}
+	bool found, was_current;
+	e = db_account_session_end(ctx->db, ctx->arena, s->user_id, which, digest, &found, &was_current);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_form_error(ctx, 404, "That session had already ended. Your sessions now are below.");
+		page_sessions(ctx);
+		return;
+	}
+	if (was_current) {
+		/* Logged out here: /me/sessions would only ask to log in again. */
+		clear_session_cookie(ctx);
+		page_redirect(ctx, "/");
+		return;
+	}
+	page_redirect(ctx, "/me/sessions");
+}
+
+/* ---------------------------------------------------------------- export */
+
+void page_export(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	/* Not HTML: the handler writes the body itself, through the JSON
+	 * writer, which escapes every string. Page handlers write HTML only
+	 * through templates. */
+	buf *out = &ctx->resp->body;
+	buf_clear(out);
+	json_writer w;
+	json_init(&w, out);
+	bool found;
+	enum db_err e = db_account_export(ctx->db, ctx->arena, s->user_id, &w, &found);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);          /* clears the partial document */
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	buf_putc(out, '\n');
+	ctx->resp->status = 200;
+	ctx->resp->content_type = "application/json; charset=utf-8";
+	/* Handles are [A-Za-z0-9_-]: nothing to quote in the file name. */
+	resp_header(ctx->resp, "Content-Disposition",
+	            arena_printf(ctx->arena, "attachment; filename=\"hearth-export-%s.json\"", s->handle));
+	resp_header(ctx->resp, "Cache-Control", "no-store");
+}
+
+/* ---------------------------------------------------------------- deletion */
+
+static void render_delete(struct hctx *ctx, bool gone)
+{
+	tpl_value *d = page_data(ctx, gone ? "Your account is deleted" : "Delete my account");
+	tpl_set_bool(d, "gone", gone);
+	if (!gone) {
+		const char *posts = page_field(ctx, "posts");
+		tpl_set_bool(d, "posts_delete", strcmp(posts, "delete") == 0);
+		tpl_set_bool(d, "posts_keep", strcmp(posts, "keep") == 0);
+		tpl_set_bool(d, "confirm_checked", strcmp(page_field(ctx, "confirm"), "yes") == 0);
+	}
+	page_render(ctx, "delete_account", d);
+}
+
+void page_delete_account_form(struct hctx *ctx)
+{
+	render_delete(ctx, false);
+}
+
+void page_delete_account_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *choice = page_field(ctx, "posts");
+	enum account_posts posts;
+	if (strcmp(choice, "delete") == 0) {
+		posts = ACCOUNT_POSTS_DELETE;
+	} else if (strcmp(choice, "keep") == 0) {
+		posts = ACCOUNT_POSTS_KEEP;
+	} else {
+		page_form_error(ctx, 422, "Please choose what should happen to your posts. Nothing was deleted.");
+		page_delete_account_form(ctx);
+		return;
+	}
+	size_t plen = 0;
+	const char *password = req_param_len(&ctx->req->form, "password", &plen);
+	if (!password || plen == 0) {
+		page_form_error(ctx, 422, "Please type your password to confirm. Nothing was deleted.");
+		page_delete_account_form(ctx);
+		return;
+	}
+	if (strcmp(page_field(ctx, "confirm"), "yes") != 0) {
+		page_form_error(ctx, 422, "Please tick the box to confirm that you want your account deleted. "
+		                "Nothing was deleted.");
+		page_delete_account_form(ctx);
+		return;
+	}
+	if (!password_tries_left(ctx, page_delete_account_form))
+		return;
+
+	/* One transaction: the users row is locked while the password is
+	 * checked, and everything below commits together or not at all. */
+	enum db_err e = db_begin(ctx->db);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	const char *hash;
+	if ((e = db_account_password_hash(ctx->db, ctx->arena, s->user_id, true, &hash)) != DB_OK)
+		goto fail;
+	if (!hash) {
+		db_rollback(ctx->db);
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	if (plen > AUTH_PASSWORD_MAX || !auth_verify_password(hash, password, plen)) {
+		db_rollback(ctx->db);
+		wrong_password(ctx, "That is not your password. Nothing was deleted.", page_delete_account_form);
+		return;
+	}
+	bool scrubbed;
+	if ((e = db_account_delete(ctx->db, ctx->arena, s->user_id, posts, &scrubbed)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK)
+		goto fail;
+
+	clear_session_cookie(ctx);
+	/* The page that says goodbye is no longer anyone's. */
+	ctx->req->session = NULL;
+	ctx->form_error = NULL;
+	ctx->resp->status = 200;
+	render_delete(ctx, true);
+	return;
+fail:
+	db_rollback(ctx->db);
+	page_db_error(ctx, e);
+}
