@@ -8,6 +8,9 @@
  * connection. Template errors stop start-up with file and line.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +36,7 @@
 #include "tpl.h"
 
 struct worker_state {
+	struct worker_state *older;     /* states replaced by reloads, freed at exit */
 	const char *conf_path;
 	conf conf;
 	tpl_theme *theme;
@@ -40,14 +44,11 @@ struct worker_state {
 	mod_ruleset *rules;
 };
 
-static volatile sig_atomic_t worker_in_request;
 static volatile sig_atomic_t worker_stopping;
 
 static void worker_on_term(int sig)
 {
 	(void)sig;
-	if (!worker_in_request)
-		_exit(0);
 	worker_stopping = 1;
 }
 
@@ -93,11 +94,27 @@ static int keeper_main(void *arg)
 	return cache_keeper_main(&ws->conf);
 }
 
+static void state_free(struct worker_state *s)
+{
+	while (s) {
+		struct worker_state *older = s->older;
+		crisis_free(&s->crisis);
+		mod_ruleset_free(s->rules);
+		tpl_theme_free(s->theme);
+		conf_free(&s->conf);
+		free(s);
+		s = older;
+	}
+}
+
 static void *state_reload(void *old)
 {
-	/* The old state stays in memory: old workers still use it until they
-	 * exit, and a reload is rare enough that this is a few KB per SIGHUP. */
-	return state_load(((struct worker_state *)old)->conf_path);
+	/* The old state stays in memory (linked from the new one) until exit:
+	 * a reload is rare, and the master never serves requests itself. */
+	struct worker_state *fresh = state_load(((struct worker_state *)old)->conf_path);
+	if (fresh)
+		fresh->older = old;
+	return fresh;
 }
 
 static double now_us(void)
@@ -296,6 +313,15 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	         resp->status, now_us() - t0);
 }
 
+/*
+ * The worker accepts connections itself so that SIGTERM can only arrive
+ * while it waits in ppoll(): a request once accepted is always answered,
+ * and an idle worker stops at once. SIGTERM is blocked everywhere else.
+ * The accepted socket is handed to libfcgi through FCGX_Request.ipcFd
+ * (with keepConnection set so FCGX_Accept_r's opening FCGX_Finish_r does
+ * not close it); FCGX_Finish_r closes it after the response, since nginx
+ * does not keep FastCGI connections open.
+ */
 static int worker_main(int listen_fd, void *arg)
 {
 	struct worker_state *ws = arg;
@@ -303,26 +329,43 @@ static int worker_main(int listen_fd, void *arg)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	sigset_t term, waiting;
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, &waiting);
+	sigdelset(&waiting, SIGTERM);
 	if (FCGX_Init() != 0) {
 		log_error("FCGX_Init failed");
 		return 1;
 	}
 	FCGX_Request fr;
-	FCGX_InitRequest(&fr, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR);
+	FCGX_InitRequest(&fr, listen_fd, 0);
 	db *d = db_new(ws->conf.database);
 	(void)db_ready(d);
 	arena *a = arena_new(64 * 1024);
 	long long served = 0;
 	while (!worker_stopping) {
-		worker_in_request = 0;
-		if (worker_stopping)
-			break;
-		if (FCGX_Accept_r(&fr) < 0) {
-			if (errno == EINTR && !worker_stopping)
+		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+		int n = ppoll(&pfd, 1, NULL, &waiting);
+		if (n < 0) {
+			if (errno == EINTR)
 				continue;
+			log_error("ppoll: %s", strerror(errno));
 			break;
 		}
-		worker_in_request = 1;
+		int conn = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (conn < 0)
+			continue;       /* another worker took it (EAGAIN), or it went away */
+		fr.ipcFd = conn;
+		fr.keepConnection = 1;
+		if (FCGX_Accept_r(&fr) < 0) {
+			FCGX_Finish_r(&fr);
+			if (fr.ipcFd >= 0) {
+				close(fr.ipcFd);
+				fr.ipcFd = -1;
+			}
+			continue;
+		}
 		handle(&fr, ws, d, a);
 		FCGX_Finish_r(&fr);
 		arena_reset(a);
@@ -362,5 +405,8 @@ int main(int argc, char **argv)
 	struct supervise_ops ops = { .worker_main = worker_main, .reload = state_reload,
 	                             .keeper_main = ws->conf.cache_dir[0] ? keeper_main : NULL,
 	                             .workers = ws->conf.workers };
-	return supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws);
+	struct worker_state *latest = ws;
+	int rc = supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws, (void **)&latest);
+	state_free(latest);
+	return rc;
 }

@@ -15,8 +15,12 @@ static void run(struct hctx *ctx, const char *text, mod_result *res, struct scre
 	memset(res, 0, sizeof *res);
 	if (!text)
 		return;
-	enum mod_err e = mod_screen(ctx->rules, text, strlen(text), res);
-	arena_on_reset(ctx->arena, free_result, res);
+	/* The result lives in the arena, not in the caller's (stack) outcome,
+	 * so the cleanup at reset frees what mod_screen allocated. */
+	mod_result *owned = ARENA_NEW(ctx->arena, mod_result);
+	enum mod_err e = mod_screen(ctx->rules, text, strlen(text), owned);
+	arena_on_reset(ctx->arena, free_result, owned);
+	*res = *owned;
 	if (e != MOD_OK)
 		log_warn("moderation filter: %s (post sent to review)", mod_strerror(e));
 	for (size_t i = 0; i < res->count; i++) {
@@ -27,8 +31,9 @@ static void run(struct hctx *ctx, const char *text, mod_result *res, struct scre
 			out->hold = true;
 		if (m->action == MOD_NUDGE)
 			out->nudge = true;
-		else
-			out->queue = true;
+		/* Every match reaches a person: a nudged post that was sent as it
+		 * is still goes to the queue, at its (low) severity. */
+		out->queue = true;
 		if (m->severity > out->max_severity)
 			out->max_severity = m->severity;
 	}

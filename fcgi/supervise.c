@@ -3,6 +3,7 @@
 #include "supervise.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +48,14 @@ static int bind_socket(const char *path, unsigned mode)
 	}
 	if (chmod(path, mode) < 0)
 		log_warn("listen: chmod %s: %s", path, strerror(errno));
+	/* Workers poll, then accept without blocking: whoever loses the race
+	 * for a connection goes back to waiting (see worker_main). */
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		log_error("listen: fcntl: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
 	if (listen(fd, 1024) < 0) {
 		log_error("listen %s: %s", path, strerror(errno));
 		close(fd);
@@ -105,8 +114,10 @@ static int live_workers(const struct worker_slot *w, int n)
 	return live;
 }
 
-int supervise_run(const char *socket_path, unsigned socket_mode, struct supervise_ops *ops, void *state)
+int supervise_run(const char *socket_path, unsigned socket_mode, struct supervise_ops *ops, void *state,
+                  void **final_state)
 {
+	*final_state = state;
 	int fd = bind_socket(socket_path, socket_mode);
 	if (fd < 0)
 		return 1;
@@ -155,6 +166,7 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				log_error("reload failed; the running workers stay as they are");
 			} else {
 				state = fresh;
+				*final_state = state;
 				generation++;
 				int started = 0;
 				for (int i = 0; i < MAX_WORKERS && started < nworkers; i++) {

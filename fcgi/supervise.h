@@ -21,6 +21,8 @@ struct supervise_ops {
 	int workers;
 };
 
-int supervise_run(const char *socket_path, unsigned socket_mode, struct supervise_ops *ops, void *state);
+/* *final_state gets the state in use when it returns (after reloads). */
+int supervise_run(const char *socket_path, unsigned socket_mode, struct supervise_ops *ops, void *state,
+                  void **final_state);
 
 #endif

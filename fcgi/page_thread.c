@@ -1,0 +1,443 @@
+/*
+ * page_thread.c: "/t/:id" a thread as a tree of replies, "/p/:id" the place
+ * of one post (a redirect), "/p/:id/thread" a subtree past the fold.
+ *
+ * A page is one ordered query (db_read_posts): the root post, then groups
+ * (direct replies of the root with their subtrees) in path order. The tree
+ * is built in one pass with a stack of open ancestors; a node joins its
+ * parent's list when it is closed, so a post the reader may not see (held)
+ * is dropped then unless replies they may see hang under it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_read.h"
+#include "route.h"
+#include "session.h"
+
+/* How a post shows to this reader. */
+enum show { SHOW_FULL, SHOW_HELD, SHOW_HIDDEN, SHOW_DELETED, SHOW_PLACEHOLDER, SHOW__MAX };
+
+static const char *const show_class[SHOW__MAX] = {
+	[SHOW_FULL] = "post",
+	[SHOW_HELD] = "post post-held",
+	[SHOW_HIDDEN] = "post post-hidden",
+	[SHOW_DELETED] = "post post-deleted",
+	[SHOW_PLACEHOLDER] = "post post-placeholder",
+};
+
+struct tree {
+	struct hctx *ctx;
+	struct read_viewer viewer;
+	const struct read_thread *thread;
+	bool open;                      /* replies allowed: thread visible and not locked */
+};
+
+struct open_node {
+	tpl_value *post;
+	tpl_value *children;
+	long long id;
+	int depth;
+	enum show show;
+	bool folded;
+};
+
+static struct read_viewer viewer_of(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	return (struct read_viewer){ .user_id = s ? s->user_id : 0, .moderator = s && s->is_moderator };
+}
+
+static void not_found(struct hctx *ctx)
+{
+	page_error(ctx, 404, "Post not found",
+	           "There is no post or thread at this address, or it is not visible to you.");
+}
+
+/* ?after=<id of a direct reply>: absent is 0; anything but digits is false. */
+static bool query_after(struct hctx *ctx, long long *after)
+{
+	const char *s = req_param(&ctx->req->query, "after");
+	*after = 0;
+	if (!s)
+		return true;
+	size_t n = strlen(s);
+	if (n == 0 || n > 18 || strspn(s, "0123456789") != n)
+		return false;
+	*after = strtoll(s, NULL, 10);
+	return true;
+}
+
+static bool is_author(const struct read_viewer *v, long long user_id)
+{
+	return v->user_id && v->user_id == user_id;
+}
+
+static enum show post_show(const struct read_post *p, const struct read_viewer *v)
+{
+	switch (p->state) {
+	case READ_VISIBLE: return SHOW_FULL;
+	case READ_HELD: return v->moderator || is_author(v, p->user_id) ? SHOW_HELD : SHOW_PLACEHOLDER;
+	case READ_HIDDEN: return SHOW_HIDDEN;
+	case READ_DELETED: return SHOW_DELETED;
+	case READ_STATE__MAX: break;
+	}
+	return SHOW_PLACEHOLDER;
+}
+
+static void set_when(tpl_value *m, arena *a, const struct read_when *w)
+{
+	tpl_set_str(m, "iso", db_read_datetime(a, w));
+	tpl_set_str(m, "exact", db_read_exact(a, w));
+	tpl_set_str(m, "ago", db_read_ago(a, w));
+}
+
+static void set_flag(tpl_value *m, const char *key, bool on)
+{
+	if (on)
+		tpl_set_bool(m, key, true);
+}
+
+/*
+ * What post.html shows of one post, as the map "post" of the list item: a
+ * key is set only when it applies, and a missing key inside "post" reads as
+ * false (dotted names never fall through to an enclosing post, as bare names
+ * would). Small maps also keep the engine's linear lookups cheap.
+ */
+static tpl_value *post_value(struct tree *t, const struct read_post *p, enum show show)
+{
+	arena *a = t->ctx->arena;
+	const struct read_viewer *v = &t->viewer;
+	bool mine = is_author(v, p->user_id);
+	bool meta = show == SHOW_FULL || show == SHOW_HELD || show == SHOW_HIDDEN;
+	bool visible = show == SHOW_FULL;
+	bool can_reply = visible && t->open;
+	bool can_edit = mine && (show == SHOW_FULL || show == SHOW_HELD);
+	bool others = visible && v->user_id && !mine;
+	tpl_value *m = tpl_map(a);
+	tpl_set_int(m, "id", p->id);
+	tpl_set_str(m, "css", show_class[show]);
+	if (meta) {
+		tpl_set_bool(m, "meta", true);
+		if (p->author)
+			tpl_set_str(m, "author", p->author);
+		set_when(m, a, &p->created);
+		set_flag(m, "edited", p->edited);
+		if (p->body_html)
+			tpl_set_html(m, "body", p->body_html);
+	}
+	set_flag(m, "special", show != SHOW_FULL);
+	set_flag(m, "held_own", show == SHOW_HELD && mine);
+	set_flag(m, "held_mod", show == SHOW_HELD && !mine);
+	set_flag(m, "is_hidden", show == SHOW_HIDDEN);
+	if (show == SHOW_HIDDEN && p->hide_reason)
+		tpl_set_str(m, "hide_reason", p->hide_reason);
+	set_flag(m, "is_deleted", show == SHOW_DELETED);
+	set_flag(m, "is_placeholder", show == SHOW_PLACEHOLDER);
+	set_flag(m, "actions", can_reply || can_edit || visible);
+	set_flag(m, "can_reply", can_reply);
+	set_flag(m, "can_edit", can_edit);
+	if (visible) {
+		tpl_set_bool(m, "show_support", true);
+		tpl_set_int(m, "support_count", p->support_count);
+	}
+	if (others) {
+		tpl_set_bool(m, "can_support", true);
+		tpl_set_bool(m, "can_report", true);
+		tpl_set_str(m, "pressed", p->supported ? "true" : "false");
+	}
+	set_flag(m, "folded", p->folded);
+	return m;
+}
+
+/* A list item for post.html: the map {post: m}. */
+static tpl_value *post_item(arena *a, tpl_value *m)
+{
+	tpl_value *item = tpl_map(a);
+	tpl_set(item, "post", m);
+	return item;
+}
+
+/* Closes the top node: it joins its parent's replies unless it is a
+ * placeholder with nothing under it. */
+static void close_node(struct tree *t, struct open_node *stack, int *top)
+{
+	struct open_node *n = &stack[*top];
+	(*top)--;
+	size_t replies = tpl_list_len(n->children);
+	if (n->show == SHOW_PLACEHOLDER && replies == 0 && !n->folded)
+		return;
+	if (replies)
+		tpl_set(n->post, "children", n->children);
+	if (*top >= 0)
+		tpl_list_push(stack[*top].children, post_item(t->ctx->arena, n->post));
+}
+
+/*
+ * Builds the tree of rows (path order, root first). Returns the root's map,
+ * or NULL when the rows do not start with the root. *last_group gets the
+ * last direct reply of the root: its id is the next page's "after".
+ */
+static tpl_value *build_tree(struct tree *t, const struct read_post *rows, size_t n,
+                             const struct read_post **last_group, tpl_value **last_group_post)
+{
+	struct open_node stack[READ_FOLD_DEPTH + 1];
+	int top = -1;
+	*last_group = NULL;
+	*last_group_post = NULL;
+	if (n == 0 || rows[0].depth != 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct read_post *p = &rows[i];
+		if (i > 0 && (p->depth < 1 || p->depth > READ_FOLD_DEPTH))
+			continue;
+		while (top > 0 && stack[top].depth >= p->depth)
+			close_node(t, stack, &top);
+		/* A reply whose parent is not open was cut from the page. */
+		if (i > 0 && (stack[top].id != p->parent_id || stack[top].depth != p->depth - 1))
+			continue;
+		enum show show = post_show(p, &t->viewer);
+		struct open_node *node = &stack[++top];
+		node->post = post_value(t, p, show);
+		node->children = tpl_list(t->ctx->arena);
+		node->id = p->id;
+		node->depth = p->depth;
+		node->show = show;
+		node->folded = p->folded;
+		if (p->depth == 1) {
+			*last_group = p;
+			*last_group_post = node->post;
+		}
+	}
+	while (top > 0)
+		close_node(t, stack, &top);
+	if (tpl_list_len(stack[0].children))
+		tpl_set(stack[0].post, "children", stack[0].children);
+	return stack[0].post;
+}
+
+static const char *thread_notice(const struct read_thread *th, const struct read_viewer *v)
+{
+	bool mine = is_author(v, th->user_id);
+	switch (th->state) {
+	case READ_VISIBLE:
+		return NULL;
+	case READ_HELD:
+		return mine ? "Only you and the moderators can see this thread while a moderator looks at it. "
+		              "Nothing is wrong; this happens to keep everyone safe."
+		            : "Held for review: only its author and the moderators can see this thread.";
+	case READ_HIDDEN:
+		return "This thread was hidden by a moderator. Only its author and the moderators can see it.";
+	case READ_DELETED:
+		return "This thread was deleted. Only moderators can see it.";
+	case READ_STATE__MAX:
+		break;
+	}
+	return NULL;
+}
+
+static tpl_value *thread_value(arena *a, const struct read_thread *th, const struct read_viewer *v)
+{
+	tpl_value *m = tpl_map(a);
+	tpl_set_int(m, "id", th->id);
+	tpl_set_str(m, "title", th->title);
+	tpl_set_str(m, "category_slug", th->category_slug);
+	tpl_set_str(m, "category_name", th->category_name);
+	tpl_set_bool(m, "locked", th->locked);
+	tpl_set_int(m, "opening_id", th->opening_id);
+	tpl_set_str(m, "notice", thread_notice(th, v));
+	return m;
+}
+
+/* What differs between the thread page and a subtree page. */
+struct tree_page {
+	const char *base;               /* the page's own address, for page links */
+	bool subtree;                   /* rooted at a reply: link back up, no reply form */
+};
+
+static void set_page_links(struct hctx *ctx, tpl_value *d, const struct tree_page *pg, long long after,
+                           bool more, long long last_group)
+{
+	if (more && last_group)
+		tpl_set_str(d, "next_href", arena_printf(ctx->arena, "%s?after=%lld", pg->base, last_group));
+	if (after > 0)
+		tpl_set_str(d, "first_href", pg->base);
+}
+
+/* Renders one page of the tree under root. */
+static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
+                        long long after, const struct tree_page *pg)
+{
+	struct tree t = { .ctx = ctx, .viewer = viewer_of(ctx), .thread = th,
+	                  .open = th->state == READ_VISIBLE && !th->locked };
+	struct read_post *rows;
+	size_t n;
+	bool more;
+	enum db_err err = db_read_posts(ctx->db, ctx->arena, th->id, root, after, &t.viewer, &rows, &n, &more);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
+	const struct read_post *last_group;
+	tpl_value *last_group_post;
+	tpl_value *top = build_tree(&t, rows, n, &last_group, &last_group_post);
+	if (!top) {
+		not_found(ctx);
+		return;
+	}
+	/* Cut at the row cap: the rest of the last group is on its own page. */
+	if (n == READ_PAGE_CAP && last_group_post)
+		tpl_set_bool(last_group_post, "folded", true);
+	tpl_value *d = page_data(ctx, th->title);
+	tpl_set(d, "thread", thread_value(ctx->arena, th, &t.viewer));
+	tpl_value *posts = tpl_list(ctx->arena);
+	tpl_list_push(posts, post_item(ctx->arena, top));
+	tpl_set(d, "posts", posts);
+	set_page_links(ctx, d, pg, after, more, last_group ? last_group->id : 0);
+	if (pg->subtree) {
+		tpl_set_bool(d, "subtree", true);
+		if (root->len >= 2)
+			tpl_set_int(d, "parent_id", root->ids[root->len - 2]);
+	}
+	bool logged_in = t.viewer.user_id != 0;
+	bool opening_open = t.open && !pg->subtree && rows[0].state == READ_VISIBLE;
+	tpl_set_bool(d, "reply_form", logged_in && opening_open);
+	tpl_set_bool(d, "login_to_reply", !logged_in && opening_open);
+	page_render(ctx, "thread", d);
+}
+
+static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
+{
+	struct read_viewer v = viewer_of(ctx);
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, th, found);
+	if (err == DB_OK && *found && !db_read_thread_visible(th, &v))
+		*found = false;
+	return err;
+}
+
+void page_thread(struct hctx *ctx)
+{
+	long long after;
+	if (!query_after(ctx, &after)) {
+		page_error(ctx, 400, "That page address is not valid",
+		           "The \"after\" part of the address should be a post number. Try the thread's first page.");
+		return;
+	}
+	struct read_thread th;
+	bool found;
+	enum db_err err = load_thread(ctx, ctx->req->id, &th, &found);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
+	if (!found) {
+		not_found(ctx);
+		return;
+	}
+	struct read_path root = { .ids = &th.opening_id, .len = 1 };
+	struct tree_page pg = { .base = arena_printf(ctx->arena, "/t/%lld", th.id) };
+	render_tree(ctx, &th, &root, after, &pg);
+}
+
+/* Looks a post up with its thread; found is false when the asker may not
+ * see the thread or, with need_post, the post itself. */
+static enum db_err locate(struct hctx *ctx, struct read_location *loc, struct read_thread *th,
+                          bool need_post, bool *found)
+{
+	enum db_err err = db_read_locate(ctx->db, ctx->arena, ctx->req->id, loc, found);
+	if (err != DB_OK || !*found)
+		return err;
+	err = load_thread(ctx, loc->thread_id, th, found);
+	if (err != DB_OK || !*found)
+		return err;
+	struct read_viewer v = viewer_of(ctx);
+	if (need_post && loc->state == READ_HELD && !v.moderator && !is_author(&v, loc->user_id))
+		*found = false;
+	return DB_OK;
+}
+
+/* The path length of the root of the page that shows a post at path length
+ * len: the thread page down to 1 + FOLD, then one subtree page per FOLD
+ * levels, each rooted where the previous one folds. */
+static size_t page_root_len(size_t len)
+{
+	if (len <= 1 + READ_FOLD_DEPTH)
+		return 1;
+	return 1 + READ_FOLD_DEPTH + READ_FOLD_DEPTH * ((len - 2 - READ_FOLD_DEPTH) / READ_FOLD_DEPTH);
+}
+
+/* The address of the page that shows the post at loc->path, with its
+ * anchor. A group too big for one page is cut at READ_PAGE_CAP rows and
+ * continues on the page rooted at its top post: go one level down then. */
+static enum db_err permalink_target(struct hctx *ctx, const struct read_location *loc, const char **out)
+{
+	arena *a = ctx->arena;
+	const struct read_path *path = &loc->path;
+	size_t rlen = page_root_len(path->len);
+	long long after = 0;
+	for (; rlen < path->len; rlen++) {
+		struct read_path root = { .ids = path->ids, .len = rlen };
+		bool cut;
+		enum db_err err = db_read_place(ctx->db, a, loc->thread_id, &root, path, &after, &cut);
+		if (err != DB_OK)
+			return err;
+		if (!cut)
+			break;
+	}
+	const char *base = rlen == 1 ? arena_printf(a, "/t/%lld", loc->thread_id)
+	                             : arena_printf(a, "/p/%lld/thread", path->ids[rlen - 1]);
+	if (rlen == path->len)
+		after = 0;
+	*out = after ? arena_printf(a, "%s?after=%lld#p%lld", base, after, loc->post_id)
+	             : arena_printf(a, "%s#p%lld", base, loc->post_id);
+	return DB_OK;
+}
+
+void page_permalink(struct hctx *ctx)
+{
+	if (ctx->form_error) {
+		/* A refused POST to /p/:id/support: say why, keep the status. */
+		page_error(ctx, ctx->resp->status ? ctx->resp->status : 403, "Nothing was changed", ctx->form_error);
+		return;
+	}
+	struct read_location loc;
+	struct read_thread th;
+	bool found;
+	enum db_err err = locate(ctx, &loc, &th, true, &found);
+	if (err == DB_OK && !found) {
+		not_found(ctx);
+		return;
+	}
+	const char *target;
+	if (err == DB_OK)
+		err = permalink_target(ctx, &loc, &target);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
+	page_redirect(ctx, target);
+}
+
+void page_subthread(struct hctx *ctx)
+{
+	long long after;
+	if (!query_after(ctx, &after)) {
+		page_error(ctx, 400, "That page address is not valid",
+		           "The \"after\" part of the address should be a post number.");
+		return;
+	}
+	struct read_location loc;
+	struct read_thread th;
+	bool found;
+	enum db_err err = locate(ctx, &loc, &th, false, &found);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
+	if (!found) {
+		not_found(ctx);
+		return;
+	}
+	struct tree_page pg = { .base = arena_printf(ctx->arena, "/p/%lld/thread", loc.post_id), .subtree = true };
+	render_tree(ctx, &th, &loc.path, after, &pg);
+}

@@ -1,0 +1,516 @@
+/*
+ * context.c: context modifiers, decided in C on a window of a view around each match.
+ *
+ * pcre2 10.42 has no variable-length lookbehind, and a rule should not have to spell out "unless
+ * 'never' or 'don't' came three words earlier" in every pattern, so cue phrases live in
+ * context.lists and are checked here, word by word, only around matches. The file format is in
+ * moderation/README.rules.md ("Context lists").
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mod_internal.h"
+
+#define SENTENCE_REACH 400      /* bytes searched for a sentence end on either side of a match */
+#define WINDOW_WORDS_MAX 256
+#define QUOTE_REACH 200         /* bytes searched for an opening or closing quote on the line */
+
+static const char *const list_names[MOD_LIST__MAX] = {
+	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
+	"criticism", "first_person", "clause"
+};
+
+static const char *const scope_names[MOD_SCOPE__MAX] = {
+	"before", "after", "sentence", "match", "start"
+};
+
+void mod_lists_free(struct mod_lists *lists)
+{
+	for (int i = 0; i < MOD_LIST__MAX; i++) {
+		free(lists->list[i].cues);
+		free(lists->list[i].order);
+		lists->list[i] = (struct mod_list){ 0 };
+	}
+}
+
+static unsigned word_bucket(const char *w, size_t len)
+{
+	unsigned b0 = (unsigned char)w[0], b1 = len > 1 ? (unsigned char)w[1] : 0;
+	return (b0 * 31u + b1) & (MOD_CUE_BUCKETS - 1);
+}
+
+static enum mod_err index_list(struct mod_list *list)
+{
+	free(list->order);
+	list->order = NULL;
+	memset(list->bucket_start, 0, sizeof list->bucket_start);
+	if (list->count == 0)
+		return MOD_OK;
+	if (!(list->order = malloc(list->count * sizeof *list->order)))
+		return MOD_ERR_NOMEM;
+	for (size_t i = 0; i < list->count; i++)
+		list->bucket_start[word_bucket(list->cues[i].word[0], list->cues[i].wordlen[0]) + 1]++;
+	for (size_t b = 0; b < MOD_CUE_BUCKETS; b++)
+		list->bucket_start[b + 1] += list->bucket_start[b];
+	uint16_t fill[MOD_CUE_BUCKETS];
+	memcpy(fill, list->bucket_start, sizeof fill);
+	for (size_t i = 0; i < list->count; i++)
+		list->order[fill[word_bucket(list->cues[i].word[0], list->cues[i].wordlen[0])]++] =
+			(uint16_t)i;
+	return MOD_OK;
+}
+
+static bool span_is(const char *s, size_t n, const char *lit)
+{
+	return strlen(lit) == n && memcmp(s, lit, n) == 0;
+}
+
+/* Splits s[0..n) at blanks: returns the next word and advances *pos. */
+static bool next_word(const char *s, size_t n, size_t *pos, const char **w, size_t *wl)
+{
+	while (*pos < n && (s[*pos] == ' ' || s[*pos] == '\t'))
+		(*pos)++;
+	if (*pos >= n)
+		return false;
+	*w = s + *pos;
+	size_t start = *pos;
+	while (*pos < n && s[*pos] != ' ' && s[*pos] != '\t')
+		(*pos)++;
+	*wl = *pos - start;
+	return true;
+}
+
+__attribute__((format(printf, 5, 6)))
+static enum mod_err list_fail(char *err, size_t errlen, const char *name, unsigned line,
+                              const char *fmt, ...)
+{
+	if (errlen == 0)
+		return MOD_ERR_SYNTAX;
+	int n = snprintf(err, errlen, "%s:%u: ", name, line);
+	if (n >= 0 && (size_t)n < errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return MOD_ERR_SYNTAX;
+}
+
+static enum mod_err add_cue(struct mod_list *list, const struct mod_cue *cue)
+{
+	if (list->count == list->cap) {
+		size_t cap = list->cap ? list->cap * 2 : 32;
+		struct mod_cue *c = realloc(list->cues, cap * sizeof *c);
+		if (!c)
+			return MOD_ERR_NOMEM;
+		list->cues = c;
+		list->cap = cap;
+	}
+	list->cues[list->count++] = *cue;
+	return MOD_OK;
+}
+
+enum mod_err mod_lists_parse(struct mod_lists *lists, struct mod_pool *pool, const char *name,
+                             const char *text, size_t len, char *err, size_t errlen)
+{
+	int current = -1;
+	struct mod_cue scope = { .scope = MOD_SCOPE_SENTENCE };
+	bool have_scope = false;
+	unsigned line = 0;
+	size_t total = 0;
+	size_t pos = 0;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		const char *s = text + pos;
+		size_t n = end - pos;
+		pos = end + 1;
+		line++;
+		if (n > 0 && s[n - 1] == '\r')
+			n--;
+		if (n > MOD_LINE_MAX)
+			return list_fail(err, errlen, name, line, "line longer than %d bytes", MOD_LINE_MAX);
+		size_t p = 0;
+		const char *kw;
+		size_t kwl;
+		if (!next_word(s, n, &p, &kw, &kwl) || kw[0] == '#')
+			continue;
+		if (span_is(kw, kwl, "list")) {
+			const char *w;
+			size_t wl;
+			if (current >= 0)
+				return list_fail(err, errlen, name, line, "list %s has no 'end'",
+				                 list_names[current]);
+			if (!next_word(s, n, &p, &w, &wl))
+				return list_fail(err, errlen, name, line, "'list' needs a name");
+			for (int i = 0; i < MOD_LIST__MAX; i++)
+				if (span_is(w, wl, list_names[i]))
+					current = i;
+			if (current < 0)
+				return list_fail(err, errlen, name, line, "unknown list '%.*s'",
+				                 (int)(wl > 40 ? 40 : wl), w);
+			have_scope = current == MOD_LIST_FIRST_PERSON || current == MOD_LIST_CLAUSE;
+			scope = (struct mod_cue){ .scope = MOD_SCOPE_SENTENCE };
+			continue;
+		}
+		if (current < 0)
+			return list_fail(err, errlen, name, line,
+			                 "'%.*s' outside a list block (blocks start with 'list NAME')",
+			                 (int)(kwl > 40 ? 40 : kwl), kw);
+		if (span_is(kw, kwl, "end")) {
+			current = -1;
+			continue;
+		}
+		if (span_is(kw, kwl, "scope")) {
+			const char *w;
+			size_t wl;
+			scope = (struct mod_cue){ 0 };
+			if (!next_word(s, n, &p, &w, &wl))
+				return list_fail(err, errlen, name, line, "'scope' needs a kind");
+			int kind = -1;
+			for (int i = 0; i < MOD_SCOPE__MAX; i++)
+				if (span_is(w, wl, scope_names[i]))
+					kind = i;
+			if (kind < 0)
+				return list_fail(err, errlen, name, line,
+				                 "scope must be before N, after N, sentence, match or start");
+			scope.scope = (uint8_t)kind;
+			if (kind == MOD_SCOPE_BEFORE || kind == MOD_SCOPE_AFTER) {
+				if (!next_word(s, n, &p, &w, &wl) || wl > 2 || w[0] < '0' || w[0] > '9' ||
+				    (wl == 2 && (w[1] < '0' || w[1] > '9')))
+					return list_fail(err, errlen, name, line,
+					                 "scope %s needs a word distance 0..99", scope_names[kind]);
+				scope.distance = (uint8_t)(wl == 1 ? w[0] - '0' : (w[0] - '0') * 10 + w[1] - '0');
+			}
+			if (next_word(s, n, &p, &w, &wl)) {
+				if (!span_is(w, wl, "quoted") || next_word(s, n, &p, &w, &wl))
+					return list_fail(err, errlen, name, line,
+					                 "after the scope only 'quoted' may follow");
+				scope.quoted = true;
+			}
+			have_scope = true;
+			continue;
+		}
+		if (!span_is(kw, kwl, "cue"))
+			return list_fail(err, errlen, name, line, "unknown keyword '%.*s' (list, scope, "
+			                 "cue, end)", (int)(kwl > 40 ? 40 : kwl), kw);
+		if (!have_scope)
+			return list_fail(err, errlen, name, line, "cue before any 'scope' line");
+		if (++total > 10000 || lists->list[current].count >= UINT16_MAX)
+			return list_fail(err, errlen, name, line, "more than 10000 cues");
+		struct mod_cue cue = scope;
+		const char *w;
+		size_t wl;
+		while (next_word(s, n, &p, &w, &wl)) {
+			if (w[0] == '#')
+				break;
+			if (cue.nwords == MOD_CUE_WORDS_MAX)
+				return list_fail(err, errlen, name, line, "a cue has at most %d words",
+				                 MOD_CUE_WORDS_MAX);
+			if (wl > 1 && w[wl - 1] == '*') {
+				cue.prefix |= (uint8_t)(1u << cue.nwords);
+				wl--;
+				if (wl < 2)
+					return list_fail(err, errlen, name, line,
+					                 "a prefix needs at least two letters before '*'");
+			}
+			if (wl > 64)
+				return list_fail(err, errlen, name, line, "cue word longer than 64 bytes");
+			for (size_t k = 0; k < wl; k++)
+				if ((w[k] >= 'A' && w[k] <= 'Z') || w[k] == '*')
+					return list_fail(err, errlen, name, line,
+					                 "cue words are lower case; '*' only ends a word");
+			if (!(cue.word[cue.nwords] = mod_pool_strndup(pool, w, wl)))
+				return MOD_ERR_NOMEM;
+			cue.wordlen[cue.nwords++] = (uint8_t)wl;
+		}
+		if (cue.nwords == 0)
+			return list_fail(err, errlen, name, line, "'cue' needs a phrase");
+		if (add_cue(&lists->list[current], &cue))
+			return MOD_ERR_NOMEM;
+	}
+	if (current >= 0)
+		return list_fail(err, errlen, name, line, "list %s has no 'end'", list_names[current]);
+	for (int i = 0; i < MOD_LIST__MAX; i++)
+		if (index_list(&lists->list[i]))
+			return MOD_ERR_NOMEM;
+	return MOD_OK;
+}
+
+/* ---- evaluation ------------------------------------------------------------------------------- */
+
+static bool is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c >= 0x80 || c == '\'';
+}
+
+static bool is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
+                         size_t *e)
+{
+	size_t lo = start > SENTENCE_REACH ? start - SENTENCE_REACH : 0;
+	size_t b = start;
+	while (b > lo) {
+		char c = text[b - 1];
+		if (c == '\n' || ((c == '.' || c == '!' || c == '?') && b < len && is_space((unsigned char)text[b])))
+			break;
+		b--;
+	}
+	size_t hi = end + SENTENCE_REACH < len ? end + SENTENCE_REACH : len;
+	size_t f = end;
+	while (f < hi) {
+		char c = text[f];
+		if (c == '\n')
+			break;
+		f++;
+		if ((c == '.' || c == '!' || c == '?') && (f == len || is_space((unsigned char)text[f])))
+			break;
+	}
+	*s = b;
+	*e = f;
+}
+
+struct word {
+	size_t start, end;
+	unsigned bucket;
+	bool break_before;      /* a clause boundary lies between the previous word and this one */
+};
+
+struct window {
+	const char *text;
+	struct word w[WINDOW_WORDS_MAX];
+	size_t count;
+	size_t m0, m1;          /* words [m0, m1) overlap the match */
+	bool quoted;
+};
+
+static bool word_matches(const struct window *win, size_t wi, const struct mod_cue *cue, size_t k)
+{
+	const struct word *w = &win->w[wi];
+	size_t wl = w->end - w->start;
+	if (cue->prefix & (1u << k))
+		return wl >= cue->wordlen[k] &&
+		       memcmp(win->text + w->start, cue->word[k], cue->wordlen[k]) == 0;
+	return wl == cue->wordlen[k] && memcmp(win->text + w->start, cue->word[k], wl) == 0;
+}
+
+static bool cue_at(const struct window *win, size_t j, const struct mod_cue *cue)
+{
+	if (j + cue->nwords > win->count)
+		return false;
+	for (size_t k = 0; k < cue->nwords; k++)
+		if (!word_matches(win, j + k, cue, k))
+			return false;
+	return true;
+}
+
+/* A clause boundary before any word in (from, to]. */
+static bool clause_break_between(const struct window *win, size_t from, size_t to)
+{
+	for (size_t k = from + 1; k <= to && k < win->count; k++)
+		if (win->w[k].break_before)
+			return true;
+	return false;
+}
+
+/* Whether a cue found at word j is where its scope wants it. */
+static bool scope_ok(const struct window *win, const struct mod_cue *cue, size_t j)
+{
+	if (cue->quoted && !win->quoted)
+		return false;
+	size_t n = cue->nwords;
+	switch (cue->scope) {
+	case MOD_SCOPE_BEFORE:
+		return j + n <= win->m0 && win->m0 - (j + n) <= cue->distance &&
+		       !clause_break_between(win, j + n - 1, win->m0);
+	case MOD_SCOPE_AFTER:
+		return win->m1 > 0 && j >= win->m1 && j - win->m1 <= cue->distance &&
+		       !clause_break_between(win, win->m1 - 1, j);
+	case MOD_SCOPE_MATCH:
+		return j >= win->m0 && j + n <= win->m1;
+	case MOD_SCOPE_START:
+		return j == 0;
+	default:
+		return true;
+	}
+}
+
+/* Cues of list found at word j (any scope); calls back until it returns true. */
+static const struct mod_cue *cue_starting_at(const struct window *win, const struct mod_list *list,
+                                             size_t j, bool check_scope)
+{
+	if (!list->order)
+		return NULL;
+	unsigned b = win->w[j].bucket;
+	for (uint16_t k = list->bucket_start[b]; k < list->bucket_start[b + 1]; k++) {
+		const struct mod_cue *cue = &list->cues[list->order[k]];
+		if (cue_at(win, j, cue) && (!check_scope || scope_ok(win, cue, j)))
+			return cue;
+	}
+	return NULL;
+}
+
+static bool any_cue(const struct window *win, const struct mod_list *list)
+{
+	for (size_t j = 0; j < win->count; j++)
+		if (cue_starting_at(win, list, j, true))
+			return true;
+	return false;
+}
+
+/* Any first-person word or phrase inside words [from, to). */
+static bool first_person_in(const struct window *win, const struct mod_list *fp, size_t from,
+                            size_t to)
+{
+	for (size_t j = from; j < to && j < win->count; j++) {
+		const struct mod_cue *cue = cue_starting_at(win, fp, j, false);
+		if (cue && j + cue->nwords <= to)
+			return true;
+	}
+	return false;
+}
+
+static bool third_party(const struct window *win, const struct mod_lists *lists)
+{
+	const struct mod_list *tp = &lists->list[MOD_LIST_THIRD_PARTY];
+	const struct mod_list *fp = &lists->list[MOD_LIST_FIRST_PERSON];
+	if (first_person_in(win, fp, win->m0, win->m1))
+		return false;
+	for (size_t j = 0; j < win->count; j++) {
+		const struct mod_cue *cue = cue_starting_at(win, tp, j, true);
+		if (!cue)
+			continue;
+		/* "my friend asked if I ...": a first-person subject after the cue takes it back */
+		if (cue->scope == MOD_SCOPE_BEFORE && first_person_in(win, fp, j + cue->nwords, win->m0))
+			continue;
+		return true;
+	}
+	return false;
+}
+/* Inside "double quotes" on its line, 'single quotes' around it, or a > blockquote line. */
+static bool is_quoted(const char *text, size_t len, size_t start, size_t end)
+{
+	size_t ls = start;
+	while (ls > 0 && text[ls - 1] != '\n')
+		ls--;
+	size_t p = ls;
+	while (p < start && (text[p] == ' ' || text[p] == '\t'))
+		p++;
+	if (p < len && text[p] == '>')
+		return true;
+	size_t dq = 0;
+	for (size_t i = ls; i < start; i++)
+		dq += text[i] == '"';
+	if (dq % 2 == 1)
+		for (size_t i = end; i < len && text[i] != '\n' && i - end < QUOTE_REACH; i++)
+			if (text[i] == '"')
+				return true;
+	/* single quotes: an opening ' that starts a word, and a closing ' that ends one */
+	size_t lo = start > QUOTE_REACH ? start - QUOTE_REACH : 0;
+	if (lo < ls)
+		lo = ls;
+	bool open = false;
+	for (size_t i = start; i > lo; i--) {
+		size_t q = i - 1;
+		if (text[q] != '\'')
+			continue;
+		bool before_word = q > 0 && is_word_byte((unsigned char)text[q - 1]) && text[q - 1] != '\'';
+		bool after_word = q + 1 < len && is_word_byte((unsigned char)text[q + 1]);
+		if (before_word && after_word)
+			continue;                   /* an apostrophe: don't, i'm */
+		open = !before_word && after_word;
+		break;
+	}
+	if (!open)
+		return false;
+	for (size_t i = end; i < len && text[i] != '\n' && i - end < QUOTE_REACH; i++) {
+		if (text[i] != '\'')
+			continue;
+		bool before_word = i > 0 && is_word_byte((unsigned char)text[i - 1]);
+		bool after_word = i + 1 < len && is_word_byte((unsigned char)text[i + 1]) && text[i + 1] != '\'';
+		if (before_word && !after_word)
+			return true;
+	}
+	return false;
+}
+
+static bool is_clause_punct(char c)
+{
+	return c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '-';
+}
+
+static void build_window(struct window *win, const struct mod_lists *lists,
+                         const struct mod_view *v, size_t start, size_t end)
+{
+	size_t s, e;
+	mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
+	win->text = v->text;
+	win->count = 0;
+	win->m0 = win->m1 = SIZE_MAX;
+	bool pending_break = false;
+	size_t p = s;
+	while (p < e && win->count < WINDOW_WORDS_MAX) {
+		unsigned char c = (unsigned char)v->text[p];
+		if (!is_word_byte(c) || c == '\'') {
+			if (is_clause_punct((char)c))
+				pending_break = true;
+			p++;
+			continue;
+		}
+		size_t ws = p;
+		while (p < e && is_word_byte((unsigned char)v->text[p]))
+			p++;
+		size_t we = p;
+		while (we > ws + 1 && v->text[we - 1] == '\'')
+			we--;                       /* a closing quote is not part of the word */
+		struct word *w = &win->w[win->count];
+		*w = (struct word){ ws, we, word_bucket(v->text + ws, we - ws), pending_break };
+		pending_break = false;
+		if (win->m0 == SIZE_MAX && we > start)
+			win->m0 = win->count;
+		if (ws < end)
+			win->m1 = win->count + 1;
+		win->count++;
+	}
+	if (win->m0 == SIZE_MAX)
+		win->m0 = win->count;
+	if (win->m1 == SIZE_MAX || win->m1 < win->m0)
+		win->m1 = win->m0;
+	/* clause words ("but", "although") break like a comma does */
+	const struct mod_list *cl = &lists->list[MOD_LIST_CLAUSE];
+	for (size_t j = 0; j < win->count; j++)
+		if (cue_starting_at(win, cl, j, false))
+			win->w[j].break_before = true;
+	win->quoted = is_quoted(v->text, v->len, start, end);
+}
+
+unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
+                          size_t end, unsigned wanted)
+{
+	if (!wanted)
+		return 0;
+	struct window window;
+	struct window *win = &window;
+	build_window(win, lists, v, start, end);
+	unsigned fired = 0;
+	static const struct { unsigned bit; enum mod_list_id list; } plain[] = {
+		{ MOD_CTX_NEGATION, MOD_LIST_NEGATION }, { MOD_CTX_PAST, MOD_LIST_PAST },
+		{ MOD_CTX_MEDIA, MOD_LIST_MEDIA }, { MOD_CTX_QUESTION, MOD_LIST_QUESTION },
+		{ MOD_CTX_SELF, MOD_LIST_SELF }, { MOD_CTX_CLINICAL, MOD_LIST_CLINICAL },
+		{ MOD_CTX_CRITICISM, MOD_LIST_CRITICISM },
+	};
+	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
+		if ((wanted & plain[i].bit) && any_cue(win, &lists->list[plain[i].list]))
+			fired |= plain[i].bit;
+	if ((wanted & MOD_CTX_QUOTE) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_QUOTE])))
+		fired |= MOD_CTX_QUOTE;
+	if ((wanted & MOD_CTX_THIRD_PARTY) && third_party(win, lists))
+		fired |= MOD_CTX_THIRD_PARTY;
+	return fired;
+}

@@ -1,0 +1,231 @@
+/*
+ * mod_internal.h: what the files of the moderation module share and mod.h does not promise.
+ *
+ * - Views (normalize.c): normalized copies of a text with a per-byte map back to the original.
+ * - Literal extraction (literal.c) and the trigram prefilter (prefilter.c): how one pass over a view
+ *   finds which rule patterns are worth running, and where.
+ * - Context lists (context.c): cue phrases and the window checks that use them.
+ * - The ruleset (rules.c) and the screening that reads it (screen.c).
+ * Everything here is owned by the ruleset or by the one mod_screen() call that made it.
+ */
+#ifndef HEARTH_MOD_INTERNAL_H
+#define HEARTH_MOD_INTERNAL_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdint.h>
+
+#include "mod.h"
+
+/* ---- views ---------------------------------------------------------------------------------- */
+
+/* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the
+ * offset in the original text of the unit that produced it and srclen[i] that unit's length (a code
+ * point, an invalid byte, or a squeezed run), so a view span [s, e) maps to the original span
+ * [src[s], src[e-1] + srclen[e-1]). xf[i] holds the MOD_XF_* transforms that produced the byte. */
+struct mod_view {
+	char *text;
+	uint32_t *src;
+	uint8_t *srclen;
+	uint8_t *xf;
+	size_t len, cap;
+	unsigned xf_any;        /* OR of all xf[] */
+	bool ambiguous;         /* an ambiguous leet character (1 | !) was folded by a guess */
+};
+
+/* Builds the normal view of text[0..len): NFKC, case folding, default ignorables and marks removed,
+ * typographic quotes and dashes folded, emphasis markers touching a word removed. Invalid UTF-8
+ * bytes become U+FFFD and set *invalid. Returns 0, or -1 when out of memory. */
+int mod_view_normal(struct mod_view *view, const char *text, size_t len, bool *invalid);
+
+/* Builds the de-obfuscated view from a normal view: spaced letters joined, look-alike letters and
+ * leetspeak folded, runs of 3+ of one letter squeezed to one. flip_ambiguous reverses every guess
+ * made for an ambiguous leet character (i <-> l). Returns 0, or -1 when out of memory. */
+int mod_view_deobfuscate(struct mod_view *out, const struct mod_view *normal, bool flip_ambiguous);
+
+/* False when the de-obfuscated view of this normal view would be identical to it. */
+bool mod_view_needs_deobfuscation(const struct mod_view *normal);
+
+void mod_view_free(struct mod_view *);
+
+/* ---- literal extraction and prefilter --------------------------------------------------------- */
+
+#define MOD_LITSET_MAX 32
+#define MOD_LIT_LEN_MAX 48
+#define MOD_LIT_MIN 3           /* shortest literal the trigram prefilter can use */
+
+#define MOD_LIT_EXTRA_MAX 3
+
+struct mod_litgroup {
+	size_t count;
+	uint8_t len[MOD_LITSET_MAX];
+	char lit[MOD_LITSET_MAX][MOD_LIT_LEN_MAX];
+};
+
+/* Every match of the pattern contains a member of primary (the prefilter's trigger) and, for a
+ * pattern that is a sequence, a member of each extra group too (checked in the window before the
+ * pattern runs). */
+struct mod_litset {
+	struct mod_litgroup primary;
+	size_t nextra;
+	struct mod_litgroup extra[MOD_LIT_EXTRA_MAX];
+};
+
+enum mod_lit_result {
+	MOD_LIT_OK,             /* *out holds literals, each at least MOD_LIT_MIN bytes */
+	MOD_LIT_NONE,           /* no usable literal: the pattern must be run over the whole view */
+	MOD_LIT_UPPERCASE       /* a literal upper-case ASCII letter can never match folded text */
+};
+enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
+                                 size_t *bad_offset);
+
+struct mod_pf_entry {
+	uint32_t key;           /* first three bytes of lit */
+	uint32_t pattern;       /* index into the ruleset's patterns */
+	uint16_t len;
+	uint16_t group;         /* 0: the pattern's trigger literals; g > 0: its extra group g - 1 */
+	const char *lit;        /* owned by the ruleset's pool */
+};
+
+struct mod_pf_slot { uint32_t key_plus1, first, count; };
+
+/* Trigram index over literals: one pass over a view reports every literal occurrence. */
+struct mod_prefilter {
+	uint64_t bloom[1024];           /* bit (hash & 0xffff) set when some trigram hashes there */
+	struct mod_pf_entry *entries;   /* sorted by key */
+	size_t nentries, cap;
+	struct mod_pf_slot *slots;      /* open addressing, nslots a power of two */
+	size_t nslots;
+	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
+	size_t nfull, fullcap;
+};
+
+int mod_prefilter_add(struct mod_prefilter *, const char *lit, size_t len, uint32_t pattern,
+                      unsigned group);
+int mod_prefilter_add_full(struct mod_prefilter *, uint32_t pattern);
+int mod_prefilter_build(struct mod_prefilter *);
+void mod_prefilter_free(struct mod_prefilter *);
+
+/* Calls hit(arg, pattern, group, lit_start, lit_end) for every literal occurrence in
+ * text[0..len), in order of lit_start. Stops early when hit returns non-zero and returns that. */
+typedef int mod_pf_hit_fn(void *arg, uint32_t pattern, unsigned group, size_t start, size_t end);
+int mod_prefilter_scan(const struct mod_prefilter *, const char *text, size_t len,
+                       mod_pf_hit_fn *hit, void *arg);
+
+/* ---- context lists ---------------------------------------------------------------------------- */
+
+enum mod_list_id {
+	MOD_LIST_NEGATION, MOD_LIST_PAST, MOD_LIST_QUOTE, MOD_LIST_MEDIA, MOD_LIST_QUESTION,
+	MOD_LIST_THIRD_PARTY, MOD_LIST_SELF, MOD_LIST_CLINICAL, MOD_LIST_CRITICISM,
+	MOD_LIST_FIRST_PERSON,  /* blocks third_party: "my friend asked if I ..." */
+	MOD_LIST_CLAUSE,        /* words that end a clause: "but", "although" */
+	MOD_LIST__MAX
+};
+
+enum mod_scope { MOD_SCOPE_BEFORE, MOD_SCOPE_AFTER, MOD_SCOPE_SENTENCE, MOD_SCOPE_MATCH,
+	MOD_SCOPE_START, MOD_SCOPE__MAX };
+
+#define MOD_CUE_WORDS_MAX 8
+
+struct mod_cue {
+	const char *word[MOD_CUE_WORDS_MAX];    /* pool strings; a trailing '*' was cut and sets prefix */
+	uint8_t wordlen[MOD_CUE_WORDS_MAX];
+	uint8_t prefix;                         /* bit i: word i matches as a prefix */
+	uint8_t nwords;
+	uint8_t scope;                          /* enum mod_scope */
+	uint8_t distance;                       /* words, for before/after */
+	bool quoted;                            /* counts only when the match is quoted */
+};
+
+#define MOD_CUE_BUCKETS 256
+
+/* Cues indexed by their first word's first two bytes: a window word only tries the cues of its
+ * bucket (built by mod_lists_parse). */
+struct mod_list {
+	struct mod_cue *cues;
+	size_t count, cap;
+	uint16_t bucket_start[MOD_CUE_BUCKETS + 1];  /* cues of bucket b: order[start[b]..start[b+1]) */
+	uint16_t *order;
+};
+
+struct mod_lists {
+	struct mod_list list[MOD_LIST__MAX];
+};
+
+/* Frees the cue arrays (the words live in the ruleset's pool). */
+void mod_lists_free(struct mod_lists *);
+
+/* Which of the context bits in wanted fire for view span [start, end). */
+unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
+                          size_t end, unsigned wanted);
+
+/* Sentence around [start, end) in view text: [*s, *e). */
+void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
+                         size_t *e);
+
+/* ---- ruleset ---------------------------------------------------------------------------------- */
+
+struct mod_pool;    /* bump allocator owned by the ruleset, freed as a whole */
+void *mod_pool_alloc(struct mod_pool *, size_t);
+char *mod_pool_strndup(struct mod_pool *, const char *, size_t);
+
+struct mod_pattern {
+	pcre2_code *code;
+	uint32_t rule;
+	uint32_t line;
+	uint32_t nlits;             /* 0: no usable literal, run over the whole view */
+	const char **lit;           /* pool: required literals for the prefilter */
+	const uint8_t *litlen;
+	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
+	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
+};
+
+struct mod_example {
+	char *text;             /* with \n unescaped */
+	size_t len;
+	bool positive;
+	uint32_t line;
+};
+
+struct mod_rule {
+	const char *id, *category, *note, *suggest, *file;
+	char top[16];
+	int severity;
+	enum mod_action action;
+	bool view_both;
+	unsigned context;
+	uint32_t line;
+	uint32_t first_pattern, npatterns;
+	pcre2_code **excepts;
+	size_t nexcepts;
+	struct mod_example *examples;
+	size_t nexamples;
+	const char *third_party_category;  /* "TOP.third_party", made at load time */
+};
+
+struct mod_ruleset {
+	struct mod_pool *pool;
+	struct mod_rule *rules;
+	size_t nrules, rulecap;
+	struct mod_pattern *patterns;
+	size_t npatterns, patcap;
+	struct mod_prefilter pf_normal;     /* every pattern */
+	struct mod_prefilter pf_deob;       /* patterns of "view both" rules */
+	struct mod_lists lists;
+	pcre2_match_context *mctx;
+	char version[17];
+};
+
+/* Parses and compiles without running examples (rules.c). */
+enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, size_t errlen);
+
+/* Parses one context.lists text into lists (context.c). name is for messages. */
+enum mod_err mod_lists_parse(struct mod_lists *, struct mod_pool *, const char *name,
+                             const char *text, size_t len, char *err, size_t errlen);
+
+/* Unescapes the two-character sequence \n into a newline, in place; returns the new length. */
+size_t mod_unescape_newlines(char *s, size_t len);
+
+bool mod_result_has_rule(const mod_result *, const char *rule_id);
+
+#endif

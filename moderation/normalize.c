@@ -1,0 +1,609 @@
+/*
+ * normalize.c: the views the filter matches against, each with a byte map back to the original.
+ *
+ * Normalization goes code point by code point (utf8proc_decompose_char, then composition of that one
+ * code point's decomposition), which is NFKC for everything but compositions across code points;
+ * those only matter for combining marks, which are stripped anyway. Going one code point at a time
+ * is what keeps the map exact. Pure ASCII takes a fast path: NFKC is the identity there and case
+ * folding is tolower.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "mod_internal.h"
+#include "utf8.h"
+
+/* Longest NFKC expansion of one code point is 18 code points (U+FDFA): 72 bytes of UTF-8. */
+#define CP_EXPANSION_MAX 32
+#define CP_BYTES_MAX (CP_EXPANSION_MAX * 4)
+
+void mod_view_free(struct mod_view *v)
+{
+	free(v->text);
+	free(v->src);
+	free(v->srclen);
+	free(v->xf);
+	memset(v, 0, sizeof *v);
+}
+
+static int view_reserve(struct mod_view *v, size_t extra)
+{
+	if (v->len + extra + 1 <= v->cap)
+		return 0;
+	size_t cap = v->cap ? v->cap : 64;
+	while (cap < v->len + extra + 1)
+		cap *= 2;
+	char *text = realloc(v->text, cap);
+	if (!text)
+		return -1;
+	v->text = text;
+	uint32_t *src = realloc(v->src, cap * sizeof *src);
+	if (!src)
+		return -1;
+	v->src = src;
+	uint8_t *srclen = realloc(v->srclen, cap);
+	if (!srclen)
+		return -1;
+	v->srclen = srclen;
+	uint8_t *xf = realloc(v->xf, cap);
+	if (!xf)
+		return -1;
+	v->xf = xf;
+	v->cap = cap;
+	return 0;
+}
+
+/* Caller has reserved the room. */
+static inline void view_put(struct mod_view *v, unsigned char c, uint32_t src, unsigned srclen,
+                            unsigned xf)
+{
+	size_t i = v->len++;
+	v->text[i] = (char)c;
+	v->src[i] = src;
+	v->srclen[i] = (uint8_t)(srclen > 255 ? 255 : srclen);
+	v->xf[i] = (uint8_t)xf;
+	v->xf_any |= xf;
+}
+
+static inline bool is_emphasis(unsigned char c)
+{
+	return c == '*' || c == '_' || c == '~';
+}
+
+/* A byte that belongs to a word for emphasis purposes: ASCII alphanumerics and any non-ASCII byte
+ * (letters of other scripts; punctuation outside ASCII is rare next to emphasis markers). */
+static inline bool is_word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
+}
+
+/* Punctuation that phones and word processors substitute for ASCII; the lists and rules are written
+ * with ASCII quotes and hyphens. Returns the ASCII replacement or 0. */
+static unsigned char fold_punct(int32_t cp)
+{
+	switch (cp) {
+	case 0x2018: case 0x2019: case 0x201A: case 0x201B: case 0x2032: case 0x02BC: case 0xFF07:
+		return '\'';
+	case 0x201C: case 0x201D: case 0x201E: case 0x201F: case 0x2033: case 0x00AB: case 0x00BB:
+	case 0xFF02:
+		return '"';
+	case 0x2010: case 0x2011: case 0x2012: case 0x2013: case 0x2014: case 0x2015: case 0x2212:
+		return '-';
+	default:
+		return 0;
+	}
+}
+
+int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *invalid)
+{
+	const unsigned char *in = (const unsigned char *)text;
+	unsigned pending_xf = 0;
+	memset(v, 0, sizeof *v);
+	*invalid = false;
+	if (view_reserve(v, len + 16) < 0)
+		return -1;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = in[i];
+		if (c < 0x80) {
+			if (is_emphasis(c)) {
+				size_t j = i;
+				while (j < len && is_emphasis(in[j]))
+					j++;
+				bool word_before = v->len > 0 &&
+				                   is_word_byte((unsigned char)v->text[v->len - 1]);
+				bool word_after = j < len && is_word_byte(in[j]);
+				if (word_before || word_after) {
+					if (word_before && word_after)
+						pending_xf |= MOD_XF_EMPHASIS;
+					i = j;
+					continue;
+				}
+				if (view_reserve(v, j - i) < 0)
+					return -1;
+				for (; i < j; i++)
+					view_put(v, in[i], (uint32_t)i, 1, 0);
+				continue;
+			}
+			if (view_reserve(v, 1) < 0)
+				return -1;
+			view_put(v, (c >= 'A' && c <= 'Z') ? c + 32 : c, (uint32_t)i, 1, pending_xf);
+			pending_xf = 0;
+			i++;
+			continue;
+		}
+		if (view_reserve(v, CP_BYTES_MAX) < 0)
+			return -1;
+		size_t n = utf8_seq_len(in + i, len - i);
+		if (n == 0) {
+			*invalid = true;
+			view_put(v, 0xEF, (uint32_t)i, 1, pending_xf);
+			view_put(v, 0xBF, (uint32_t)i, 1, pending_xf);
+			view_put(v, 0xBD, (uint32_t)i, 1, pending_xf);
+			pending_xf = 0;
+			i++;
+			continue;
+		}
+		utf8proc_int32_t cp;
+		utf8proc_iterate(in + i, (utf8proc_ssize_t)n, &cp);
+		unsigned char ascii = fold_punct(cp);
+		if (ascii) {
+			view_put(v, ascii, (uint32_t)i, (unsigned)n, pending_xf);
+			pending_xf = 0;
+			i += n;
+			continue;
+		}
+		utf8proc_int32_t buf[CP_EXPANSION_MAX];
+		int boundclass = 0;
+		utf8proc_ssize_t count = utf8proc_decompose_char(cp, buf, CP_EXPANSION_MAX,
+			UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE |
+			UTF8PROC_STRIPMARK, &boundclass);
+		if (count < 0 || count > CP_EXPANSION_MAX) {
+			count = 1;          /* cannot happen for valid code points; keep the character */
+			buf[0] = cp;
+		} else if (count > 1) {
+			count = utf8proc_normalize_utf32(buf, count, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+			if (count < 0) {
+				count = 1;
+				buf[0] = cp;
+			}
+		}
+		for (utf8proc_ssize_t k = 0; k < count; k++) {
+			utf8proc_uint8_t enc[4];
+			utf8proc_ssize_t el = utf8proc_encode_char(buf[k], enc);
+			for (utf8proc_ssize_t b = 0; b < el; b++) {
+				view_put(v, enc[b], (uint32_t)i, (unsigned)n, pending_xf);
+				pending_xf = 0;
+			}
+		}
+		i += n;
+	}
+	v->text[v->len] = '\0';
+	return 0;
+}
+
+/* ---- de-obfuscated view ------------------------------------------------------------------------ */
+
+/* One character of a token being de-obfuscated. */
+struct tchar {
+	int32_t cp;
+	uint32_t npos;          /* byte offset in the normal view */
+	uint8_t nbytes;         /* its length there */
+	uint8_t xf;
+	bool ambiguous;         /* an ambiguous leet character, folded by guess */
+};
+
+#define TOKEN_MAX 128
+
+static int32_t decode_at(const struct mod_view *n, size_t pos, size_t *bytes)
+{
+	utf8proc_int32_t cp;
+	utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)n->text + pos,
+	                                      (utf8proc_ssize_t)(n->len - pos), &cp);
+	if (r <= 0) {
+		*bytes = 1;
+		return 0xFFFD;
+	}
+	*bytes = (size_t)r;
+	return cp;
+}
+
+static bool is_letter(int32_t cp)
+{
+	if (cp < 0x80)
+		return cp >= 'a' && cp <= 'z';
+	utf8proc_category_t cat = utf8proc_category(cp);
+	return cat >= UTF8PROC_CATEGORY_LU && cat <= UTF8PROC_CATEGORY_LO;
+}
+
+static bool is_digit(int32_t cp)
+{
+	return cp >= '0' && cp <= '9';
+}
+
+static bool is_leet_symbol(int32_t cp)
+{
+	return cp == '$' || cp == '@' || cp == '!' || cp == '|';
+}
+
+/* Latin look-alike for a (case-folded) Cyrillic, Greek, Armenian or IPA letter, or 0. */
+static char homoglyph(int32_t cp)
+{
+	switch (cp) {
+	case 0x0430: return 'a'; case 0x0435: return 'e'; case 0x0456: return 'i';
+	case 0x0458: return 'j'; case 0x043A: return 'k'; case 0x043C: return 'm';
+	case 0x043E: return 'o'; case 0x0440: return 'p'; case 0x0441: return 'c';
+	case 0x0443: return 'y'; case 0x0445: return 'x'; case 0x0455: return 's';
+	case 0x0501: return 'd'; case 0x04BB: return 'h'; case 0x04CF: return 'l';
+	case 0x051B: return 'q'; case 0x051D: return 'w'; case 0x0454: return 'e';
+	case 0x0491: return 'r';
+	case 0x03B1: return 'a'; case 0x03B5: return 'e'; case 0x03B9: return 'i';
+	case 0x03BA: return 'k'; case 0x03BD: return 'v'; case 0x03BF: return 'o';
+	case 0x03C1: return 'p'; case 0x03C4: return 't'; case 0x03C5: return 'u';
+	case 0x03C7: return 'x'; case 0x03F2: return 'c'; case 0x03F3: return 'j';
+	case 0x03B3: return 'y'; case 0x03C9: return 'w'; case 0x03B7: return 'n';
+	case 0x03BC: return 'u';
+	case 0x0585: return 'o'; case 0x057D: return 'u'; case 0x0570: return 'h';
+	case 0x0261: return 'g'; case 0x0131: return 'i'; case 0x0269: return 'i';
+	case 0x0251: return 'a'; case 0x0432: return 'b';
+	default: return 0;
+	}
+}
+
+static bool is_vowel(int32_t cp)
+{
+	return cp == 'a' || cp == 'e' || cp == 'i' || cp == 'o' || cp == 'u' || cp == 'y';
+}
+
+/* Letter for an unambiguous leet character, or 0. */
+static char leet_plain(int32_t cp)
+{
+	switch (cp) {
+	case '0': return 'o'; case '3': return 'e'; case '4': return 'a'; case '5': return 's';
+	case '7': return 't'; case '8': return 'b'; case '9': return 'g'; case '$': return 's';
+	case '@': return 'a';
+	default: return 0;
+	}
+}
+
+static bool leet_ambiguous(int32_t cp)
+{
+	return cp == '1' || cp == '|' || cp == '!';
+}
+
+/* Tokens like "10mg", "3am", "2nd", "covid19" are numbers with units or names with numbers, not
+ * leetspeak: a run of 2+ digits at either end, or one leading digit followed by a common suffix. */
+static bool token_is_number_word(const struct tchar *t, size_t n)
+{
+	static const char *const suffixes[] = {
+		"st", "nd", "rd", "th", "am", "pm", "s", "k", "m", "x", "h", "g", "mg", "ml", "kg", "lb",
+		"lbs", "min", "mins", "hr", "hrs", "yr", "yrs", "yo", "d", "w", "ish", "mcg", "ug", "cm",
+		"km", "mm", "ft", "gb", "mb", "kb", "p", "v", "b", "x" };
+	size_t lead = 0, trail = 0;
+	while (lead < n && is_digit(t[lead].cp))
+		lead++;
+	while (trail < n && is_digit(t[n - 1 - trail].cp))
+		trail++;
+	if (lead >= 2 || trail >= 2)
+		return true;
+	if (lead == 1) {
+		size_t rest = n - 1;
+		for (size_t s = 0; s < sizeof suffixes / sizeof *suffixes; s++) {
+			if (strlen(suffixes[s]) != rest)
+				continue;
+			size_t k = 0;
+			while (k < rest && t[1 + k].cp == suffixes[s][k])
+				k++;
+			if (k == rest)
+				return true;
+		}
+	}
+	return false;
+}
+
+static int emit_tchar(struct mod_view *d, const struct mod_view *n, const struct tchar *tc,
+                      size_t span_end_npos)
+{
+	if (view_reserve(d, 4) < 0)
+		return -1;
+	uint32_t src = n->src[tc->npos];
+	unsigned srclen = n->srclen[tc->npos];
+	if (span_end_npos > tc->npos) {
+		/* a squeezed run: cover the original up to the end of the run's last character */
+		size_t last = span_end_npos - 1;
+		uint32_t end = n->src[last] + n->srclen[last];
+		if (end > src)
+			srclen = end - src;
+	}
+	if (tc->cp < 0x80) {
+		view_put(d, (unsigned char)tc->cp, src, srclen, tc->xf);
+	} else {
+		for (size_t b = 0; b < tc->nbytes; b++)
+			view_put(d, (unsigned char)n->text[tc->npos + b], src, srclen, tc->xf);
+	}
+	return 0;
+}
+
+/* Folds look-alikes and leetspeak in one token, squeezes letter runs, and appends it to d. */
+static int emit_token(struct mod_view *d, const struct mod_view *n, struct tchar *t, size_t count,
+                      bool flip_ambiguous)
+{
+	size_t ascii_letters = 0, other_letters = 0, confusable = 0, leet = 0;
+	for (size_t k = 0; k < count; k++) {
+		int32_t cp = t[k].cp;
+		if (cp >= 'a' && cp <= 'z')
+			ascii_letters++;
+		else if (cp >= 0x80 && is_letter(cp)) {
+			other_letters++;
+			if (homoglyph(cp))
+				confusable++;
+		} else if (leet_plain(cp) || leet_ambiguous(cp))
+			leet++;
+	}
+	/* Homoglyphs: in a word that mixes scripts, or one made only of look-alikes ("суісіdе"). A
+	 * Russian or Greek word has letters without a Latin twin and stays as it is. */
+	if (confusable > 0 && (ascii_letters > 0 || confusable == other_letters)) {
+		for (size_t k = 0; k < count; k++) {
+			char h = t[k].cp >= 0x80 ? homoglyph(t[k].cp) : 0;
+			if (h) {
+				t[k].cp = h;
+				t[k].xf |= MOD_XF_HOMOGLYPH;
+				ascii_letters++;
+			}
+		}
+	}
+	if (leet > 0 && ascii_letters > 0 && !token_is_number_word(t, count)) {
+		for (size_t k = 0; k < count; k++) {
+			int32_t cp = t[k].cp;
+			char plain = leet_plain(cp);
+			if (plain) {
+				t[k].cp = plain;
+				t[k].xf |= MOD_XF_LEET;
+				continue;
+			}
+			if (!leet_ambiguous(cp))
+				continue;
+			/* 1, | and ! read as i or l. Guess: doubled means l (ki11), word-initial before a
+			 * vowel means l (1ife), after e before a consonant means l (se1f), else i (k1ll). */
+			bool doubled = (k > 0 && leet_ambiguous(t[k - 1].cp)) ||
+			               (k + 1 < count && leet_ambiguous(t[k + 1].cp));
+			int32_t next = k + 1 < count ? t[k + 1].cp : 0;
+			int32_t prev = k > 0 ? t[k - 1].cp : 0;
+			bool ell = doubled || (k == 0 && is_vowel(next)) ||
+			           (prev == 'e' && !is_vowel(next));
+			if (flip_ambiguous)
+				ell = !ell;
+			t[k].cp = ell ? 'l' : 'i';
+			t[k].xf |= MOD_XF_LEET;
+			t[k].ambiguous = true;
+			d->ambiguous = true;
+		}
+	}
+	size_t k = 0;
+	while (k < count) {
+		size_t run = 1;
+		if (t[k].cp < 0x80 && is_letter(t[k].cp))
+			while (k + run < count && t[k + run].cp == t[k].cp)
+				run++;
+		if (run >= 3) {
+			t[k].xf |= MOD_XF_SQUEEZE;
+			const struct tchar *last = &t[k + run - 1];
+			if (emit_tchar(d, n, &t[k], last->npos + last->nbytes) < 0)
+				return -1;
+		} else {
+			for (size_t r = 0; r < run; r++)
+				if (emit_tchar(d, n, &t[k + r], 0) < 0)
+					return -1;
+		}
+		k += run;
+	}
+	return 0;
+}
+
+/* A character that can be part of a token at pos: letters and digits always, leet symbols only
+ * before a letter or digit (so "help!" keeps its "!" outside the word). */
+static bool token_char_at(const struct mod_view *n, size_t pos, int32_t *cp_out, size_t *bytes)
+{
+	int32_t cp = decode_at(n, pos, bytes);
+	*cp_out = cp;
+	if (is_letter(cp) || is_digit(cp))
+		return true;
+	if (is_leet_symbol(cp) && pos + *bytes < n->len) {
+		size_t nb;
+		int32_t next = decode_at(n, pos + *bytes, &nb);
+		return is_letter(next) || is_digit(next);
+	}
+	return false;
+}
+
+static bool is_spacing_separator(unsigned char c)
+{
+	return c == '.' || c == '-' || c == ',' || c == '/' || c == '+' || c == '*' || c == '_' ||
+	       c == '~' || c == '\'' || c == ':' || c == '=' || c == '^';
+}
+
+/* Length of the gap at pos that may sit between spaced-out letters: up to 3 spaces, or one
+ * separator character with up to one space on either side. 0 when there is none. */
+static size_t spacing_gap(const struct mod_view *n, size_t pos, bool *has_space, bool *has_sep)
+{
+	size_t p = pos, spaces = 0, seps = 0;
+	while (p < n->len && p - pos < 5) {
+		unsigned char c = (unsigned char)n->text[p];
+		if (c == ' ' || c == '\t')
+			spaces++;
+		else if (is_spacing_separator(c) && seps == 0)
+			seps++;
+		else
+			break;
+		p++;
+	}
+	if (p == pos || spaces > 3 || (seps && spaces > 2))
+		return 0;
+	*has_space = spaces > 0;
+	*has_sep = seps > 0;
+	return p - pos;
+}
+
+/* Collects a run of single characters separated by gaps ("k i l l", "s.u.i.c.i.d.e") starting at
+ * pos. Returns the number of characters (0 unless at least 3, at least one of them a letter); fills
+ * t and the positions where a word boundary (a wider gap than the run's narrowest) was seen. */
+static size_t spaced_run(const struct mod_view *n, size_t pos, struct tchar *t, size_t *end,
+                         bool *boundary_after)
+{
+	size_t count = 0, letters = 0, min_gap = SIZE_MAX;
+	size_t gaps[TOKEN_MAX];
+	bool gap_space[TOKEN_MAX];
+	int kind = 0;               /* 1: letters apart by spaces, 2: by punctuation ("s.u.i") */
+	size_t p = pos;
+	while (count < TOKEN_MAX) {
+		int32_t cp;
+		size_t bytes;
+		if (p >= n->len || !token_char_at(n, p, &cp, &bytes))
+			break;
+		/* exactly one character: the next must not continue the word */
+		size_t after = p + bytes;
+		if (after < n->len) {
+			int32_t next_cp;
+			size_t nb;
+			if (token_char_at(n, after, &next_cp, &nb))
+				break;
+		}
+		t[count] = (struct tchar){ .cp = cp, .npos = (uint32_t)p, .nbytes = (uint8_t)bytes,
+		                           .xf = n->xf[p] };
+		if (is_letter(cp))
+			letters++;
+		count++;
+		bool has_space = false, has_sep = false;
+		size_t gap = spacing_gap(n, after, &has_space, &has_sep);
+		if (gap && !kind)
+			kind = has_sep ? 2 : 1;
+		/* A run keeps one style; a punctuation-spaced run may hold plain spaces between words */
+		if (gap == 0 || (kind == 1 && has_sep)) {
+			p = after;
+			gaps[count - 1] = 0;
+			break;
+		}
+		gaps[count - 1] = gap;
+		gap_space[count - 1] = has_space;
+		p = after + gap;
+	}
+	if (count < 3 || letters == 0)
+		return 0;
+	/* The run ends after its last character; a trailing gap is not part of it. */
+	size_t last_end = t[count - 1].npos + t[count - 1].nbytes;
+	for (size_t k = 0; k + 1 < count; k++)
+		if (gaps[k] < min_gap)
+			min_gap = gaps[k];
+	for (size_t k = 0; k + 1 < count; k++)
+		boundary_after[k] = kind == 2 ? (gap_space[k] && !is_spacing_separator(
+		                                 (unsigned char)n->text[t[k].npos + t[k].nbytes]) &&
+		                                 !is_spacing_separator((unsigned char)n->text[t[k + 1].npos - 1]))
+		                              : gaps[k] > min_gap;
+	boundary_after[count - 1] = false;
+	*end = last_end;
+	return count;
+}
+
+int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip_ambiguous)
+{
+	struct tchar t[TOKEN_MAX];
+	bool boundary[TOKEN_MAX];
+	memset(d, 0, sizeof *d);
+	if (view_reserve(d, n->len + 16) < 0)
+		return -1;
+	size_t pos = 0;
+	while (pos < n->len) {
+		int32_t cp;
+		size_t bytes;
+		if (!token_char_at(n, pos, &cp, &bytes)) {
+			if (view_reserve(d, bytes) < 0)
+				return -1;
+			for (size_t b = 0; b < bytes; b++)
+				view_put(d, (unsigned char)n->text[pos + b], n->src[pos + b],
+				         n->srclen[pos + b], n->xf[pos + b]);
+			pos += bytes;
+			continue;
+		}
+		size_t run_end;
+		size_t run = spaced_run(n, pos, t, &run_end, boundary);
+		if (run) {
+			/* Emit word by word: a wider gap inside the run is a word boundary. */
+			size_t word_start = 0;
+			for (size_t k = 0; k < run; k++) {
+				t[k].xf |= MOD_XF_SPACING;
+				if (boundary[k] || k + 1 == run) {
+					if (emit_token(d, n, t + word_start, k + 1 - word_start,
+					               flip_ambiguous) < 0)
+						return -1;
+					if (k + 1 < run) {
+						size_t gap_pos = t[k].npos + t[k].nbytes;
+						if (view_reserve(d, 1) < 0)
+							return -1;
+						view_put(d, ' ', n->src[gap_pos], n->srclen[gap_pos],
+						         MOD_XF_SPACING);
+					}
+					word_start = k + 1;
+				}
+			}
+			pos = run_end;
+			continue;
+		}
+		/* An ordinary token. Longer than TOKEN_MAX: emitted in TOKEN_MAX slices, which only
+		 * weakens squeezing and folding on absurdly long "words". */
+		size_t count = 0;
+		while (pos < n->len && count < TOKEN_MAX && token_char_at(n, pos, &cp, &bytes)) {
+			t[count++] = (struct tchar){ .cp = cp, .npos = (uint32_t)pos,
+			                             .nbytes = (uint8_t)bytes, .xf = n->xf[pos] };
+			pos += bytes;
+		}
+		if (emit_token(d, n, t, count, flip_ambiguous) < 0)
+			return -1;
+	}
+	d->text[d->len] = '\0';
+	return 0;
+}
+
+/* Cheap test on a normal view: could the de-obfuscated view differ from it at all? It differs only
+ * where there is a non-ASCII letter, a digit or leet symbol touching a letter, a run of 3+ of one
+ * letter, or 3+ one-character tokens in a row. Ordinary posts skip building it. */
+bool mod_view_needs_deobfuscation(const struct mod_view *n)
+{
+	enum { OTHER, LETTER, DIGIT, SYMBOL } prev = OTHER;
+	unsigned char last = 0;
+	size_t same = 0, token_len = 0, singles = 0, gap = 0;
+	for (size_t i = 0; i < n->len; i++) {
+		unsigned char c = (unsigned char)n->text[i];
+		if (c >= 0x80)
+			return true;
+		int cls = (c >= 'a' && c <= 'z') ? LETTER : (c >= '0' && c <= '9') ? DIGIT :
+		          (c == '$' || c == '@' || c == '!' || c == '|') ? SYMBOL : OTHER;
+		if ((cls == LETTER && (prev == DIGIT || prev == SYMBOL)) ||
+		    ((cls == DIGIT || cls == SYMBOL) && prev == LETTER))
+			return true;
+		if (cls == LETTER && c == last) {
+			if (++same >= 3)
+				return true;
+		} else {
+			same = 1;
+		}
+		if (cls == LETTER || cls == DIGIT) {
+			if (token_len == 0 && gap > 5)
+				singles = 0;
+			token_len++;
+			gap = 0;
+		} else {
+			if (token_len == 1) {
+				if (++singles >= 3)
+					return true;
+			} else if (token_len > 1) {
+				singles = 0;
+			}
+			token_len = 0;
+			gap++;
+		}
+		last = c;
+		prev = cls;
+	}
+	return token_len == 1 && singles >= 2;
+}

@@ -1,0 +1,138 @@
+/*
+ * prefilter.c: one pass over a view finds every occurrence of every rule's required literals.
+ *
+ * Each literal is keyed by its first three bytes. The scan keeps a rolling 24-bit trigram, tests a
+ * 64 Kbit bloom filter (one multiply and one load per byte, and almost always a miss on ordinary
+ * text), and only on a hit looks up the literals sharing that trigram in an open-addressing table
+ * and compares them. That replaces one big pcre2 alternation, which costs a branch per alternative
+ * at every position (measured: 100 alternatives with \b, 2.7 MB/s with JIT).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mod_internal.h"
+
+static inline uint32_t trigram_hash(uint32_t key)
+{
+	return key * 0x9E3779B1u;
+}
+
+static inline uint32_t bloom_bit(uint32_t key)
+{
+	return trigram_hash(key) >> 16;
+}
+
+int mod_prefilter_add(struct mod_prefilter *pf, const char *lit, size_t len, uint32_t pattern,
+                      unsigned group)
+{
+	if (len < MOD_LIT_MIN || len > UINT16_MAX)
+		return -1;
+	if (pf->nentries == pf->cap) {
+		size_t cap = pf->cap ? pf->cap * 2 : 64;
+		struct mod_pf_entry *e = realloc(pf->entries, cap * sizeof *e);
+		if (!e)
+			return -1;
+		pf->entries = e;
+		pf->cap = cap;
+	}
+	const unsigned char *u = (const unsigned char *)lit;
+	pf->entries[pf->nentries++] = (struct mod_pf_entry){
+		.key = (uint32_t)u[0] << 16 | (uint32_t)u[1] << 8 | u[2],
+		.pattern = pattern, .len = (uint16_t)len, .group = (uint16_t)group, .lit = lit };
+	return 0;
+}
+
+int mod_prefilter_add_full(struct mod_prefilter *pf, uint32_t pattern)
+{
+	if (pf->nfull == pf->fullcap) {
+		size_t cap = pf->fullcap ? pf->fullcap * 2 : 8;
+		uint32_t *f = realloc(pf->full, cap * sizeof *f);
+		if (!f)
+			return -1;
+		pf->full = f;
+		pf->fullcap = cap;
+	}
+	pf->full[pf->nfull++] = pattern;
+	return 0;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct mod_pf_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->pattern != y->pattern)
+		return x->pattern < y->pattern ? -1 : 1;
+	return 0;
+}
+
+int mod_prefilter_build(struct mod_prefilter *pf)
+{
+	if (pf->nentries)
+		qsort(pf->entries, pf->nentries, sizeof *pf->entries, entry_cmp);
+	size_t distinct = 0;
+	for (size_t i = 0; i < pf->nentries; i++)
+		if (i == 0 || pf->entries[i].key != pf->entries[i - 1].key)
+			distinct++;
+	size_t nslots = 16;
+	while (nslots < distinct * 2)
+		nslots *= 2;
+	free(pf->slots);
+	pf->slots = calloc(nslots, sizeof *pf->slots);
+	if (!pf->slots)
+		return -1;
+	pf->nslots = nslots;
+	memset(pf->bloom, 0, sizeof pf->bloom);
+	for (size_t i = 0; i < pf->nentries;) {
+		uint32_t key = pf->entries[i].key;
+		size_t j = i;
+		while (j < pf->nentries && pf->entries[j].key == key)
+			j++;
+		size_t slot = trigram_hash(key) & (nslots - 1);
+		while (pf->slots[slot].key_plus1)
+			slot = (slot + 1) & (nslots - 1);
+		pf->slots[slot] = (struct mod_pf_slot){ key + 1, (uint32_t)i, (uint32_t)(j - i) };
+		uint32_t bit = bloom_bit(key);
+		pf->bloom[bit >> 6] |= 1ull << (bit & 63);
+		i = j;
+	}
+	return 0;
+}
+
+void mod_prefilter_free(struct mod_prefilter *pf)
+{
+	free(pf->entries);
+	free(pf->slots);
+	free(pf->full);
+	memset(pf, 0, sizeof *pf);
+}
+
+int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t len,
+                       mod_pf_hit_fn *hit, void *arg)
+{
+	if (pf->nentries == 0 || len < MOD_LIT_MIN)
+		return 0;
+	const unsigned char *u = (const unsigned char *)text;
+	uint32_t key = (uint32_t)u[0] << 8 | u[1];
+	for (size_t i = 2; i < len; i++) {
+		key = ((key << 8) | u[i]) & 0xFFFFFFu;
+		uint32_t bit = bloom_bit(key);
+		if (!(pf->bloom[bit >> 6] & (1ull << (bit & 63))))
+			continue;
+		size_t slot = trigram_hash(key) & (pf->nslots - 1);
+		while (pf->slots[slot].key_plus1 && pf->slots[slot].key_plus1 != key + 1)
+			slot = (slot + 1) & (pf->nslots - 1);
+		if (!pf->slots[slot].key_plus1)
+			continue;
+		size_t start = i - 2;
+		const struct mod_pf_entry *e = pf->entries + pf->slots[slot].first;
+		for (uint32_t k = 0; k < pf->slots[slot].count; k++) {
+			if (start + e[k].len > len || memcmp(text + start + 3, e[k].lit + 3, e[k].len - 3))
+				continue;
+			int rc = hit(arg, e[k].pattern, e[k].group, start, start + e[k].len);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,317 @@
+/*
+ * test_mod.c: unit tests of the moderation filter: views and offset maps, the default rules on
+ * known texts, context modifiers, transforms, limits, and every rule-file error.
+ * Run from the source or build directory; the rules come from $HEARTH_SRCDIR/moderation/rules,
+ * else ./moderation/rules.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mod_internal.h"
+#include "tap.h"
+
+static mod_ruleset *rules;
+
+static const mod_match *find(const mod_result *res, const char *rule_id)
+{
+	for (size_t i = 0; i < res->count; i++)
+		if (strcmp(res->matches[i].rule_id, rule_id) == 0)
+			return &res->matches[i];
+	return NULL;
+}
+
+/* Screens text and returns the match of rule_id (copied into *out), or false. */
+static bool screen_for(const char *text, const char *rule_id, mod_match *out, mod_result *res_out)
+{
+	mod_result res;
+	mod_screen(rules, text, strlen(text), &res);
+	const mod_match *m = find(&res, rule_id);
+	if (m && out)
+		*out = *m;
+	if (res_out)
+		*res_out = res;
+	else
+		mod_result_free(&res);
+	return m != NULL;
+}
+
+static void span_is(const char *text, const mod_match *m, const char *want, const char *name)
+{
+	char got[256];
+	size_t n = m->end - m->start < sizeof got - 1 ? m->end - m->start : sizeof got - 1;
+	memcpy(got, text + m->start, n);
+	got[n] = '\0';
+	TAP_STREQ(got, want, "%s: span", name);
+}
+
+static void test_views(void)
+{
+	struct mod_view v;
+	bool invalid;
+	const char *text = "\xef\xbc\xab\xef\xbc\xa9ll Caf\xc3\xa9 don\xe2\x80\x99t ki\xe2\x80\x8bll";
+	TAP_OK(mod_view_normal(&v, text, strlen(text), &invalid) == 0 && !invalid, "normal view builds");
+	TAP_STREQ(v.text, "kill cafe don't kill", "NFKC, case fold, marks, quotes, ignorables");
+	TAP_OK(v.src[0] == 0 && v.srclen[0] == 3 && v.src[1] == 3, "fullwidth letters map to their bytes");
+	mod_view_free(&v);
+
+	text = "kil**l** my*self* s_u_i_c_i_d_e 5 * 3";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_STREQ(v.text, "kill myself suicide 5 * 3", "emphasis inside words removed, arithmetic kept");
+	TAP_OK(v.xf_any & MOD_XF_EMPHASIS, "emphasis transform recorded");
+	struct mod_view d;
+	TAP_OK(mod_view_deobfuscate(&d, &v, false) == 0, "deobfuscated view builds");
+	mod_view_free(&d);
+	mod_view_free(&v);
+
+	text = "k i l l  m y s e l f, s.u.i.c.i.d.e, k1ll, 5u1c1d3, \xd1\x81\xd0\xb0t, killllll, took 10mg";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(mod_view_needs_deobfuscation(&v), "obfuscated text needs the second view");
+	mod_view_deobfuscate(&d, &v, false);
+	TAP_STREQ(d.text, "kill myself, suicide, kill, suicide, cat, kil, took 10mg",
+	          "spacing, leet, homoglyph, squeeze; units kept");
+	mod_view_free(&d);
+	mod_view_free(&v);
+
+	text = "had a lovely walk, then tea.";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(!mod_view_needs_deobfuscation(&v), "ordinary text skips the second view");
+	mod_view_free(&v);
+
+	mod_view_normal(&v, "a\xff" "b", 3, &invalid);
+	TAP_OK(invalid && strcmp(v.text, "a\xef\xbf\xbd" "b") == 0 && v.src[4] == 2,
+	       "invalid byte becomes U+FFFD, map stays exact");
+	mod_view_free(&v);
+}
+
+static void test_literals(void)
+{
+	struct mod_litset ls;
+	size_t off;
+	TAP_OK(mod_literals("\\bkil+\\s*myself\\b", 17, &ls, &off) == MOD_LIT_OK &&
+	       ls.primary.count >= 1, "literals of a sequence");
+	TAP_OK(mod_literals("(?i)abc", 7, &ls, &off) == MOD_LIT_NONE, "unknown construct: no literal");
+	TAP_OK(mod_literals("\\bKill", 6, &ls, &off) == MOD_LIT_UPPERCASE && off == 2,
+	       "upper-case literal found with its offset");
+	TAP_OK(mod_literals("a.b", 3, &ls, &off) == MOD_LIT_NONE, "too short: no literal");
+}
+
+static void test_default_rules(void)
+{
+	mod_match m;
+	mod_result res;
+	const char *t = "Honestly I want to kill myself.";
+	TAP_OK(screen_for(t, "crisis.ideation.active", &m, NULL), "active ideation found");
+	span_is(t, &m, "kill myself", "active ideation");
+	TAP_OK(m.severity == 3 && m.action == MOD_FLAG && m.transforms == 0 && strcmp(m.top, "crisis") == 0,
+	       "active ideation: severity 3, flag, plain view");
+
+	t = "gonna k1ll mys3lf";
+	TAP_OK(screen_for(t, "crisis.ideation.active", &m, NULL) && (m.transforms & MOD_XF_LEET),
+	       "leetspeak found, transform leet");
+	span_is(t, &m, "k1ll mys3lf", "leetspeak");
+
+	t = "i will k i l l  m y s e l f";
+	TAP_OK(screen_for(t, "crisis.ideation.active", &m, NULL) && (m.transforms & MOD_XF_SPACING),
+	       "spaced letters found, transform spacing");
+	span_is(t, &m, "k i l l  m y s e l f", "spacing");
+
+	t = "want to \xd0\xba\xd1\x96ll myself";
+	TAP_OK(screen_for(t, "crisis.ideation.active", &m, NULL) && (m.transforms & MOD_XF_HOMOGLYPH),
+	       "look-alike letters found, transform homoglyph");
+
+	t = "I want to kil**l** my*self*";
+	TAP_OK(screen_for(t, "crisis.ideation.active", &m, NULL) && (m.transforms & MOD_XF_EMPHASIS),
+	       "emphasis inside words, transform emphasis");
+
+	TAP_OK(screen_for("I would never kill myself", "crisis.ideation.active", &m, NULL) &&
+	       m.severity == 2 && (m.context & MOD_CTX_NEGATION), "negation lowers severity, keeps match");
+	TAP_OK(screen_for("I used to want to die years ago", "crisis.ideation.passive", &m, NULL) &&
+	       m.severity == 1 && (m.context & MOD_CTX_PAST), "past never goes below 1");
+	TAP_OK(screen_for("my brother said he'd kill himself", "crisis.ideation.active", &m, NULL) &&
+	       strcmp(m.category, "crisis.third_party") == 0 && strcmp(m.top, "crisis") == 0,
+	       "third party renames the subcategory");
+	TAP_OK(screen_for("> I want to kill myself\nthat line from the song haunts me",
+	                  "crisis.ideation.active", &m, NULL) && (m.context & MOD_CTX_QUOTE),
+	       "blockquote is quote context");
+
+	static const char *const idioms[] = {
+		"this exam is killing me", "I'm dying to see it", "I could kill for a coffee",
+		"I'd kill to be there", "she killed it on stage", "dead tired today", "a cake to die for",
+		"I was killing myself laughing",
+	};
+	for (size_t i = 0; i < sizeof idioms / sizeof *idioms; i++) {
+		mod_screen(rules, idioms[i], strlen(idioms[i]), &res);
+		TAP_OK(!res.crisis && res.count == 0, "idiom raises nothing: %s", idioms[i]);
+		mod_result_free(&res);
+	}
+
+	TAP_OK(screen_for("I took 30 pills", "crisis.method", &m, &res) && m.action == MOD_HOLD &&
+	       res.strongest_action == MOD_HOLD && res.max_severity == 4 && res.crisis,
+	       "method is held, result aggregates");
+	mod_result_free(&res);
+
+	TAP_OK(screen_for("my uncle committed suicide", "stigma.committed", &m, NULL) &&
+	       m.action == MOD_NUDGE && m.suggestion && strcmp(m.suggestion, "died by suicide") == 0,
+	       "stigma nudges with a suggestion");
+	TAP_OK(!screen_for("as a schizo myself I laughed", "stigma.slur", NULL, NULL),
+	       "self-description suppresses stigma");
+	TAP_OK(!screen_for("stop saying 'committed suicide' please", "stigma.committed", NULL, NULL),
+	       "criticism suppresses stigma");
+
+	mod_screen(rules, "", 0, &res);
+	TAP_OK(res.count == 0 && res.max_severity == 0 && res.strongest_action == 0, "empty text");
+	mod_result_free(&res);
+
+	enum mod_err rc = mod_screen(rules, "bad \xc3( kill myself", 18, &res);
+	TAP_OK(rc == MOD_ERR_UTF8 && res.needs_review && find(&res, "filter.utf8") &&
+	       find(&res, "crisis.ideation.active"), "invalid UTF-8: review, still screened");
+	mod_result_free(&res);
+
+	/* matches are ordered by start */
+	t = "goodbye everyone. I have a plan to kill myself tonight.";
+	mod_screen(rules, t, strlen(t), &res);
+	bool ordered = res.count >= 2;
+	for (size_t i = 1; i < res.count; i++)
+		ordered &= res.matches[i - 1].start <= res.matches[i].start;
+	TAP_OK(ordered, "several matches, ordered by start (%zu)", res.count);
+	mod_result_free(&res);
+}
+
+/* ---- rule-file errors ---------------------------------------------------------------------- */
+
+static char tmpdir[] = "/tmp/test_mod.XXXXXX";
+
+static void write_file(const char *name, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+#define RULE_HEAD "rule t.one\ncategory crisis.test\nseverity 2\naction flag\n"
+#define RULE_TAIL "note n\ntest+ abc def\nend\n"
+
+static void expect_error(const char *text, enum mod_err want, const char *want_msg,
+                         const char *name)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("t.rules", text);
+	enum mod_err rc = mod_ruleset_load(tmpdir, &rs, err, sizeof err);
+	TAP_OK(rc == want && !rs && strstr(err, want_msg) && strstr(err, "t.rules:"),
+	       "%s -> %s (%s)", name, want_msg, err);
+	mod_ruleset_free(rs);
+}
+
+static void test_rule_errors(void)
+{
+	if (!mkdtemp(tmpdir)) {
+		TAP_OK(0, "mkdtemp");
+		return;
+	}
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("t.rules", RULE_HEAD "pattern abc\\s+def\n" RULE_TAIL);
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK && mod_ruleset_count(rs) == 1 &&
+	       strlen(mod_ruleset_version(rs)) == 16, "minimal rule loads (%s)", err);
+	mod_ruleset_free(rs);
+
+	expect_error(RULE_HEAD "pattern abc\nfrobnicate x\n" RULE_TAIL, MOD_ERR_SYNTAX,
+	             ":6: unknown keyword", "unknown keyword");
+	expect_error(RULE_HEAD "pattern abc\nnote n\ntest+ abc\n", MOD_ERR_SYNTAX, "has no 'end'",
+	             "missing end");
+	expect_error(RULE_HEAD "pattern abc\n" RULE_TAIL RULE_HEAD "pattern abc\n" RULE_TAIL,
+	             MOD_ERR_SYNTAX, "duplicate rule id", "duplicate id");
+	expect_error("rule t.one\ncategory c.x\nseverity 5\n", MOD_ERR_SYNTAX, ":3: severity must be",
+	             "severity out of range");
+	expect_error(RULE_HEAD "pattern abc\ntest+ abc\nend\n", MOD_ERR_SYNTAX, "missing note",
+	             "missing note");
+	expect_error(RULE_HEAD "pattern abc\nnote n\nend\n", MOD_ERR_SYNTAX, "missing test+",
+	             "missing test+");
+	expect_error("rule s.one\ncategory stigma.x\nseverity 1\naction nudge\npattern abc\nnote n\n"
+	             "test+ abc\nend\n", MOD_ERR_SYNTAX, "missing suggest", "stigma without suggest");
+	expect_error(RULE_HEAD "pattern ab(c\n" RULE_TAIL, MOD_ERR_PATTERN,
+	             ":5: pattern error at offset 4: missing closing parenthesis", "pcre2 error");
+	expect_error(RULE_HEAD "pattern \\bKill\n" RULE_TAIL, MOD_ERR_PATTERN, "upper-case 'K'",
+	             "upper-case pattern");
+	expect_error(RULE_HEAD "pattern a*\n" RULE_TAIL, MOD_ERR_PATTERN, "empty text",
+	             "pattern matching empty text");
+	expect_error(RULE_HEAD "pattern abc\nnote n\ntest+ abd\nend\n", MOD_ERR_EXAMPLE,
+	             ":7: rule t.one: test+ does not match", "failing test+");
+	expect_error(RULE_HEAD "pattern abc\nnote n\ntest+ abc\ntest- xabc\nend\n", MOD_ERR_EXAMPLE,
+	             ":8: rule t.one: test- matches", "failing test-");
+	expect_error("pattern abc\n", MOD_ERR_SYNTAX, ":1: 'pattern' outside a rule block",
+	             "keyword outside a rule");
+	expect_error("rule filter.x\n", MOD_ERR_SYNTAX, "reserved", "reserved id");
+	expect_error(RULE_HEAD "view sideways\n", MOD_ERR_SYNTAX, "view must be", "bad view");
+	expect_error(RULE_HEAD "context negation sarcasm\n", MOD_ERR_SYNTAX, "unknown context",
+	             "bad context");
+	char *longline = malloc(MOD_LINE_MAX + 64);
+	if (longline) {
+		memset(longline, 'a', MOD_LINE_MAX + 10);
+		memcpy(longline, "# ", 2);
+		strcpy(longline + MOD_LINE_MAX + 10, "\n");
+		expect_error(longline, MOD_ERR_LIMIT, ":1: line longer than", "line too long");
+		free(longline);
+	}
+
+	/* A pattern that backtracks without end: the limit sends the text to review. */
+	write_file("t.rules", RULE_HEAD "pattern \\bx(?:a|aa)+b\n" "note n\ntest+ xaab\nend\n");
+	rs = NULL;
+	if (mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK) {
+		char text[200] = "x";
+		memset(text + 1, 'a', 120);
+		strcpy(text + 121, "c b");
+		mod_result res;
+		enum mod_err rc = mod_screen(rs, text, strlen(text), &res);
+		TAP_OK(rc == MOD_ERR_LIMIT && res.needs_review && find(&res, "filter.limit") &&
+		       strcmp(find(&res, "filter.limit")->top, "review") == 0,
+		       "match limit -> review with filter.limit");
+		mod_result_free(&res);
+	} else {
+		TAP_OK(0, "backtracking rule loads: %s", err);
+	}
+	mod_ruleset_free(rs);
+
+	/* context.lists errors */
+	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
+	write_file("context.lists", "list negation\ncue never\nend\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_ERR_SYNTAX &&
+	       strstr(err, "context.lists:2: cue before any 'scope'"), "context.lists error (%s)", err);
+	mod_ruleset_free(rs);
+	char path[512];
+	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/t.rules", tmpdir);
+	unlink(path);
+	rmdir(tmpdir);
+}
+
+int main(void)
+{
+	const char *srcdir = getenv("HEARTH_SRCDIR");
+	char dir[1024];
+	snprintf(dir, sizeof dir, "%s/moderation/rules", srcdir ? srcdir : ".");
+	char err[1024];
+	enum mod_err rc = mod_ruleset_load(dir, &rules, err, sizeof err);
+	TAP_OK(rc == MOD_OK, "default rules load: %s", rc ? err : dir);
+	test_views();
+	test_literals();
+	if (rules)
+		test_default_rules();
+	test_rule_errors();
+	mod_ruleset_free(rules);
+	TAP_STREQ(mod_ctx_name(MOD_CTX_THIRD_PARTY), "third_party", "ctx name");
+	TAP_STREQ(mod_xform_name(MOD_XF_SQUEEZE), "squeeze", "xform name");
+	TAP_STREQ(mod_action_name(MOD_NUDGE), "nudge", "action name");
+	TAP_STREQ(mod_strerror(MOD_ERR_UTF8), "text is not valid UTF-8", "strerror");
+	return tap_done();
+}
