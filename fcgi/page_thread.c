@@ -29,7 +29,6 @@ static const char *const show_class[SHOW__MAX] = {
 struct tree {
 	struct hctx *ctx;
 	struct read_viewer viewer;
-	const struct read_thread *thread;
 	bool open;                      /* replies allowed: thread visible and not locked */
 };
 
@@ -268,8 +267,7 @@ static void set_page_links(struct hctx *ctx, tpl_value *d, const struct tree_pag
 static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
                         long long after, const struct tree_page *pg)
 {
-	struct tree t = { .ctx = ctx, .viewer = viewer_of(ctx), .thread = th,
-	                  .open = th->state == READ_VISIBLE && !th->locked };
+	struct tree t = { .ctx = ctx, .viewer = viewer_of(ctx), .open = th->state == READ_VISIBLE && !th->locked };
 	struct read_post *rows;
 	size_t n;
 	bool more;
