@@ -154,7 +154,7 @@ static int read_body(FCGX_Request *fr, struct request *req, struct hctx *ctx)
 		return -1;
 	}
 	const char *why = NULL;
-	int st = req_parse_urlencoded(req->arena, data, (size_t)len, &req->form, &why);
+	int st = req_parse_form(req->arena, data, (size_t)len, &req->form, &req->form_repaired, &why);
 	if (st) {
 		page_error(ctx, st, "The form could not be read", why);
 		return -1;
@@ -196,6 +196,22 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 	}
 	if (req->method == HTTP_POST && read_body(fr, req, ctx) < 0)
 		return;
+	if (req->form_repaired) {
+		/* Browsers never send this; a broken client or proxy might. The
+		 * form comes back with the text (bad bytes shown as U+FFFD). */
+		page_form_error(ctx, 400, "Part of what was sent is not valid UTF-8 text, so nothing was "
+		                "saved. The text is below, with the unreadable bytes marked; please check it "
+		                "and send it again.");
+		if (r->form && (!(r->needs & NEED_DB) || db_ready(ctx->db))) {
+			const char *token = req_param(&req->cookies, SESSION_COOKIE);
+			if (token && (r->needs & NEED_DB))
+				(void)session_lookup(ctx->db, ctx->arena, token, &req->session);
+			r->form(ctx);
+		} else {
+			page_error(ctx, 400, "The form could not be read", ctx->form_error);
+		}
+		return;
+	}
 	if ((r->needs & NEED_DB) && !db_ready(ctx->db)) {
 		page_error(ctx, 503, "We will be right back",
 		           "The forum cannot reach its database just now. Nothing you wrote is lost; "

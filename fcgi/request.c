@@ -29,9 +29,11 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decodes s[0..len) into a fresh arena string. plus_space: '+' is ' '. */
+/* Decodes s[0..len) into a fresh arena string. plus_space: '+' is ' '.
+ * With repaired non-NULL, invalid UTF-8 becomes U+FFFD and *repaired is set
+ * (forms come back to their author); otherwise it is a 400. */
 static int decode(arena *a, const char *s, size_t len, bool plus_space, char **out, size_t *out_len,
-                  const char **why)
+                  bool *repaired, const char **why)
 {
 	char *d = arena_alloc(a, len + 1);
 	size_t o = 0;
@@ -61,14 +63,20 @@ static int decode(arena *a, const char *s, size_t len, bool plus_space, char **o
 	d[o] = '\0';
 	if (!utf8_valid(d, o)) {
 		*why = "The address or form is not valid UTF-8 text.";
-		return 400;
+		if (!repaired)
+			return 400;
+		char *fixed = arena_alloc(a, 3 * o + 1);
+		o = utf8_repair(d, o, fixed);
+		d = fixed;
+		*repaired = true;
 	}
 	*out = d;
 	*out_len = o;
 	return 0;
 }
 
-int req_parse_urlencoded(arena *a, const char *data, size_t len, struct params *out, const char **why)
+static int parse_pairs(arena *a, const char *data, size_t len, struct params *out, bool *repaired,
+                       const char **why)
 {
 	out->items = NULL;
 	out->count = 0;
@@ -92,11 +100,11 @@ int req_parse_urlencoded(arena *a, const char *data, size_t len, struct params *
 			size_t name_end = eq ? (size_t)(eq - data) : end;
 			char *name, *value;
 			size_t name_len, value_len;
-			int rc = decode(a, data + start, name_end - start, true, &name, &name_len, why);
+			int rc = decode(a, data + start, name_end - start, true, &name, &name_len, repaired, why);
 			if (rc)
 				return rc;
 			if (eq)
-				rc = decode(a, eq + 1, end - name_end - 1, true, &value, &value_len, why);
+				rc = decode(a, eq + 1, end - name_end - 1, true, &value, &value_len, repaired, why);
 			else {
 				value = arena_strdup(a, "");
 				value_len = 0;
@@ -113,6 +121,18 @@ int req_parse_urlencoded(arena *a, const char *data, size_t len, struct params *
 		start = end + 1;
 	}
 	return 0;
+}
+
+int req_parse_urlencoded(arena *a, const char *data, size_t len, struct params *out, const char **why)
+{
+	return parse_pairs(a, data, len, out, NULL, why);
+}
+
+int req_parse_form(arena *a, const char *data, size_t len, struct params *out, bool *repaired,
+                   const char **why)
+{
+	*repaired = false;
+	return parse_pairs(a, data, len, out, repaired, why);
 }
 
 int req_parse_uri(arena *a, const char *raw_uri, const char **path, struct params *query, const char **why)
@@ -132,7 +152,7 @@ int req_parse_uri(arena *a, const char *raw_uri, const char **path, struct param
 	size_t path_len = q ? (size_t)(q - raw_uri) : len;
 	char *p;
 	size_t plen;
-	int rc = decode(a, raw_uri, path_len, false, &p, &plen, why);
+	int rc = decode(a, raw_uri, path_len, false, &p, &plen, NULL, why);
 	if (rc)
 		return rc;
 	*path = p;

@@ -17,7 +17,9 @@
 
 #define REQ_MAX_URI 2048                /* longer: 414 */
 #define REQ_MAX_PARAMS 64
-#define REQ_MAX_BODY (256 * 1024)       /* matches nginx client_max_body_size */
+/* 50,000 characters of CJK text arrive as 450 KB once percent-encoded;
+ * matches nginx's client_max_body_size. */
+#define REQ_MAX_BODY (512 * 1024)
 #define REQ_MAX_COOKIE_HEADER 4096
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER, HTTP_METHOD__MAX };
@@ -41,6 +43,7 @@ struct request {
 	const char *path;               /* percent-decoded */
 	struct params query;
 	struct params form;             /* POST application/x-www-form-urlencoded */
+	bool form_repaired;             /* the form held invalid UTF-8, now U+FFFD */
 	struct params cookies;
 	const char *user_agent;
 	/* Route parameters. */
@@ -68,6 +71,12 @@ int req_parse_uri(arena *a, const char *raw_uri, const char **path, struct param
 /* Parses a=b&c=d with + as space and %XX escapes; values must be valid UTF-8. */
 int req_parse_urlencoded(arena *a, const char *data, size_t len, struct params *out,
                          const char **why);
+
+/* The same for a POSTed form, except that invalid UTF-8 is repaired (each
+ * bad byte becomes U+FFFD) and reported in *repaired, so the form can come
+ * back to its author with the text kept and a 400 saying why. */
+int req_parse_form(arena *a, const char *data, size_t len, struct params *out, bool *repaired,
+                   const char **why);
 
 /* Parses a Cookie header ("a=b; c=d"); malformed pairs are skipped. */
 void req_parse_cookies(arena *a, const char *header, struct params *out);

@@ -134,9 +134,10 @@ class _TreeBuilder(html.parser.HTMLParser):
 
 class Document(Node):
     """A parsed page: the root Node plus `elements` (every element of the
-    page in document order)."""
+    page in document order) and `parse_error` (None, or why html.parser
+    stopped: markup no page of ours holds)."""
 
-    __slots__ = ("elements",)
+    __slots__ = ("elements", "parse_error")
 
 
 def parse(body):
@@ -144,8 +145,12 @@ def parse(body):
     if isinstance(body, bytes):
         body = body.decode("utf-8", errors="replace")
     b = _TreeBuilder()
-    b.feed(body)
-    b.close()
+    b.root.parse_error = None
+    try:
+        b.feed(body)
+        b.close()
+    except AssertionError as e:   # html.parser gives up on e.g. "<![><img"
+        b.root.parse_error = "html.parser gave up: %s" % e
     b.root.elements = b.all
     return b.root
 
@@ -227,6 +232,15 @@ def post_id_from(location=None, html=None):
             if m:
                 return int(m.group(1))
     return None
+
+
+def _text(data):
+    """The body as str when it is valid UTF-8, else the bytes themselves (so
+    that markup_problems() can report them)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 # ---------------------------------------------------------------- forms
@@ -377,10 +391,11 @@ class Client:
                 and not any(k == "nudge_ack" for k, _ in fields)):
             return self._write(path, [f for f in fields if f[0] != "action"] + [("nudge_ack", "1")],
                                csrf if csrf is not True else True, action, False)
-        return st, hd.get("location"), data.decode("utf-8", "replace")
+        return st, hd.get("location"), _text(data)
 
     def new_thread(self, slug, title, body, action="post", csrf=True, ack_nudge=True):
-        """POST /c/SLUG/new: (status, Location or None, body text). csrf=True
+        """POST /c/SLUG/new: (status, Location or None, body text; bytes if
+        the answer is not valid UTF-8). csrf=True
         sends our token, False none, a str that token. A wording nudge is
         acknowledged (posted as it is) unless ack_nudge is False."""
         return self._write("/c/%s/new" % slug, [("title", title), ("body", body)], csrf, action, ack_nudge)
@@ -437,6 +452,8 @@ def markup_problems(body, max_items=10):
     else:
         text = body
     doc = parse(text)
+    if doc.parse_error:
+        problems.append(doc.parse_error)
     for n in doc.elements:
         where = "line %d <%s>" % (n.line, n.tag)
         tag = n.tag.split(":")[-1]
