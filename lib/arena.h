@@ -2,9 +2,10 @@
  * arena.h: per-request memory.
  *
  * An arena owns every block it hands out and every cleanup registered on it.
- * arena_reset() runs the cleanups (last registered first) and frees all blocks
- * but the first, so a worker reuses one arena for millions of requests without
- * growing. Allocation never returns NULL: on out-of-memory the process logs and
+ * arena_reset() runs the cleanups (last registered first) and keeps the first
+ * block plus up to 2 MiB of spare blocks for the next request (the rest is
+ * freed), so a worker reuses one arena for millions of requests without
+ * growing and without calling malloc for a typical page. Allocation never returns NULL: on out-of-memory the process logs and
  * aborts, and the master starts a fresh worker.
  */
 #ifndef HEARTH_ARENA_H
@@ -30,7 +31,7 @@ char *arena_vprintf(arena *a, const char *fmt, va_list ap) __attribute__((format
  * by other libraries: PGresult, cmark output, libxml2 documents. */
 void arena_on_reset(arena *a, void (*fn)(void *), void *data);
 
-/* Bytes currently held in blocks (for the worker's memory metric). */
+/* Bytes currently held in blocks, spare ones included. */
 size_t arena_bytes_held(const arena *a);
 
 /* Process-wide helpers with the same never-NULL contract. */

@@ -27,6 +27,8 @@ enum db_err session_lookup(db *d, arena *a, const char *token, struct session **
 	s->csrf_token = db_val(r, 0, 4);
 	s->token = arena_strdup(a, token);
 	s->is_moderator = strcmp(s->role, "moderator") == 0 || strcmp(s->role, "admin") == 0;
+	if (db_val(r, 0, 5)[0] == 't' && !db_exec(d, a, DB_SESSION_TOUCH, params, &err))
+		return err;
 	*out = s;
 	return DB_OK;
 }

@@ -701,42 +701,36 @@ static const tpl_value *lookup(const struct render *r, const char *path, size_t 
 	return v;
 }
 
-/* Appends the unescaped string form of v to b. */
-static void value_string(buf *b, const tpl_value *v)
-{
-	if (!v)
-		return;
-	switch (v->type) {
-	case TV_STR: case TV_HTML: buf_append(b, v->u.str.s, v->u.str.len); break;
-	case TV_INT: buf_printf(b, "%lld", v->u.i); break;
-	case TV_BOOL: if (v->u.b) buf_puts(b, "true"); break;
-	default: break;
-	}
-}
-
+/* Escaping is per character, so the escape of a concatenation is the
+ * concatenation of the escapes: each part goes straight to the output. */
 static void eval_escaped(struct render *r, const struct expr *e, bool attr)
 {
 	void (*esc)(buf *, const char *, size_t) = attr ? html_attr : html_text;
-	if (e->n == 1 && !e->parts[0].literal) {
-		const tpl_value *v = lookup(r, e->parts[0].s, e->parts[0].len);
-		if (v && (v->type == TV_STR || v->type == TV_HTML)) {
-			esc(r->out, v->u.str.s, v->u.str.len);
-			return;
-		}
-		if (v && v->type == TV_INT) {
-			buf_printf(r->out, "%lld", v->u.i);
-			return;
-		}
-	}
-	buf tmp;
-	buf_init(&tmp, r->out->arena, 128);
 	for (size_t i = 0; i < e->n; i++) {
-		if (e->parts[i].literal)
-			buf_append(&tmp, e->parts[i].s, e->parts[i].len);
-		else
-			value_string(&tmp, lookup(r, e->parts[i].s, e->parts[i].len));
+		const struct expr_part *part = &e->parts[i];
+		if (part->literal) {
+			esc(r->out, part->s, part->len);
+			continue;
+		}
+		const tpl_value *v = lookup(r, part->s, part->len);
+		if (!v)
+			continue;
+		switch (v->type) {
+		case TV_STR:
+		case TV_HTML:
+			esc(r->out, v->u.str.s, v->u.str.len);
+			break;
+		case TV_INT:
+			buf_printf(r->out, "%lld", v->u.i);
+			break;
+		case TV_BOOL:
+			if (v->u.b)
+				buf_append(r->out, "true", 4);
+			break;
+		default:
+			break;
+		}
 	}
-	esc(r->out, tmp.data, tmp.len);
 }
 
 static bool attr_present(struct render *r, const struct expr *e)
