@@ -409,12 +409,14 @@ void page_reply_post(struct hctx *ctx)
 	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
 	                        .body_html = html, .state = post_state(&so) };
 	long long post_id;
-	enum db_err e = db_begin(ctx->db);
+	/* Without matches the reply is one statement: its own transaction. */
+	bool flags = so.queue || so.title.count || so.body.count;
+	enum db_err e = flags ? db_begin(ctx->db) : DB_OK;
 	if (e == DB_OK)
 		e = db_post_reply(ctx->db, ctx->arena, t.thread_id, t.id, &w, &post_id);
-	if (e == DB_OK)
+	if (e == DB_OK && flags)
 		e = screen_store(ctx, post_id, &so);
-	if (e == DB_OK)
+	if (e == DB_OK && flags)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);

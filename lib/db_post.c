@@ -8,17 +8,6 @@ static const char *ll(arena *a, long long v)
 	return arena_printf(a, "%lld", v);
 }
 
-static enum db_err bump(db *d, arena *a, long long thread_id, int new_thread)
-{
-	enum db_err err;
-	const char *p1[] = { ll(a, thread_id) };
-	PGresult *r = db_exec(d, a, DB_THREAD_BUMP, p1, &err);
-	if (!r)
-		return err;
-	const char *p2[] = { db_val(r, 0, 0), new_thread ? "1" : "0" };
-	return db_exec(d, a, DB_CATEGORY_BUMP, p2, &err) ? DB_OK : err;
-}
-
 enum db_err db_thread_create(db *d, arena *a, long long category_id, const char *title,
                              const struct post_write *opening, long long *thread_id, long long *post_id)
 {
@@ -52,5 +41,5 @@ enum db_err db_post_reply(db *d, arena *a, long long thread_id, long long parent
 	if (PQntuples(r) != 1)
 		return DB_ERR_CHECK;    /* parent not in this thread */
 	*post_id = db_ll(r, 0, 0);
-	return bump(d, a, thread_id, 0);
+	return DB_OK;
 }

@@ -1,7 +1,9 @@
 /*
  * db_post.h: threads and posts. Each write function runs inside the
- * caller's transaction (db_begin ... db_commit): the post, the counters and
- * (later) the moderation flags commit together or not at all.
+ * caller's transaction (db_begin ... db_commit) when there is more to store
+ * with it (moderation flags): the post, the counters and the flags commit
+ * together or not at all. db_post_reply is a single statement, so without
+ * flags it is atomic on its own.
  */
 #ifndef HEARTH_DB_POST_H
 #define HEARTH_DB_POST_H
