@@ -181,9 +181,11 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 		tpl_set_html(d, "preview_html", c->preview_html);
 		tpl_set_bool(d, "has_preview", true);
 	}
-	if (c->screened) {
+	if (c->screened && !c->screened->crisis) {
 		screen_set_nudges(ctx, d, c->screened);
 		tpl_set_bool(d, "nudge_shown", c->screened->nudge);
+	}
+	if (c->screened) {
 		if (c->screened->crisis) {
 			tpl_set_bool(d, "show_crisis", true);
 			page_set_crisis(ctx, d);
@@ -221,7 +223,9 @@ static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_out
 	screen_post(ctx, c->with_title ? c->title : NULL, c->body, so);
 	c->screened = so;
 	bool preview = strcmp(page_field(ctx, "action"), "preview") == 0;
-	bool nudge_pending = so->nudge && strcmp(page_field(ctx, "nudge_ack"), "1") != 0;
+	/* Someone writing about a crisis is shown the crisis resources, never a
+	 * remark about their wording (the flag still reaches the moderators). */
+	bool nudge_pending = so->nudge && !so->crisis && strcmp(page_field(ctx, "nudge_ack"), "1") != 0;
 	if (preview || nudge_pending) {
 		c->preview_html = render(ctx, c->body);
 		if (!c->preview_html) {

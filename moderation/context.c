@@ -393,20 +393,102 @@ static bool third_party(const struct window *win, const struct mod_lists *lists)
 	}
 	return false;
 }
-/* Inside "double quotes" on its line, 'single quotes' around it, or a > blockquote line. */
-static bool is_quoted(const char *text, size_t len, size_t start, size_t end)
+void mod_quote_index_free(struct mod_quote_index *qi)
 {
-	size_t ls = start;
-	while (ls > 0 && text[ls - 1] != '\n')
-		ls--;
-	size_t p = ls;
-	while (p < start && (text[p] == ' ' || text[p] == '\t'))
+	free(qi->pt);
+	memset(qi, 0, sizeof *qi);
+}
+
+void mod_quote_index_trim(struct mod_quote_index *qi)
+{
+	if (qi->cap > 256)
+		mod_quote_index_free(qi);
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* One pass over the text: the line facts at every MOD_QI_STEP-th byte. */
+static bool quote_index_build(struct mod_quote_index *qi, const char *text, size_t len)
+{
+	size_t n = len / MOD_QI_STEP + 1;
+	if (n > qi->cap) {
+		struct mod_qi_point *pt = realloc(qi->pt, n * sizeof *pt);
+		if (!pt)
+			return false;
+		qi->pt = pt;
+		qi->cap = n;
+	}
+	size_t ls = 0, nonblank = 0, dq = 0;
+	for (size_t k = 0; k < n; k++) {
+		size_t at = k * MOD_QI_STEP;
+		qi->pt[k] = (struct mod_qi_point){ (uint32_t)ls, (uint32_t)nonblank, (uint32_t)dq };
+		size_t stop = at + MOD_QI_STEP < len ? at + MOD_QI_STEP : len;
+		for (size_t i = at; i < stop; i++) {
+			char c = text[i];
+			if (c == '\n') {
+				ls = nonblank = i + 1;
+				dq = 0;
+				continue;
+			}
+			if (nonblank == i && is_blank(c))
+				nonblank = i + 1;
+			dq += c == '"';
+		}
+	}
+	qi->npt = n;
+	qi->built = true;
+	return true;
+}
+
+/* The start of start's line, the first non-blank byte from there (at most start) and the parity of
+ * the '"' between: a scan back to the line start, or from the index for a long line. */
+static void line_facts(const char *text, size_t len, size_t start, struct mod_quote_index *qi,
+                       size_t *ls_out, size_t *p_out, size_t *dq_out)
+{
+	size_t ls = start, p, dq = 0;
+	if (qi && len > MOD_QI_STEP && (qi->built || quote_index_build(qi, text, len))) {
+		size_t k = start / MOD_QI_STEP, at = k * MOD_QI_STEP;
+		while (ls > at && text[ls - 1] != '\n')
+			ls--;
+		if (ls == at && k < qi->npt) {
+			/* no line break in [at, start): the line began at or before the index point */
+			ls = qi->pt[k].line_start;
+			p = qi->pt[k].nonblank;
+			dq = qi->pt[k].dquotes;
+			for (size_t i = at; i < start; i++)
+				dq += text[i] == '"';
+			while (p < start && is_blank(text[p]))
+				p++;
+			*ls_out = ls;
+			*p_out = p;
+			*dq_out = dq;
+			return;
+		}
+	} else {
+		while (ls > 0 && text[ls - 1] != '\n')
+			ls--;
+	}
+	p = ls;
+	while (p < start && is_blank(text[p]))
 		p++;
-	if (p < len && text[p] == '>')
-		return true;
-	size_t dq = 0;
 	for (size_t i = ls; i < start; i++)
 		dq += text[i] == '"';
+	*ls_out = ls;
+	*p_out = p;
+	*dq_out = dq;
+}
+
+/* Inside "double quotes" on its line, 'single quotes' around it, or a > blockquote line. */
+static bool is_quoted(const char *text, size_t len, size_t start, size_t end,
+                      struct mod_quote_index *qi)
+{
+	size_t ls, p, dq;
+	line_facts(text, len, start, qi, &ls, &p, &dq);
+	if (p < len && text[p] == '>')
+		return true;
 	if (dq % 2 == 1)
 		for (size_t i = end; i < len && text[i] != '\n' && i - end < QUOTE_REACH; i++)
 			if (text[i] == '"')
@@ -446,7 +528,8 @@ static bool is_clause_punct(char c)
 }
 
 static void build_window(struct window *win, const struct mod_lists *lists,
-                         const struct mod_view *v, size_t start, size_t end)
+                         const struct mod_view *v, size_t start, size_t end,
+                         struct mod_quote_index *qi)
 {
 	size_t s, e;
 	mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
@@ -487,17 +570,17 @@ static void build_window(struct window *win, const struct mod_lists *lists,
 	for (size_t j = 0; j < win->count; j++)
 		if (cue_starting_at(win, cl, j, false))
 			win->w[j].break_before = true;
-	win->quoted = is_quoted(v->text, v->len, start, end);
+	win->quoted = is_quoted(v->text, v->len, start, end, qi);
 }
 
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
-                          size_t end, unsigned wanted)
+                          size_t end, unsigned wanted, struct mod_quote_index *qi)
 {
 	if (!wanted)
 		return 0;
 	struct window window;
 	struct window *win = &window;
-	build_window(win, lists, v, start, end);
+	build_window(win, lists, v, start, end, qi);
 	unsigned fired = 0;
 	static const struct { unsigned bit; enum mod_list_id list; } plain[] = {
 		{ MOD_CTX_NEGATION, MOD_LIST_NEGATION }, { MOD_CTX_PAST, MOD_LIST_PAST },

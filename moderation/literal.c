@@ -9,6 +9,7 @@
  * understand gives up on the whole pattern (MOD_LIT_NONE): such a pattern is simply run over the
  * whole view, which is slower but never wrong.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "mod_internal.h"
@@ -27,7 +28,9 @@ struct node {
 	bool exact;
 	bool any;               /* inexact with no known requirement */
 	bool prefix;            /* inexact, but every match starts with a member of set (x+) */
+	bool lead_ok;           /* inexact, and every match starts with a member of lead */
 	struct strset set;      /* exact: the strings; inexact and !any: the requirement */
+	struct strset lead;
 };
 
 #define FACTORS_MAX 8
@@ -41,6 +44,7 @@ struct parser {
 	bool failed;            /* construct we do not model */
 	bool uppercase;
 	size_t upper_offset;
+	bool case_only;         /* only the upper-case check is wanted: skip choosing literals */
 };
 
 static void set_one(struct strset *s, const char *str, size_t len)
@@ -55,6 +59,7 @@ static void node_empty(struct node *n)
 	n->exact = true;
 	n->any = false;
 	n->prefix = false;
+	n->lead_ok = false;
 	set_one(&n->set, "", 0);
 }
 
@@ -63,6 +68,7 @@ static void node_any(struct node *n)
 	n->exact = false;
 	n->any = true;
 	n->prefix = false;
+	n->lead_ok = false;
 	n->set.count = 0;
 }
 
@@ -73,6 +79,16 @@ static size_t set_min_len(const struct strset *s)
 		if (s->len[i] < m)
 			m = s->len[i];
 	return s->count ? m : 0;
+}
+
+/* Strings one of which every match of the node starts with (none empty). */
+static bool node_lead(const struct node *n, struct strset *out)
+{
+	const struct strset *l = n->exact || n->prefix ? &n->set : n->lead_ok ? &n->lead : NULL;
+	if (!l || l->count == 0 || set_min_len(l) == 0)
+		return false;
+	*out = *l;
+	return true;
 }
 
 /* The requirement a node puts on any match: its exact set (useless when it holds ""), or its
@@ -87,44 +103,61 @@ static bool node_requirement(const struct node *n, struct strset *out)
 	return out->count > 0;
 }
 
-/* Words so common in posts that a literal equal to one (or inside one, like "end" in "friend")
- * makes a poor trigger. */
-static const char *const common_words[] = {
-	"the", "and", "this", "that", "when", "what", "with", "have", "will", "want", "time", "like",
-	"more", "about", "could", "going", "been", "keep", "back", "take", "down", "many", "much",
-	"head", "front", "under", "last", "never", "point", "care", "miss", "love", "way", "end",
-	"away", "again", "best", "plan", "note", "set", "went", "start", "kept", "thought", "long",
-	"need", "ready", "rather", "wish", "done", "sick", "tired", "reason", "without", "bet", "over",
-	"after", "before", "make", "made", "all", "for", "you", "not", "but", "just", "get", "got",
-	"day", "today", "tonight", "tomorrow", "self", "final", "ever", "life", "think", "wanna",
-	"gonna", "should", "would", "really", "feel", "know", "people", "some", "still", "here",
-	"there", "they", "she", "her", "him", "his", "one", "out", "now", "how", "who", "won't",
-	"wont", "can't", "cant", "don't", "dont", "everything", "thinking", "taking", "about",
+/* Common words of English posts in rough order of frequency: the word at rank r (from 1) occurs
+ * about 60000 / r times per million words. A literal that is one of them, or (three or four
+ * letters) inside one, like "end" in "friend", makes a poor trigger: every occurrence starts a
+ * window. Triggers are chosen by this estimate of how often they occur, rarest first. */
+static const char *const frequent_words[] = {
+	"the", "to", "and", "of", "a", "in", "that", "is", "was", "it", "for", "you", "he", "with",
+	"on", "as", "have", "be", "at", "but", "this", "not", "are", "they", "his", "she", "by",
+	"from", "had", "we", "or", "an", "were", "her", "one", "all", "would", "there", "their",
+	"what", "so", "if", "out", "about", "up", "been", "who", "get", "has", "said", "can", "him",
+	"them", "when", "my", "which", "me", "do", "will", "more", "no", "just", "like", "time",
+	"your", "could", "some", "know", "then", "into", "than", "other", "its", "now", "see", "only",
+	"think", "also", "back", "how", "our", "after", "over", "first", "two", "even", "want",
+	"because", "any", "these", "well", "way", "new", "people", "day", "most", "us", "got",
+	"going", "made", "did", "really", "much", "very", "too", "still", "here", "feel", "don't",
+	"i'm", "can't", "it's", "didn't", "doesn't", "never", "always", "something", "nothing",
+	"anything", "everything", "someone", "anyone", "life", "love", "help", "need", "why", "where",
+	"things", "thing", "lot", "little", "long", "last", "right", "own", "same", "tell", "told",
+	"let", "keep", "again", "off", "down", "before", "should", "may", "might", "through",
+	"around", "being", "doing", "getting", "trying", "try", "tried", "start", "today", "tonight",
+	"tomorrow", "week", "weekend", "night", "morning", "home", "friend", "friends", "family",
+	"talk", "sleep", "bad", "better", "best", "sure", "hard", "happy", "sad", "hope", "maybe",
+	"since", "while", "each", "both", "few", "many", "every", "another", "put", "find", "found",
+	"mean", "left", "read", "post", "thanks", "thank", "please", "yeah", "sorry", "bit", "end",
+	"ever", "away", "old", "great", "big", "part", "place", "point", "world", "house", "school",
+	"work", "job", "money", "went", "gone", "come", "came", "give", "take", "took", "make",
+	"knew", "look", "looking", "thought", "feeling", "felt", "years", "year", "days", "times",
+	"mind", "head", "hand", "body", "hurt", "pain", "help's", "though", "everyone", "nobody",
+	"anymore", "myself", "yourself", "herself", "himself", "themselves", "itself", "self",
+	"alone", "done", "phone", "mother", "brother", "together", "whether", "those", "wanna",
+	"gonna", "kind", "once", "under", "ending", "spend", "depend", "send", "attend", "recommend",
+	"trend", "lend", "mend", "tend",
 };
 
-static bool is_common(const char *s, size_t len)
+/* Estimated occurrences per million words of a literal. */
+static unsigned literal_freq(const char *s, size_t len)
 {
-	for (size_t i = 0; i < sizeof common_words / sizeof *common_words; i++)
-		if (strlen(common_words[i]) == len && memcmp(common_words[i], s, len) == 0)
-			return true;
-	return false;
+	unsigned f = len <= 3 ? 150 : len == 4 ? 40 : len == 5 ? 15 : 5;
+	for (size_t r = 0; r < sizeof frequent_words / sizeof *frequent_words; r++) {
+		const char *w = frequent_words[r];
+		size_t wl = strlen(w);
+		if (wl == len ? memcmp(w, s, len) == 0 : (len <= 4 && wl > len && memmem(w, wl, s, len)))
+			f += 60000u / (unsigned)(r + 1);
+	}
+	return f;
 }
 
-static int set_score(const struct strset *a)
+/* Estimated occurrences of any member; unusable sets (a member shorter than MOD_LIT_MIN) last. */
+static unsigned long set_freq(const struct strset *a)
 {
-	size_t common = 0;
+	if (a->count == 0 || set_min_len(a) < MOD_LIT_MIN)
+		return ULONG_MAX;
+	unsigned long f = 0;
 	for (size_t i = 0; i < a->count; i++)
-		common += is_common(a->s[i], a->len[i]);
-	size_t ml = set_min_len(a);
-	int common_share = a->count ? (int)(common * 500 / a->count) : 0;
-	return (ml >= MOD_LIT_MIN ? 1000 : 0) - common_share + (int)(ml > 12 ? 12 : ml) * 4 -
-	       (int)a->count;
-}
-
-/* Prefer literals that are long, few, and not common words. */
-static bool better(const struct strset *a, const struct strset *b)
-{
-	return set_score(a) > set_score(b);
+		f += literal_freq(a->s[i], a->len[i]);
+	return f;
 }
 
 static bool cross(struct strset *out, const struct strset *a, const struct strset *b)
@@ -165,11 +198,13 @@ static void parse_alt(struct parser *ps, struct node *out);
 
 /* Sequence state: the current exact run and the best requirement seen so far. */
 struct seq {
+	struct parser *ps;
 	struct parser *collect;     /* top-level sequence: every requirement is also a factor */
 	struct strset run;
 	bool all_exact;
 	bool have_best;
 	struct strset best;
+	unsigned long best_freq;    /* set_freq(&best) */
 };
 
 static void seq_offer(struct seq *sq, const struct strset *req)
@@ -177,8 +212,10 @@ static void seq_offer(struct seq *sq, const struct strset *req)
 	struct parser *ps = sq->collect;
 	if (ps && ps->nfactors < FACTORS_MAX && set_min_len(req) >= MOD_LIT_MIN)
 		ps->factors[ps->nfactors++] = *req;
-	if (!sq->have_best || better(req, &sq->best)) {
+	unsigned long f = sq->ps->case_only ? 0 : set_freq(req);
+	if (!sq->have_best || f < sq->best_freq) {
 		sq->best = *req;
+		sq->best_freq = f;
 		sq->have_best = true;
 	}
 }
@@ -234,6 +271,7 @@ static void literal_char(struct parser *ps, struct node *n, const char *c, size_
 	n->exact = true;
 	n->any = false;
 	n->prefix = false;
+	n->lead_ok = false;
 	set_one(&n->set, c, len);
 }
 
@@ -325,6 +363,7 @@ static void parse_class(struct parser *ps, struct node *n)
 		n->exact = true;
 		n->any = false;
 		n->prefix = false;
+		n->lead_ok = false;
 		n->set = set;
 	} else {
 		node_any(n);
@@ -543,15 +582,30 @@ static void parse_atom(struct parser *ps, struct node *n)
 
 static void parse_seq(struct parser *ps, struct node *out)
 {
-	struct seq sq = { .all_exact = true, .collect = ps->depth == 0 ? ps : NULL };
+	struct seq sq = { .ps = ps, .all_exact = true, .collect = ps->depth == 0 ? ps : NULL };
 	set_one(&sq.run, "", 0);
+	/* lead: what every match starts with, the exact items up to the first inexact one (and what
+	 * that one starts with) */
+	set_one(&out->lead, "", 0);
+	bool lead_open = true;
 	while (!at_end(ps) && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
 		struct node item;
 		parse_atom(ps, &item);
 		if (ps->failed)
 			return;
+		if (lead_open) {
+			if (item.exact) {
+				lead_open = cross(&out->lead, &out->lead, &item.set);
+			} else {
+				struct strset il;
+				if (node_lead(&item, &il))
+					cross(&out->lead, &out->lead, &il);
+				lead_open = false;
+			}
+		}
 		seq_add(&sq, &item);
 	}
+	out->lead_ok = set_min_len(&out->lead) > 0;
 	out->prefix = false;
 	if (sq.all_exact) {
 		out->exact = true;
@@ -571,14 +625,22 @@ static void parse_seq(struct parser *ps, struct node *out)
 static void parse_alt(struct parser *ps, struct node *out)
 {
 	parse_seq(ps, out);
+	struct strset lead;
+	bool lead_ok = !ps->failed && node_lead(out, &lead);
+	bool alternation = false;
 	while (!ps->failed && !at_end(ps) && *ps->p == '|') {
 		ps->p++;
+		alternation = true;
 		if (ps->depth == 0)
 			ps->root_alternation = true;
 		struct node next;
 		parse_seq(ps, &next);
 		if (ps->failed)
 			return;
+		if (lead_ok) {
+			struct strset nl;
+			lead_ok = node_lead(&next, &nl) && unite(&lead, &nl);
+		}
 		if (out->exact && next.exact) {
 			struct strset u = out->set;
 			if (unite(&u, &next.set)) {
@@ -595,6 +657,11 @@ static void parse_alt(struct parser *ps, struct node *out)
 		out->any = false;
 		out->prefix = false;
 		out->set = a;
+	}
+	if (alternation && !ps->failed) {
+		out->lead_ok = lead_ok;
+		if (lead_ok)
+			out->lead = lead;
 	}
 }
 
@@ -626,13 +693,29 @@ static void litgroup_from(struct mod_litgroup *out, const struct strset *s)
 	}
 }
 
-enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
-                                 size_t *bad_offset)
+/* Every member of lead starts with a member of set. */
+static bool starts_with_member(const struct strset *lead, const struct strset *set)
 {
-	struct parser ps = { .p = pattern, .end = pattern + len, .start = pattern };
+	for (size_t i = 0; i < lead->count; i++) {
+		bool found = false;
+		for (size_t j = 0; j < set->count && !found; j++)
+			found = set->len[j] <= lead->len[i] &&
+			        memcmp(set->s[j], lead->s[i], set->len[j]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+static enum mod_lit_result literals(const char *pattern, size_t len, struct mod_litset *out,
+                                    size_t *bad_offset, bool case_only)
+{
+	struct parser ps = { .p = pattern, .end = pattern + len, .start = pattern,
+	                     .case_only = case_only };
 	struct node root;
 	out->primary.count = 0;
 	out->nextra = 0;
+	out->anchored = false;
 	parse_alt(&ps, &root);
 	if (!ps.failed && !at_end(&ps))
 		ps.failed = true;                       /* unbalanced ')' */
@@ -642,6 +725,8 @@ enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_lit
 		*bad_offset = ps.upper_offset;
 		return MOD_LIT_UPPERCASE;
 	}
+	if (case_only)
+		return MOD_LIT_NONE;
 	struct strset req;
 	if (!node_requirement(&root, &req))
 		return MOD_LIT_NONE;
@@ -649,6 +734,8 @@ enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_lit
 	if (set_min_len(&req) < MOD_LIT_MIN)
 		return MOD_LIT_NONE;
 	litgroup_from(&out->primary, &req);
+	struct strset lead;
+	out->anchored = node_lead(&root, &lead) && starts_with_member(&lead, &req);
 	/* The other factors of a top-level sequence must all occur near a hit too. */
 	if (!ps.root_alternation && !root.exact) {
 		for (size_t f = 0; f < ps.nfactors && out->nextra < MOD_LIT_EXTRA_MAX; f++) {
@@ -664,4 +751,16 @@ enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_lit
 		}
 	}
 	return MOD_LIT_OK;
+}
+
+enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
+                                 size_t *bad_offset)
+{
+	return literals(pattern, len, out, bad_offset, false);
+}
+
+bool mod_literals_uppercase(const char *pattern, size_t len, size_t *bad_offset)
+{
+	struct mod_litset unused;
+	return literals(pattern, len, &unused, bad_offset, true) == MOD_LIT_UPPERCASE;
 }

@@ -8,8 +8,10 @@
  * - mod_screen() always fills *out; the caller frees it with mod_result_free(), also after an error.
  *   Strings inside a mod_match (rule_id, category, note, suggestion) belong to the ruleset (or are
  *   static for the synthetic filter.* matches): they live as long as the ruleset.
- * - Per-call scratch (normalized views, offset maps, pcre2 match data) is allocated and freed inside
- *   mod_screen(); nothing is cached between calls.
+ * - Scratch (normalized views, offset maps, pcre2 match data, per-pattern tables) is reused between
+ *   calls: mod_screen() keeps one per thread (freed when the thread exits), mod_screen_with() uses
+ *   the caller's. Scratch never holds results: out is the caller's alone. What a long text made
+ *   grow is given back at the end of the call, so a scratch stays small (tens of KB).
  *
  * Return codes: MOD_OK, or one enum mod_err value; mod_strerror() names it. A screening limit or
  * invalid UTF-8 never means "nothing found": the result then has needs_review set and carries a
@@ -110,12 +112,21 @@ typedef struct mod_result {
 } mod_result;
 
 /* Screens text[0..len). Always fills *out (free with mod_result_free), even on error. A ruleset may
- * be shared read-only between threads; scratch is per call. Returns MOD_OK, MOD_ERR_UTF8 (invalid
+ * be shared read-only between threads; scratch is per thread. Returns MOD_OK, MOD_ERR_UTF8 (invalid
  * input, screened after replacing bad bytes, needs_review set), MOD_ERR_LIMIT (a pcre2 limit, the
  * text or match cap was hit, needs_review set) or MOD_ERR_NOMEM (result may be partial, needs_review
  * set when the synthetic match could be added). */
 enum mod_err mod_screen(const mod_ruleset *, const char *text, size_t len, mod_result *out);
 void mod_result_free(mod_result *);
+
+/* Explicit scratch, for callers that manage their own (one per thread: a scratch must not be used
+ * by two calls at once; a scratch found busy is replaced by a temporary one). It is not tied to a
+ * ruleset. mod_screen_with(rs, NULL, ...) screens with a temporary scratch. */
+typedef struct mod_scratch mod_scratch;
+mod_scratch *mod_scratch_new(void);         /* NULL when out of memory */
+void mod_scratch_free(mod_scratch *);
+enum mod_err mod_screen_with(const mod_ruleset *, mod_scratch *, const char *text, size_t len,
+                             mod_result *out);
 
 const char *mod_ctx_name(unsigned bit);      /* "negation", "past", ...; NULL for an unknown bit */
 const char *mod_xform_name(unsigned bit);    /* "emphasis", "spacing", ...; NULL for an unknown bit */

@@ -22,26 +22,54 @@
 /* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the
  * offset in the original text of the unit that produced it and srclen[i] that unit's length (a code
  * point, an invalid byte, or a squeezed run), so a view span [s, e) maps to the original span
- * [src[s], src[e-1] + srclen[e-1]). xf[i] holds the MOD_XF_* transforms that produced the byte. */
+ * [src[s], src[e-1] + srclen[e-1]). xf[i] holds the MOD_XF_* transforms that produced the byte.
+ *
+ * identity: the map is the identity (src[i] == i, srclen[i] == 1, xf[i] == 0) and src, srclen and
+ * xf are not filled in (pure ASCII text with no emphasis marker removed: the common case). Only the
+ * *_into builders leave a view so; read the map through mod_view_src() and friends. */
 struct mod_view {
 	char *text;
 	uint32_t *src;
 	uint8_t *srclen;
 	uint8_t *xf;
 	size_t len, cap;
+	size_t mapcap;          /* room in src, srclen and xf */
 	unsigned xf_any;        /* OR of all xf[] */
 	bool ambiguous;         /* an ambiguous leet character (1 | !) was folded by a guess */
+	bool identity;
 };
+
+static inline uint32_t mod_view_src(const struct mod_view *v, size_t i)
+{
+	return v->identity ? (uint32_t)i : v->src[i];
+}
+
+static inline unsigned mod_view_srclen(const struct mod_view *v, size_t i)
+{
+	return v->identity ? 1u : v->srclen[i];
+}
+
+static inline unsigned mod_view_xf(const struct mod_view *v, size_t i)
+{
+	return v->identity ? 0u : v->xf[i];
+}
 
 /* Builds the normal view of text[0..len): NFKC, case folding, default ignorables and marks removed,
  * typographic quotes and dashes folded, emphasis markers touching a word removed. Invalid UTF-8
- * bytes become U+FFFD and set *invalid. Returns 0, or -1 when out of memory. */
+ * bytes become U+FFFD and set *invalid. Returns 0, or -1 when out of memory. The map is always
+ * filled in (identity is false). */
 int mod_view_normal(struct mod_view *view, const char *text, size_t len, bool *invalid);
 
 /* Builds the de-obfuscated view from a normal view: spaced letters joined, look-alike letters and
  * leetspeak folded, runs of 3+ of one letter squeezed to one. flip_ambiguous reverses every guess
  * made for an ambiguous leet character (i <-> l). Returns 0, or -1 when out of memory. */
 int mod_view_deobfuscate(struct mod_view *out, const struct mod_view *normal, bool flip_ambiguous);
+
+/* The same two, reusing the buffers view already holds (a zeroed view, or one built before and
+ * not yet freed). mod_view_normal_into may leave an identity view. */
+int mod_view_normal_into(struct mod_view *view, const char *text, size_t len, bool *invalid);
+int mod_view_deobfuscate_into(struct mod_view *out, const struct mod_view *normal,
+                              bool flip_ambiguous);
 
 /* False when the de-obfuscated view of this normal view would be identical to it. */
 bool mod_view_needs_deobfuscation(const struct mod_view *normal);
@@ -69,6 +97,7 @@ struct mod_litset {
 	struct mod_litgroup primary;
 	size_t nextra;
 	struct mod_litgroup extra[MOD_LIT_EXTRA_MAX];
+	bool anchored;          /* every match starts with a member of primary */
 };
 
 enum mod_lit_result {
@@ -79,23 +108,40 @@ enum mod_lit_result {
 enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
                                  size_t *bad_offset);
 
+/* Only the upper-case check of mod_literals: true (and *bad_offset) when it would say
+ * MOD_LIT_UPPERCASE. */
+bool mod_literals_uppercase(const char *pattern, size_t len, size_t *bad_offset);
+
 struct mod_pf_entry {
 	uint32_t key;           /* first three bytes of lit */
 	uint32_t pattern;       /* index into the ruleset's patterns */
 	uint16_t len;
 	uint16_t group;         /* 0: the pattern's trigger literals; g > 0: its extra group g - 1 */
 	const char *lit;        /* owned by the ruleset's pool */
+	uint16_t litidx;        /* its literal among the distinct literals of its slot */
 };
 
-struct mod_pf_slot { uint32_t key_plus1, first, count; };
+/* A distinct literal of a slot: bytes 3..10 as a masked word, so most compare in one step. */
+struct mod_pf_lit {
+	uint64_t tail, mask;
+	const char *lit;
+	uint16_t len;
+};
+
+#define MOD_PF_SLOT_LITS 64     /* more distinct literals on one trigram: compared entry by entry */
+
+struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; };
 
 /* Trigram index over literals: one pass over a view reports every literal occurrence. */
 struct mod_prefilter {
 	uint64_t bloom[1024];           /* bit (hash & 0xffff) set when some trigram hashes there */
-	struct mod_pf_entry *entries;   /* sorted by key */
+	struct mod_pf_entry *entries;   /* sorted by key, then pattern */
 	size_t nentries, cap;
 	struct mod_pf_slot *slots;      /* open addressing, nslots a power of two */
 	size_t nslots;
+	unsigned slot_shift;            /* slot of a key: its hash >> slot_shift */
+	struct mod_pf_lit *lits;        /* distinct literals, slot by slot */
+	size_t nlits;
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };
@@ -155,9 +201,31 @@ struct mod_lists {
 /* Frees the cue arrays (the words live in the ruleset's pool). */
 void mod_lists_free(struct mod_lists *);
 
-/* Which of the context bits in wanted fire for view span [start, end). */
+/* Facts about the line at every MOD_QI_STEP-th byte of a view, so that the quote check of a
+ * match on a very long line reads at most MOD_QI_STEP bytes before it instead of the whole line.
+ * Built on first use for a view longer than MOD_QI_STEP; whoever reuses it for another view (or
+ * another text in the same buffer) clears built first. */
+#define MOD_QI_STEP 1024
+
+struct mod_qi_point {
+	uint32_t line_start;    /* start of the line holding this byte */
+	uint32_t nonblank;      /* first byte of that line that is not a blank, or this byte if none
+	                           comes before it */
+	uint32_t dquotes;       /* '"' in [line_start, this byte) */
+};
+
+struct mod_quote_index {
+	struct mod_qi_point *pt;
+	size_t npt, cap;
+	bool built;
+};
+
+void mod_quote_index_free(struct mod_quote_index *);
+void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large */
+
+/* Which of the context bits in wanted fire for view span [start, end). qi may be NULL. */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
-                          size_t end, unsigned wanted);
+                          size_t end, unsigned wanted, struct mod_quote_index *qi);
 
 /* Sentence around [start, end) in view text: [*s, *e). */
 void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
@@ -178,6 +246,7 @@ struct mod_pattern {
 	const uint8_t *litlen;
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
 	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
+	bool anchored;              /* every match starts with one of lit[] (mod_litset.anchored) */
 };
 
 struct mod_example {
@@ -214,6 +283,7 @@ struct mod_ruleset {
 	struct mod_lists lists;
 	pcre2_match_context *mctx;
 	char version[17];
+	uint64_t serial;                    /* unique per loaded ruleset in this process */
 };
 
 /* Parses and compiles without running examples (rules.c). */

@@ -27,17 +27,20 @@ void mod_view_free(struct mod_view *v)
 	memset(v, 0, sizeof *v);
 }
 
-static int view_reserve(struct mod_view *v, size_t extra)
+static size_t grown_cap(size_t cap, size_t need)
 {
-	if (v->len + extra + 1 <= v->cap)
-		return 0;
-	size_t cap = v->cap ? v->cap : 64;
-	while (cap < v->len + extra + 1)
+	if (cap < 64)
+		cap = 64;
+	while (cap < need)
 		cap *= 2;
-	char *text = realloc(v->text, cap);
-	if (!text)
-		return -1;
-	v->text = text;
+	return cap;
+}
+
+static int map_reserve(struct mod_view *v, size_t need)
+{
+	if (need <= v->mapcap)
+		return 0;
+	size_t cap = grown_cap(v->mapcap, need);
 	uint32_t *src = realloc(v->src, cap * sizeof *src);
 	if (!src)
 		return -1;
@@ -50,20 +53,87 @@ static int view_reserve(struct mod_view *v, size_t extra)
 	if (!xf)
 		return -1;
 	v->xf = xf;
-	v->cap = cap;
+	v->mapcap = cap;
 	return 0;
 }
 
-/* Caller has reserved the room. */
+/* Room for extra more bytes and the NUL; the map too unless the view is an identity. */
+static int view_reserve(struct mod_view *v, size_t extra)
+{
+	size_t need = v->len + extra + 1;
+	if (need > v->cap) {
+		size_t cap = grown_cap(v->cap, need);
+		char *text = realloc(v->text, cap);
+		if (!text)
+			return -1;
+		v->text = text;
+		v->cap = cap;
+	}
+	return v->identity ? 0 : map_reserve(v, v->cap);
+}
+
+/* Fills in the identity map of the bytes so far: the view stops being an identity. */
+static int view_materialize(struct mod_view *v)
+{
+	if (!v->identity)
+		return 0;
+	if (map_reserve(v, v->cap) < 0)
+		return -1;
+	for (size_t i = 0; i < v->len; i++)
+		v->src[i] = (uint32_t)i;
+	memset(v->srclen, 1, v->len);
+	memset(v->xf, 0, v->len);
+	v->identity = false;
+	return 0;
+}
+
+/* Caller has reserved the room and, for a byte that breaks the identity, materialized the map. */
 static inline void view_put(struct mod_view *v, unsigned char c, uint32_t src, unsigned srclen,
                             unsigned xf)
 {
 	size_t i = v->len++;
 	v->text[i] = (char)c;
+	if (v->identity)
+		return;
 	v->src[i] = src;
 	v->srclen[i] = (uint8_t)(srclen > 255 ? 255 : srclen);
 	v->xf[i] = (uint8_t)xf;
 	v->xf_any |= xf;
+}
+
+/* Appends normal-view bytes [from, to) of n to d with their map. */
+static int view_copy(struct mod_view *d, const struct mod_view *n, size_t from, size_t to)
+{
+	size_t k = to - from;
+	if (view_reserve(d, k) < 0)
+		return -1;
+	memcpy(d->text + d->len, n->text + from, k);
+	if (n->identity) {
+		for (size_t i = 0; i < k; i++)
+			d->src[d->len + i] = (uint32_t)(from + i);
+		memset(d->srclen + d->len, 1, k);
+		memset(d->xf + d->len, 0, k);
+	} else {
+		memcpy(d->src + d->len, n->src + from, k * sizeof *d->src);
+		memcpy(d->srclen + d->len, n->srclen + from, k);
+		memcpy(d->xf + d->len, n->xf + from, k);
+		unsigned any = 0;
+		for (size_t i = from; i < to; i++)
+			any |= n->xf[i];
+		d->xf_any |= any;
+	}
+	d->len += k;
+	return 0;
+}
+
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGH 0x8080808080808080ull
+
+/* Whether any byte of x is c (exact for bytes below 0x80, which is all the caller passes). */
+static inline bool swar_has(uint64_t x, unsigned char c)
+{
+	uint64_t y = x ^ (SWAR_ONES * c);
+	return ((y - SWAR_ONES) & ~y & SWAR_HIGH) != 0;
 }
 
 static inline bool is_emphasis(unsigned char c)
@@ -95,15 +165,41 @@ static unsigned char fold_punct(int32_t cp)
 	}
 }
 
-int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *invalid)
+int mod_view_normal_into(struct mod_view *v, const char *text, size_t len, bool *invalid)
 {
 	const unsigned char *in = (const unsigned char *)text;
 	unsigned pending_xf = 0;
-	memset(v, 0, sizeof *v);
+	v->len = 0;
+	v->xf_any = 0;
+	v->ambiguous = false;
+	v->identity = true;
 	*invalid = false;
 	if (view_reserve(v, len + 16) < 0)
 		return -1;
+	/* Fast path: plain ASCII maps byte for byte (the view stays an identity), eight bytes at a
+	 * time while none is non-ASCII or an emphasis marker. */
 	size_t i = 0;
+	while (i + 8 <= len) {
+		uint64_t x;
+		memcpy(&x, in + i, 8);
+		if ((x & SWAR_HIGH) || swar_has(x, '*') || swar_has(x, '_') || swar_has(x, '~'))
+			break;
+		/* 'A'..'Z' get 0x20: a byte >= 'A' overflows into bit 7 when 0x80 - 'A' is added, a
+		 * byte > 'Z' when 0x80 - 'Z' - 1 is; no byte carries into the next (all are < 0x80) */
+		uint64_t ge_a = x + SWAR_ONES * (0x80 - 'A');
+		uint64_t gt_z = x + SWAR_ONES * (0x80 - 'Z' - 1);
+		x |= (ge_a & ~gt_z & SWAR_HIGH) >> 2;
+		memcpy(v->text + i, &x, 8);
+		i += 8;
+	}
+	while (i < len) {
+		unsigned char c = in[i];
+		if (c >= 0x80 || is_emphasis(c))
+			break;
+		v->text[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		i++;
+	}
+	v->len = i;
 	while (i < len) {
 		unsigned char c = in[i];
 		if (c < 0x80) {
@@ -115,6 +211,8 @@ int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *inva
 				                   is_word_byte((unsigned char)v->text[v->len - 1]);
 				bool word_after = j < len && is_word_byte(in[j]);
 				if (word_before || word_after) {
+					if (view_materialize(v) < 0)
+						return -1;
 					if (word_before && word_after)
 						pending_xf |= MOD_XF_EMPHASIS;
 					i = j;
@@ -126,14 +224,30 @@ int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *inva
 					view_put(v, in[i], (uint32_t)i, 1, 0);
 				continue;
 			}
-			if (view_reserve(v, 1) < 0)
+			/* a run of plain ASCII: one byte each, the pending transform on the first */
+			size_t j = i + 1;
+			while (j < len && in[j] < 0x80 && !is_emphasis(in[j]))
+				j++;
+			if (view_reserve(v, j - i) < 0)
 				return -1;
 			view_put(v, (c >= 'A' && c <= 'Z') ? c + 32 : c, (uint32_t)i, 1, pending_xf);
 			pending_xf = 0;
-			i++;
+			size_t o = v->len;
+			for (size_t k = i + 1; k < j; k++, o++) {
+				unsigned char b = in[k];
+				v->text[o] = (char)((b >= 'A' && b <= 'Z') ? b + 32 : b);
+			}
+			if (!v->identity) {
+				for (size_t k = i + 1, m = v->len; k < j; k++, m++)
+					v->src[m] = (uint32_t)k;
+				memset(v->srclen + v->len, 1, j - i - 1);
+				memset(v->xf + v->len, 0, j - i - 1);
+			}
+			v->len = o;
+			i = j;
 			continue;
 		}
-		if (view_reserve(v, CP_BYTES_MAX) < 0)
+		if (view_materialize(v) < 0 || view_reserve(v, CP_BYTES_MAX) < 0)
 			return -1;
 		size_t n = utf8_seq_len(in + i, len - i);
 		if (n == 0) {
@@ -183,6 +297,14 @@ int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *inva
 	return 0;
 }
 
+int mod_view_normal(struct mod_view *v, const char *text, size_t len, bool *invalid)
+{
+	memset(v, 0, sizeof *v);
+	if (mod_view_normal_into(v, text, len, invalid) < 0 || view_materialize(v) < 0)
+		return -1;
+	return 0;
+}
+
 /* ---- de-obfuscated view ------------------------------------------------------------------------ */
 
 /* One character of a token being de-obfuscated. */
@@ -196,8 +318,13 @@ struct tchar {
 
 #define TOKEN_MAX 128
 
-static int32_t decode_at(const struct mod_view *n, size_t pos, size_t *bytes)
+static inline int32_t decode_at(const struct mod_view *n, size_t pos, size_t *bytes)
 {
+	unsigned char c = (unsigned char)n->text[pos];
+	if (c < 0x80) {
+		*bytes = 1;
+		return c;
+	}
 	utf8proc_int32_t cp;
 	utf8proc_ssize_t r = utf8proc_iterate((const utf8proc_uint8_t *)n->text + pos,
 	                                      (utf8proc_ssize_t)(n->len - pos), &cp);
@@ -307,12 +434,12 @@ static int emit_tchar(struct mod_view *d, const struct mod_view *n, const struct
 {
 	if (view_reserve(d, 4) < 0)
 		return -1;
-	uint32_t src = n->src[tc->npos];
-	unsigned srclen = n->srclen[tc->npos];
+	uint32_t src = mod_view_src(n, tc->npos);
+	unsigned srclen = mod_view_srclen(n, tc->npos);
 	if (span_end_npos > tc->npos) {
 		/* a squeezed run: cover the original up to the end of the run's last character */
 		size_t last = span_end_npos - 1;
-		uint32_t end = n->src[last] + n->srclen[last];
+		uint32_t end = mod_view_src(n, last) + mod_view_srclen(n, last);
 		if (end > src)
 			srclen = end - src;
 	}
@@ -470,7 +597,7 @@ static size_t spaced_run(const struct mod_view *n, size_t pos, struct tchar *t, 
 				break;
 		}
 		t[count] = (struct tchar){ .cp = cp, .npos = (uint32_t)p, .nbytes = (uint8_t)bytes,
-		                           .xf = n->xf[p] };
+		                           .xf = (uint8_t)mod_view_xf(n, p) };
 		if (is_letter(cp))
 			letters++;
 		count++;
@@ -505,26 +632,65 @@ static size_t spaced_run(const struct mod_view *n, size_t pos, struct tchar *t, 
 	return count;
 }
 
-int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip_ambiguous)
+static inline bool is_leet_symbol_byte(unsigned char c)
+{
+	return c == '$' || c == '@' || c == '!' || c == '|';
+}
+
+int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool flip_ambiguous)
 {
 	struct tchar t[TOKEN_MAX];
 	bool boundary[TOKEN_MAX];
-	memset(d, 0, sizeof *d);
+	const unsigned char *text = (const unsigned char *)n->text;
+	d->len = 0;
+	d->xf_any = 0;
+	d->ambiguous = false;
+	d->identity = false;
 	if (view_reserve(d, n->len + 16) < 0)
 		return -1;
+	/* Bytes that come out as they went in are not appended one by one: [copy_from, pos) is
+	 * copied in one go before anything else is appended, and at the end. */
+	size_t copy_from = 0;
 	size_t pos = 0;
 	while (pos < n->len) {
 		int32_t cp;
 		size_t bytes;
+		unsigned char c = text[pos];
+		/* Fast paths, each doing exactly what the general code below would. ASCII that can
+		 * never be part of a token is copied as it is. */
+		if (c < 0x80 && !(c >= 'a' && c <= 'z') && !is_digit(c) && !is_leet_symbol_byte(c)) {
+			pos++;
+			while (pos < n->len && text[pos] < 0x80 && !(text[pos] >= 'a' && text[pos] <= 'z') &&
+			       !is_digit(text[pos]) && !is_leet_symbol_byte(text[pos]))
+				pos++;
+			continue;
+		}
+		/* A word of 2..TOKEN_MAX ASCII letters ended by ASCII that cannot continue it, with no
+		 * run of three of one letter: no spaced run starts here (the next character continues
+		 * the word), nothing folds and nothing squeezes, so it is copied as it is. */
+		if (c >= 'a' && c <= 'z') {
+			size_t q = pos + 1, stop = n->len - pos > TOKEN_MAX ? pos + TOKEN_MAX + 1 : n->len;
+			bool run3 = false;
+			while (q < stop && text[q] >= 'a' && text[q] <= 'z') {
+				if (q >= pos + 2 && text[q] == text[q - 1] && text[q] == text[q - 2]) {
+					run3 = true;
+					break;
+				}
+				q++;
+			}
+			if (!run3 && q - pos >= 2 && q - pos <= TOKEN_MAX &&
+			    (q == n->len || (text[q] < 0x80 && !is_digit(text[q]) &&
+			                     !is_leet_symbol_byte(text[q])))) {
+				pos = q;
+				continue;
+			}
+		}
 		if (!token_char_at(n, pos, &cp, &bytes)) {
-			if (view_reserve(d, bytes) < 0)
-				return -1;
-			for (size_t b = 0; b < bytes; b++)
-				view_put(d, (unsigned char)n->text[pos + b], n->src[pos + b],
-				         n->srclen[pos + b], n->xf[pos + b]);
 			pos += bytes;
 			continue;
 		}
+		if (copy_from < pos && view_copy(d, n, copy_from, pos) < 0)
+			return -1;
 		size_t run_end;
 		size_t run = spaced_run(n, pos, t, &run_end, boundary);
 		if (run) {
@@ -540,13 +706,13 @@ int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip
 						size_t gap_pos = t[k].npos + t[k].nbytes;
 						if (view_reserve(d, 1) < 0)
 							return -1;
-						view_put(d, ' ', n->src[gap_pos], n->srclen[gap_pos],
-						         MOD_XF_SPACING);
+						view_put(d, ' ', mod_view_src(n, gap_pos),
+						         mod_view_srclen(n, gap_pos), MOD_XF_SPACING);
 					}
 					word_start = k + 1;
 				}
 			}
-			pos = run_end;
+			pos = copy_from = run_end;
 			continue;
 		}
 		/* An ordinary token. Longer than TOKEN_MAX: emitted in TOKEN_MAX slices, which only
@@ -554,14 +720,24 @@ int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip
 		size_t count = 0;
 		while (pos < n->len && count < TOKEN_MAX && token_char_at(n, pos, &cp, &bytes)) {
 			t[count++] = (struct tchar){ .cp = cp, .npos = (uint32_t)pos,
-			                             .nbytes = (uint8_t)bytes, .xf = n->xf[pos] };
+			                             .nbytes = (uint8_t)bytes,
+			                             .xf = (uint8_t)mod_view_xf(n, pos) };
 			pos += bytes;
 		}
 		if (emit_token(d, n, t, count, flip_ambiguous) < 0)
 			return -1;
+		copy_from = pos;
 	}
+	if (copy_from < pos && view_copy(d, n, copy_from, pos) < 0)
+		return -1;
 	d->text[d->len] = '\0';
 	return 0;
+}
+
+int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip_ambiguous)
+{
+	memset(d, 0, sizeof *d);
+	return mod_view_deobfuscate_into(d, n, flip_ambiguous);
 }
 
 /* Cheap test on a normal view: could the de-obfuscated view differ from it at all? It differs only
@@ -570,14 +746,35 @@ int mod_view_deobfuscate(struct mod_view *d, const struct mod_view *n, bool flip
 bool mod_view_needs_deobfuscation(const struct mod_view *n)
 {
 	enum { OTHER, LETTER, DIGIT, SYMBOL } prev = OTHER;
+	const unsigned char *t = (const unsigned char *)n->text;
 	unsigned char last = 0;
 	size_t same = 0, token_len = 0, singles = 0, gap = 0;
-	for (size_t i = 0; i < n->len; i++) {
-		unsigned char c = (unsigned char)n->text[i];
+	size_t i = 0;
+	while (i < n->len) {
+		unsigned char c = t[i];
 		if (c >= 0x80)
 			return true;
 		int cls = (c >= 'a' && c <= 'z') ? LETTER : (c >= '0' && c <= '9') ? DIGIT :
 		          (c == '$' || c == '@' || c == '!' || c == '|') ? SYMBOL : OTHER;
+		if (cls == LETTER && prev == LETTER) {
+			/* inside a word: only a run of one letter can tell */
+			for (;;) {
+				if (c == last) {
+					if (++same >= 3)
+						return true;
+				} else {
+					same = 1;
+				}
+				token_len++;
+				last = c;
+				if (++i >= n->len)
+					break;
+				c = t[i];
+				if (!(c >= 'a' && c <= 'z'))
+					break;
+			}
+			continue;
+		}
 		if ((cls == LETTER && (prev == DIGIT || prev == SYMBOL)) ||
 		    ((cls == DIGIT || cls == SYMBOL) && prev == LETTER))
 			return true;
@@ -604,6 +801,7 @@ bool mod_view_needs_deobfuscation(const struct mod_view *n)
 		}
 		last = c;
 		prev = cls;
+		i++;
 	}
 	return token_len == 1 && singles >= 2;
 }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,13 +260,16 @@ static const char *const ctx_keywords[MOD_CTX__COUNT] = {
 	"criticism"
 };
 
+/* Rule patterns are compiled with PCRE2_USE_OFFSET_LIMIT: screening tells pcre2 where the last
+ * literal hit of a window is, past which no match can start. */
 static enum mod_err compile_pattern(struct parse_state *ps, const char *pat, size_t len,
-                                    pcre2_code **out)
+                                    uint32_t extra_options, pcre2_code **out)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len,
-		PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C, &errcode, &erroff, ps->ccx);
+		PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | extra_options, &errcode, &erroff,
+		ps->ccx);
 	if (!code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(errcode, msg, sizeof msg);
@@ -287,9 +291,8 @@ static enum mod_err compile_pattern(struct parse_state *ps, const char *pat, siz
 
 static enum mod_err check_case(struct parse_state *ps, const char *pat, size_t len)
 {
-	struct mod_litset lits;
 	size_t off = 0;
-	if (mod_literals(pat, len, &lits, &off) == MOD_LIT_UPPERCASE)
+	if (mod_literals_uppercase(pat, len, &off))
 		return fail_at(ps->err, ps->errlen, MOD_ERR_PATTERN, ps->where,
 		               "pattern has upper-case '%c' at offset %zu; text is case-folded, "
 		               "write lower case", pat[off], off);
@@ -414,7 +417,7 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 		}
 	}
 	pcre2_code *code;
-	if ((rc = compile_pattern(ps, val, vlen, &code)))
+	if ((rc = compile_pattern(ps, val, vlen, PCRE2_USE_OFFSET_LIMIT, &code)))
 		return rc;
 	if (rs->npatterns == rs->patcap) {
 		size_t cap = rs->patcap ? rs->patcap * 2 : 128;
@@ -428,7 +431,8 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 	}
 	rs->patterns[rs->npatterns++] = (struct mod_pattern){
 		.code = code, .rule = (uint32_t)(r - rs->rules), .line = ps->line,
-		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra };
+		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
+		.anchored = nlits > 0 && lits.anchored };
 	r->npatterns++;
 	return MOD_OK;
 }
@@ -446,7 +450,7 @@ static enum mod_err add_except(struct parse_state *ps, const char *val, size_t v
 	if (!grown)
 		return MOD_ERR_NOMEM;
 	r->excepts = grown;
-	if ((rc = compile_pattern(ps, val, vlen, &r->excepts[r->nexcepts])))
+	if ((rc = compile_pattern(ps, val, vlen, 0, &r->excepts[r->nexcepts])))
 		return rc;
 	r->nexcepts++;
 	return MOD_OK;
@@ -741,6 +745,9 @@ static char *path_join(const char *dir, const char *name)
 	return p;
 }
 
+/* Tells rulesets apart for scratch that caches per-ruleset state (an address can be reused). */
+static atomic_uint_fast64_t ruleset_serial;
+
 enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, size_t errlen)
 {
 	char **names = NULL;
@@ -815,6 +822,7 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 		text = NULL;
 	}
 	snprintf(rs->version, sizeof rs->version, "%016llx", (unsigned long long)digest);
+	rs->serial = atomic_fetch_add(&ruleset_serial, 1) + 1;
 	if ((rc = build_prefilters(rs)))
 		goto fail;
 	if (!(rs->mctx = pcre2_match_context_create(NULL))) {

@@ -7,7 +7,15 @@
  * serves every rule; the de-obfuscated view (built only when it differs from the normal one) serves
  * the "view both" rules, and a second de-obfuscated view exists only when an ambiguous leet
  * character (1 | !) had to be guessed.
+ *
+ * Scratch: the views, the per-pattern window table, the candidates and the pcre2 match data live
+ * in a struct mod_scratch that is reused from call to call (one per thread for mod_screen(), or the
+ * caller's for mod_screen_with()), so a call on an ordinary post allocates only its result. The
+ * per-pattern tables are never cleared as a whole: an entry counts only when its stamp is the
+ * current scan's, so a scan costs nothing per pattern that has no literal in the text. Buffers
+ * grown past SCRATCH_KEEP bytes by a long text are freed at the end of the call.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +25,7 @@
 #define WINDOW_REACH 256
 #define CANDIDATES_MAX (MOD_MATCHES_MAX * 4)
 #define JIT_STACK_MAX (1u << 20)
+#define SCRATCH_KEEP (64u << 10)        /* view bytes kept for the next call */
 
 static const char limit_note[] = "The filter hit a limit on this text (size, complexity or too "
                                  "many matches): a person should read it.";
@@ -33,42 +42,64 @@ struct candidate {
 
 struct hit_window {
 	size_t start, cut;
+	size_t first, last;         /* first and last trigger literal hit in the window */
 	bool active;
+};
+
+struct mod_scratch {
+	bool in_use;
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit_stack;         /* made on the first JIT stack overflow, then kept */
+	/* copies of the ruleset's match context (same limits): one for except patterns, one for rule
+	 * patterns with the offset limit of the window being run; both get jit_stack once made */
+	pcre2_match_context *mctx, *mctx_limit;
+	uint64_t mctx_serial;               /* ruleset they were copied from */
+	struct mod_view normal, deob, deob_flipped;
+	struct mod_quote_index qindex;
+	/* per pattern, valid only where stamp[p] == scan */
+	struct hit_window *windows;
+	size_t *extra_last;                 /* per pattern and extra group: last literal start seen */
+	uint32_t *stamp;
+	uint64_t *touched;                  /* bit p: pattern p was stamped in this scan */
+	size_t npatcap;
+	uint32_t scan;
+	struct candidate *cands;
+	size_t capcands;
 };
 
 struct screen_call {
 	const mod_ruleset *rs;
+	mod_scratch *sc;
 	pcre2_match_data *md;
-	pcre2_match_context *mctx;          /* the ruleset's, or own copy with a bigger JIT stack */
-	pcre2_match_context *own_mctx;
-	pcre2_jit_stack *jit_stack;
 	const struct mod_view *view;
 	bool deobfuscated;
 	size_t text_len;
-	struct hit_window *windows;         /* one per pattern */
-	size_t *extra_last;                 /* per pattern and extra group: last literal start seen */
 	struct candidate *cands;
 	size_t ncands, capcands;
 	bool limit_hit;
 	bool nomem;
 };
 
-/* pcre2_match with one retry on a bigger JIT stack. Negative: no match or an error. */
-static int match_at(struct screen_call *call, const pcre2_code *code, size_t subject_len,
-                    size_t offset)
+/* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
+ * bigger stack changes nothing but whether the stack runs out). mctx is sc->mctx, or
+ * sc->mctx_limit for rule patterns. Negative: no match or an error. */
+static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_match_context *mctx,
+                    size_t subject_len, size_t offset)
 {
 	const char *text = call->view->text;
 	int rc = pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-	                     call->md, call->mctx);
-	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !call->jit_stack) {
-		call->own_mctx = pcre2_match_context_copy(call->rs->mctx);
-		call->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-		if (!call->own_mctx || !call->jit_stack)
+	                     call->md, mctx);
+	mod_scratch *sc = call->sc;
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !sc->jit_stack) {
+		sc->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+		if (!sc->jit_stack) {
+			call->limit_hit = true;
 			return PCRE2_ERROR_NOMEMORY;
-		pcre2_jit_stack_assign(call->own_mctx, NULL, call->jit_stack);
-		call->mctx = call->own_mctx;
+		}
+		pcre2_jit_stack_assign(sc->mctx, NULL, sc->jit_stack);
+		pcre2_jit_stack_assign(sc->mctx_limit, NULL, sc->jit_stack);
 		rc = pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-		                 call->md, call->mctx);
+		                 call->md, mctx);
 	}
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 		call->limit_hit = true;         /* limits and any other match error: review */
@@ -94,7 +125,7 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	for (size_t k = 0; k < r->nexcepts; k++) {
 		size_t off = s;
 		while (off < ve) {
-			if (match_at(call, r->excepts[k], e, off) < 0)
+			if (match_at(call, r->excepts[k], call->sc->mctx, e, off) < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(call->md);
 			if (ov[0] >= ve)
@@ -114,14 +145,15 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	uint32_t ri = rs->patterns[pattern].rule;
 	const struct mod_rule *r = &rs->rules[ri];
 	unsigned xf = 0;
-	for (size_t i = vs; i < ve; i++)
-		xf |= v->xf[i];
+	if (!v->identity)
+		for (size_t i = vs; i < ve; i++)
+			xf |= v->xf[i];
 	/* In a de-obfuscated view, a match that needed no de-obfuscation was found in the normal one
 	 * already (or its context differs there, and the normal view has the last word). */
 	if (call->deobfuscated && !(xf & ~(unsigned)MOD_XF_EMPHASIS))
 		return;
-	size_t ostart = v->src[vs];
-	size_t oend = v->src[ve - 1] + v->srclen[ve - 1];
+	size_t ostart = mod_view_src(v, vs);
+	size_t oend = mod_view_src(v, ve - 1) + mod_view_srclen(v, ve - 1);
 	if (oend > call->text_len)
 		oend = call->text_len;
 	/* the same rule already matched here, with no more transforms: nothing new */
@@ -133,7 +165,7 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	}
 	if (excepted(call, r, vs, ve))
 		return;
-	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context);
+	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex);
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM))
 		return;
 	int severity = r->severity -
@@ -171,7 +203,8 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
-		size_t last = call->extra_last[pattern * MOD_LIT_EXTRA_MAX + g];
+		size_t last = call->sc->stamp[pattern] == call->sc->scan ?
+		              call->sc->extra_last[pattern * MOD_LIT_EXTRA_MAX + g] : SIZE_MAX;
 		if (last == SIZE_MAX || last < start)
 			return false;
 		if (last < cut)
@@ -185,17 +218,28 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 	return true;
 }
 
-/* Runs one pattern over view bytes [start, cut). */
-static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start, size_t cut)
+/* Runs one pattern over view bytes [start, cut). Every match holds a trigger literal, and the
+ * window holds every trigger hit in it (a later hit would have joined it), so no match starts
+ * after the last one: pcre2 gets that as its offset limit. An anchored pattern starts with its
+ * trigger, so no match starts before the first hit either. first and last are SIZE_MAX for a
+ * pattern without literals, run over the whole view. */
+static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start, size_t cut,
+                        size_t first, size_t last)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const pcre2_code *code = pat->code;
 	if (pat->nextra && !extras_present(call, pattern, start, cut))
 		return;
-
+	pcre2_match_context *mctx = call->sc->mctx;
 	size_t off = start;
-	while (off < cut && !call->limit_hit && !call->nomem) {
-		if (match_at(call, code, cut, off) < 0)
+	if (last != SIZE_MAX) {
+		mctx = call->sc->mctx_limit;
+		pcre2_set_offset_limit(mctx, last);
+		if (pat->anchored && first > off)
+			off = first;
+	}
+	while (off < cut && off <= last && !call->limit_hit && !call->nomem) {
+		if (match_at(call, code, mctx, cut, off) < 0)
 			return;
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(call->md);
 		if (ov[1] > ov[0])
@@ -204,11 +248,26 @@ static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start
 	}
 }
 
+/* The window table entry of pattern p, reset on its first use in this scan. */
+static struct hit_window *touch(mod_scratch *sc, uint32_t p)
+{
+	if (sc->stamp[p] != sc->scan) {
+		sc->stamp[p] = sc->scan;
+		sc->windows[p].active = false;
+		for (size_t g = 0; g < MOD_LIT_EXTRA_MAX; g++)
+			sc->extra_last[p * MOD_LIT_EXTRA_MAX + g] = SIZE_MAX;
+		sc->touched[p >> 6] |= 1ull << (p & 63);
+	}
+	return &sc->windows[p];
+}
+
 static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, size_t le)
 {
 	struct screen_call *call = arg;
+	mod_scratch *sc = call->sc;
+	struct hit_window *w = touch(sc, pattern);
 	if (group) {
-		call->extra_last[pattern * MOD_LIT_EXTRA_MAX + group - 1] = ls;
+		sc->extra_last[pattern * MOD_LIT_EXTRA_MAX + group - 1] = ls;
 		return 0;
 	}
 	const struct mod_view *v = call->view;
@@ -223,31 +282,46 @@ static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, si
 		cut++;
 	while (cut < v->len && ((unsigned char)v->text[cut] & 0xC0) == 0x80)
 		cut++;
-	struct hit_window *w = &call->windows[pattern];
 	if (w->active && ws <= w->cut) {
 		if (cut > w->cut)
 			w->cut = cut;
+		w->last = ls;
 		return 0;
 	}
 	if (w->active)
-		run_pattern(call, pattern, w->start, w->cut);
-	*w = (struct hit_window){ ws, cut, true };
+		run_pattern(call, pattern, w->start, w->cut, w->first, w->last);
+	*w = (struct hit_window){ ws, cut, ls, ls, true };
 	return call->limit_hit || call->nomem;
 }
 
 static void scan_view(struct screen_call *call, const struct mod_view *v,
                       const struct mod_prefilter *pf, bool deobfuscated)
 {
+	mod_scratch *sc = call->sc;
 	call->view = v;
 	call->deobfuscated = deobfuscated;
-	memset(call->windows, 0, call->rs->npatterns * sizeof *call->windows);
-	memset(call->extra_last, 0xff, call->rs->npatterns * MOD_LIT_EXTRA_MAX * sizeof *call->extra_last);
+	sc->qindex.built = false;
+	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
+		if (call->rs->npatterns)
+			memset(sc->stamp, 0, call->rs->npatterns * sizeof *sc->stamp);
+		sc->scan = 1;
+	}
 	mod_prefilter_scan(pf, v->text, v->len, on_literal, call);
-	for (uint32_t p = 0; p < call->rs->npatterns; p++)
-		if (call->windows[p].active && !call->limit_hit && !call->nomem)
-			run_pattern(call, p, call->windows[p].start, call->windows[p].cut);
+	/* what is left open runs in pattern order, as a sweep over all patterns would */
+	size_t nwords = (call->rs->npatterns + 63) / 64;
+	for (size_t wi = 0; wi < nwords; wi++) {
+		uint64_t bits = sc->touched[wi];
+		sc->touched[wi] = 0;
+		while (bits) {
+			uint32_t p = (uint32_t)(wi * 64 + (size_t)__builtin_ctzll(bits));
+			bits &= bits - 1;
+			const struct hit_window *w = &sc->windows[p];
+			if (w->active && !call->limit_hit && !call->nomem)
+				run_pattern(call, p, w->start, w->cut, w->first, w->last);
+		}
+	}
 	for (size_t i = 0; i < pf->nfull && !call->limit_hit && !call->nomem; i++)
-		run_pattern(call, pf->full[i], 0, v->len);
+		run_pattern(call, pf->full[i], 0, v->len, SIZE_MAX, SIZE_MAX);
 }
 
 static int candidate_cmp(const void *a, const void *b)
@@ -349,10 +423,110 @@ static enum mod_err fill_result(struct screen_call *call, mod_result *out, size_
 	return MOD_OK;
 }
 
-enum mod_err mod_screen(const mod_ruleset *rs, const char *text, size_t len, mod_result *out)
+mod_scratch *mod_scratch_new(void)
 {
-	struct screen_call call = { .rs = rs, .mctx = rs ? rs->mctx : NULL };
-	struct mod_view normal = { 0 }, deob = { 0 }, deob_flipped = { 0 };
+	mod_scratch *sc = calloc(1, sizeof *sc);
+	if (sc && !(sc->md = pcre2_match_data_create(1, NULL))) {
+		free(sc);
+		return NULL;
+	}
+	return sc;
+}
+
+static void scratch_free_pattern_tables(mod_scratch *sc)
+{
+	free(sc->windows);
+	free(sc->extra_last);
+	free(sc->stamp);
+	free(sc->touched);
+	sc->windows = NULL;
+	sc->extra_last = NULL;
+	sc->stamp = NULL;
+	sc->touched = NULL;
+	sc->npatcap = 0;
+}
+
+void mod_scratch_free(mod_scratch *sc)
+{
+	if (!sc)
+		return;
+	pcre2_match_data_free(sc->md);
+	pcre2_match_context_free(sc->mctx);
+	pcre2_match_context_free(sc->mctx_limit);
+	pcre2_jit_stack_free(sc->jit_stack);
+	mod_view_free(&sc->normal);
+	mod_view_free(&sc->deob);
+	mod_view_free(&sc->deob_flipped);
+	mod_quote_index_free(&sc->qindex);
+	scratch_free_pattern_tables(sc);
+	free(sc->cands);
+	free(sc);
+}
+
+/* Match contexts copied from the ruleset's. */
+static int scratch_contexts(mod_scratch *sc, const mod_ruleset *rs)
+{
+	if (sc->mctx && sc->mctx_serial == rs->serial)
+		return 0;
+	pcre2_match_context_free(sc->mctx);
+	pcre2_match_context_free(sc->mctx_limit);
+	sc->mctx = pcre2_match_context_copy(rs->mctx);
+	sc->mctx_limit = pcre2_match_context_copy(rs->mctx);
+	if (!sc->mctx || !sc->mctx_limit) {
+		pcre2_match_context_free(sc->mctx);
+		pcre2_match_context_free(sc->mctx_limit);
+		sc->mctx = sc->mctx_limit = NULL;
+		return -1;
+	}
+	if (sc->jit_stack) {
+		pcre2_jit_stack_assign(sc->mctx, NULL, sc->jit_stack);
+		pcre2_jit_stack_assign(sc->mctx_limit, NULL, sc->jit_stack);
+	}
+	sc->mctx_serial = rs->serial;
+	return 0;
+}
+
+/* Per-pattern tables for npatterns patterns. */
+static int scratch_fit(mod_scratch *sc, size_t npatterns)
+{
+	if (npatterns <= sc->npatcap && sc->windows)
+		return 0;
+	scratch_free_pattern_tables(sc);
+	size_t n = npatterns ? npatterns : 1;
+	sc->windows = malloc(n * sizeof *sc->windows);
+	sc->extra_last = malloc(n * MOD_LIT_EXTRA_MAX * sizeof *sc->extra_last);
+	sc->stamp = calloc(n, sizeof *sc->stamp);
+	sc->touched = calloc((n + 63) / 64, sizeof *sc->touched);
+	if (!sc->windows || !sc->extra_last || !sc->stamp || !sc->touched) {
+		scratch_free_pattern_tables(sc);
+		return -1;
+	}
+	sc->npatcap = n;
+	sc->scan = 0;
+	return 0;
+}
+
+/* After a call: give back what a long text made grow. */
+static void scratch_trim(mod_scratch *sc)
+{
+	if (sc->normal.cap > SCRATCH_KEEP || sc->normal.mapcap > SCRATCH_KEEP)
+		mod_view_free(&sc->normal);
+	if (sc->deob.cap > SCRATCH_KEEP || sc->deob.mapcap > SCRATCH_KEEP)
+		mod_view_free(&sc->deob);
+	if (sc->deob_flipped.cap > SCRATCH_KEEP || sc->deob_flipped.mapcap > SCRATCH_KEEP)
+		mod_view_free(&sc->deob_flipped);
+	mod_quote_index_trim(&sc->qindex);
+	if (sc->capcands > 64) {
+		free(sc->cands);
+		sc->cands = NULL;
+		sc->capcands = 0;
+	}
+}
+
+enum mod_err mod_screen_with(const mod_ruleset *rs, mod_scratch *sc, const char *text, size_t len,
+                             mod_result *out)
+{
+	struct screen_call call = { .rs = rs };
 	bool invalid = false;
 	enum mod_err rc;
 
@@ -361,6 +535,18 @@ enum mod_err mod_screen(const mod_ruleset *rs, const char *text, size_t len, mod
 		out->needs_review = true;
 		return MOD_ERR_LIMIT;
 	}
+	mod_scratch *own = NULL;
+	if (!sc || sc->in_use) {
+		if (!(sc = own = mod_scratch_new())) {
+			out->needs_review = true;
+			return MOD_ERR_NOMEM;
+		}
+	}
+	sc->in_use = true;
+	call.sc = sc;
+	call.md = sc->md;
+	call.cands = sc->cands;
+	call.capcands = sc->capcands;
 	if (len > MOD_TEXT_MAX) {
 		len = MOD_TEXT_MAX;
 		while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
@@ -368,41 +554,71 @@ enum mod_err mod_screen(const mod_ruleset *rs, const char *text, size_t len, mod
 		call.limit_hit = true;
 	}
 	call.text_len = len;
-	call.md = pcre2_match_data_create(1, NULL);
-	call.windows = calloc(rs->npatterns ? rs->npatterns : 1, sizeof *call.windows);
-	call.extra_last = calloc(rs->npatterns * MOD_LIT_EXTRA_MAX + 1, sizeof *call.extra_last);
-	if (!call.md || !call.windows || !call.extra_last || mod_view_normal(&normal, text ? text : "", len, &invalid) < 0) {
+	struct mod_view *normal = &sc->normal, *deob = &sc->deob, *flipped = &sc->deob_flipped;
+	if (scratch_fit(sc, rs->npatterns) < 0 || scratch_contexts(sc, rs) < 0 ||
+	    mod_view_normal_into(normal, text ? text : "", len, &invalid) < 0) {
 		call.nomem = true;
 		goto done;
 	}
-	scan_view(&call, &normal, &rs->pf_normal, false);
-	if ((rs->pf_deob.nentries || rs->pf_deob.nfull) && mod_view_needs_deobfuscation(&normal)) {
-		if (mod_view_deobfuscate(&deob, &normal, false) < 0) {
+	scan_view(&call, normal, &rs->pf_normal, false);
+	if ((rs->pf_deob.nentries || rs->pf_deob.nfull) && mod_view_needs_deobfuscation(normal)) {
+		if (mod_view_deobfuscate_into(deob, normal, false) < 0) {
 			call.nomem = true;
 			goto done;
 		}
-		if (deob.xf_any & ~(unsigned)MOD_XF_EMPHASIS)
-			scan_view(&call, &deob, &rs->pf_deob, true);
-		if (deob.ambiguous) {
-			if (mod_view_deobfuscate(&deob_flipped, &normal, true) < 0) {
+		if (deob->xf_any & ~(unsigned)MOD_XF_EMPHASIS)
+			scan_view(&call, deob, &rs->pf_deob, true);
+		if (deob->ambiguous) {
+			if (mod_view_deobfuscate_into(flipped, normal, true) < 0) {
 				call.nomem = true;
 				goto done;
 			}
-			scan_view(&call, &deob_flipped, &rs->pf_deob, true);
+			scan_view(&call, flipped, &rs->pf_deob, true);
 		}
 	}
 done:
 	rc = fill_result(&call, out, len, invalid);
-	free(call.cands);
-	free(call.windows);
-	free(call.extra_last);
-	pcre2_match_data_free(call.md);
-	pcre2_match_context_free(call.own_mctx);
-	pcre2_jit_stack_free(call.jit_stack);
-	mod_view_free(&normal);
-	mod_view_free(&deob);
-	mod_view_free(&deob_flipped);
+	sc->cands = call.cands;
+	sc->capcands = call.capcands;
+	sc->in_use = false;
+	if (own)
+		mod_scratch_free(own);
+	else
+		scratch_trim(sc);
 	return rc;
+}
+
+/* One scratch per thread for mod_screen(), freed when the thread ends. */
+static pthread_key_t scratch_key;
+static bool scratch_key_ok;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+
+static void scratch_destroy(void *sc)
+{
+	mod_scratch_free(sc);
+}
+
+static void scratch_key_init(void)
+{
+	scratch_key_ok = pthread_key_create(&scratch_key, scratch_destroy) == 0;
+}
+
+static mod_scratch *thread_scratch(void)
+{
+	pthread_once(&scratch_once, scratch_key_init);
+	if (!scratch_key_ok)
+		return NULL;
+	mod_scratch *sc = pthread_getspecific(scratch_key);
+	if (!sc && (sc = mod_scratch_new()) && pthread_setspecific(scratch_key, sc) != 0) {
+		mod_scratch_free(sc);
+		sc = NULL;
+	}
+	return sc;
+}
+
+enum mod_err mod_screen(const mod_ruleset *rs, const char *text, size_t len, mod_result *out)
+{
+	return mod_screen_with(rs, thread_scratch(), text, len, out);
 }
 
 void mod_result_free(mod_result *res)
