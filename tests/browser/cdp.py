@@ -189,6 +189,7 @@ class Browser:
             + ["--user-data-dir=" + self.tmp, "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
             start_new_session=True)
+        self.pgid = self.proc.pid   # the harness kills this group if the runner dies
         # Drain stderr for ever: a full pipe would stall chromium.
         threading.Thread(target=self._read_stderr, daemon=True).start()
         try:
@@ -268,6 +269,14 @@ class Browser:
         if url != "about:blank":
             tab.navigate(url)
         return tab
+
+    def kill(self):
+        """Kills chromium at once (from a signal handler)."""
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def close(self):
         if self.ws:

@@ -45,6 +45,55 @@ SANITIZER_RE = re.compile(
     r"|runtime error:|SUMMARY: UndefinedBehaviorSanitizer")
 
 
+LIVE_STACKS = []      # stacks not yet closed, for the signal handler of run_suite
+
+
+def _kill_leftovers(tmp):
+    """Kills what a stack in `tmp` may have left running: the process groups
+    listed in tmp/.pgids and the PostgreSQL of tmp/pg. For when the runner
+    cannot tear down in order (a signal, or SIGKILL: see _reaper_main)."""
+    try:
+        with open(os.path.join(tmp, ".pgids")) as f:
+            pgids = [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        pgids = []
+    for g in pgids:
+        try:
+            os.killpg(g, signal.SIGKILL)
+        except OSError:
+            pass
+    try:
+        with open(os.path.join(tmp, "pg", "postmaster.pid")) as f:
+            pid = int(f.readline())
+    except (OSError, ValueError):
+        return
+    try:
+        os.kill(pid, signal.SIGQUIT)            # PostgreSQL's immediate shutdown
+        for _ in range(50):
+            time.sleep(0.1)
+            os.kill(pid, 0)
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def _reaper_main(tmp):
+    """Runs in a process of its own, started with each stack: waits until the
+    runner closes the pipe on our stdin (or dies, even by SIGKILL), then
+    cleans up unless the stack was closed in order."""
+    for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_IGN)
+    try:
+        sys.stdin.buffer.read()
+    except OSError:
+        pass
+    if not os.path.isdir(tmp) or os.path.exists(os.path.join(tmp, ".closed")):
+        return
+    _kill_leftovers(tmp)
+    if os.environ.get("HEARTH_KEEP") != "1":
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 class StackError(Exception):
     """A server of the stack could not be started; the message says why."""
 
@@ -269,6 +318,7 @@ class Stack:
         self._pg_running = False
         self.started = False
         self.fcgi_died_early = None
+        self._reaper = None
 
     # -- context manager ------------------------------------------------
 
@@ -288,6 +338,11 @@ class Stack:
 
     def start(self):
         self.tmp = tempfile.mkdtemp(prefix="hearth-test-")
+        LIVE_STACKS.append(self)
+        # If this process dies without close(), the reaper cleans up.
+        self._reaper = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--reap", self.tmp],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
         os.chmod(self.tmp, 0o755)
         self.user.chown(self.tmp)
         for d in ("pg", "pgsock", "run", "nginx", "nginx/tmp", "cache", "log"):
@@ -426,6 +481,13 @@ class Stack:
         os.chmod(self.conf_path, 0o644)
         self.conf = conf
 
+    def track_pgid(self, pgid):
+        """Records a process group that must not outlive the stack (servers,
+        and fixtures such as the browser): _kill_leftovers kills it."""
+        if self.tmp:
+            with open(os.path.join(self.tmp, ".pgids"), "a") as f:
+                f.write("%d\n" % pgid)
+
     def _start_fcgi(self):
         log = open(self.fcgi_log_path, "ab")
         try:
@@ -435,6 +497,7 @@ class Stack:
                 env=self.user.env(self.extra_env), **self.user.popen_kwargs())
         finally:
             log.close()
+        self.track_pgid(self.fcgi.pid)
 
     def _start_nginx(self):
         d = os.path.join(self.tmp, "nginx")
@@ -470,6 +533,7 @@ class Stack:
                 start_new_session=True, env=self.user.env(), **self.user.popen_kwargs())
         finally:
             log.close()
+        self.track_pgid(self.nginx.pid)
 
         def listening():
             if self.nginx.poll() is not None:
@@ -719,11 +783,35 @@ class Stack:
         self._check_sanitizers("hearth-fcgi (%s)" % self.fcgi_log_path, self.fcgi_log())
         keep = os.environ.get("HEARTH_KEEP") == "1" or self.problems
         if keep:
+            open(os.path.join(self.tmp, ".closed"), "w").close()
             sys.stderr.write("# kept %s\n" % self.tmp)
         else:
             shutil.rmtree(self.tmp, ignore_errors=True)
+        self._release_reaper()
+        if self in LIVE_STACKS:
+            LIVE_STACKS.remove(self)
         self.tmp = None
         return self.problems
+
+    def _release_reaper(self):
+        r, self._reaper = self._reaper, None
+        if r:
+            r.stdin.close()
+            try:
+                r.wait(10)
+            except subprocess.TimeoutExpired:
+                r.kill()
+                r.wait()
+
+    def emergency_stop(self):
+        """Kills everything at once (from a signal handler): no draining."""
+        if self.tmp is None:
+            return
+        _kill_leftovers(self.tmp)
+        if os.environ.get("HEARTH_KEEP") != "1":
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        self._release_reaper()
+        self.tmp = None
 
 
 # ---------------------------------------------------------------- the runner
@@ -776,9 +864,24 @@ def run_suite(directory, argv, fixtures=None, default_timeout=120):
     fixtures = fixtures or {}
     passed = failed = 0
 
+    live_fixtures = []
+
     def on_term(signum, frame):
-        raise SystemExit(128 + signum)
+        # Tests may be blocked in threads or long calls: do not unwind, kill
+        # the servers and the fixtures at once and leave.
+        signal.signal(signum, signal.SIG_DFL)
+        for obj in live_fixtures:
+            try:
+                (getattr(obj, "kill", None) or obj.close)()
+            except Exception:
+                pass
+        for st in list(LIVE_STACKS):
+            st.emergency_stop()
+        _print("# interrupted by signal %d: servers killed" % signum)
+        os._exit(128 + signum)
     signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
+    signal.signal(signal.SIGHUP, on_term)
 
     def on_alarm(signum, frame):
         raise TestTimeout("timed out")
@@ -824,6 +927,9 @@ def run_suite(directory, argv, fixtures=None, default_timeout=120):
                         elif p in fixtures:
                             if p not in made:
                                 made[p] = fixtures[p](stack)
+                                live_fixtures.append(made[p])
+                                if getattr(made[p], "pgid", None):
+                                    stack.track_pgid(made[p].pgid)
                             args.append(made[p])
                         else:
                             raise TypeError("no fixture named %r" % p)
@@ -859,6 +965,7 @@ def run_suite(directory, argv, fixtures=None, default_timeout=120):
                     obj.close()
                 except Exception as e:
                     _print("# closing a fixture failed: %s" % e)
+                live_fixtures.remove(obj)
             problems = stack.close()
             for p in problems:
                 _not_ok(modname + ".(teardown)", p)
@@ -868,3 +975,7 @@ def run_suite(directory, argv, fixtures=None, default_timeout=120):
         _print("# no test matched %r" % pattern if pattern else "# no tests found")
         return 1 if not pattern else 0
     return 1 if failed else 0
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == "--reap":
+    _reaper_main(sys.argv[2])
