@@ -19,6 +19,9 @@
 
 #define KEEPER_TOUCH_MS 250
 #define KEEPER_STALE_SEC 2
+/* Pages say "5 minutes ago": a cached one is dropped after this long even
+ * when nothing changed, so relative times stay roughly right. */
+#define CACHE_MAX_AGE_SEC 120
 
 static volatile sig_atomic_t keeper_stopping;
 
@@ -33,7 +36,8 @@ static void path_for(const conf *c, long long thread_id, char *out, size_t outle
 	snprintf(out, outlen, "%s/t/%lld.html", c->cache_dir, thread_id);
 }
 
-void cache_purge(const conf *c)
+/* Removes cached pages older than max_age seconds (0: all of them). */
+static void cache_expire(const conf *c, time_t max_age)
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/t", c->cache_dir);
@@ -46,9 +50,16 @@ void cache_purge(const conf *c)
 			continue;
 		char p[4400];
 		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		unlink(p);
+		struct stat st;
+		if (max_age == 0 || (stat(p, &st) == 0 && time(NULL) - st.st_mtime > max_age))
+			unlink(p);
 	}
 	closedir(d);
+}
+
+void cache_purge(const conf *c)
+{
+	cache_expire(c, 0);
 }
 
 bool cache_enabled(const conf *c)
@@ -132,6 +143,7 @@ int cache_keeper_main(const conf *c)
 		return 1;
 	}
 	PGconn *conn = NULL;
+	time_t last_expiry = time(NULL);
 	while (!keeper_stopping) {
 		if (!conn) {
 			/* Without a connection we cannot hear about writes: nothing may
@@ -147,6 +159,11 @@ int cache_keeper_main(const conf *c)
 			log_info("cache keeper listening");
 		}
 		touch_marker(c);
+		time_t now = time(NULL);
+		if (now - last_expiry >= 10) {
+			cache_expire(c, CACHE_MAX_AGE_SEC);
+			last_expiry = now;
+		}
 		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
 		int n = poll(&pfd, 1, KEEPER_TOUCH_MS);
 		if (n < 0 && errno != EINTR)

@@ -11,6 +11,8 @@
  *  - a worker stores a page only while the keeper is alive, and after
  *    storing re-reads the thread's version: if a write committed since the
  *    version it read before rendering, it removes the file again.
+ * The keeper also drops pages older than two minutes, so that "5 minutes
+ * ago" on a quiet thread does not freeze.
  * So a cached page lags a commit by the keeper's wake-up time, and since the
  * anonymous view never contains held or hidden posts, neither does a file.
  */

@@ -537,7 +537,8 @@ void page_delete_post(struct hctx *ctx)
 		page_db_error(ctx, e);
 		return;
 	}
-	page_redirect(ctx, arena_printf(ctx->arena, "/t/%lld#p%lld", t.thread_id, t.id));
+	/* /p/ID finds the right page and fold for the tombstone. */
+	page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld", t.id));
 }
 
 /* ---- support ---- */

@@ -141,9 +141,13 @@ static tpl_value *map_getn(const tpl_value *map, const char *key, size_t len)
 {
 	if (!map || map->type != TV_MAP)
 		return NULL;
-	for (size_t i = 0; i < map->u.map.n; i++)
-		if (strncmp(map->u.map.keys[i], key, len) == 0 && map->u.map.keys[i][len] == '\0')
+	/* The first byte rules out most keys without a call (a hot loop: a
+	 * thread page looks up thousands of names). */
+	for (size_t i = 0; i < map->u.map.n; i++) {
+		const char *k = map->u.map.keys[i];
+		if (k[0] == key[0] && strncmp(k, key, len) == 0 && k[len] == '\0')
 			return map->u.map.vals[i];
+	}
 	return NULL;
 }
 
