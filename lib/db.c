@@ -75,13 +75,17 @@ static void set_error(db *d, const char *msg)
 		d->last_error[--n] = '\0';
 }
 
+/* A worker retries at its next request once the back-off has passed. The
+ * back-off doubles from 0.1 s up to 0.5 s: a refused connection costs
+ * little, and a short cap lets every worker come back within half a second
+ * of the database (issue: "recovers by itself"). */
 static void mark_down(db *d)
 {
 	if (d->up)
 		log_warn("database connection lost: %s", d->last_error);
 	d->up = false;
 	d->next_attempt = now_mono() + d->backoff;
-	d->backoff = d->backoff * 2 > 5.0 ? 5.0 : d->backoff * 2;
+	d->backoff = d->backoff * 2 > 0.5 ? 0.5 : d->backoff * 2;
 }
 
 static bool prepare_all(db *d)
@@ -176,13 +180,33 @@ PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
 		*err = DB_ERR_DOWN;
 		return NULL;
 	}
+	bool in_transaction = PQtransactionStatus(d->conn) != PQTRANS_IDLE;
 	PGresult *r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
 	                             params, NULL, NULL, 0);
 	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !in_transaction &&
+	    PQstatus(d->conn) != CONNECTION_OK) {
+		/* The server went away since our last request (a restart): one
+		 * fresh connection and one more try, outside a transaction only. */
+		PQclear(r);
+		r = NULL;
+		d->up = false;
+		d->next_attempt = 0;
+		if (db_ready(d)) {
+			r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
+			                   params, NULL, NULL, 0);
+			st = PQresultStatus(r);
+		}
+	}
+	if (r && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
 		*err = DB_OK;
 		arena_on_reset(a, clear_result, r);
 		return r;
+	}
+	if (!d->conn || !d->up) {
+		PQclear(r);
+		*err = DB_ERR_DOWN;
+		return NULL;
 	}
 	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
 	*err = classify(d, r);

@@ -4,7 +4,7 @@
  *
  * db_exec() ties its PGresult to the arena (cleared at reset), so callers
  * never PQclear. When the server goes away the connection is marked down;
- * db_ready() reconnects with exponential back-off (0.1 s to 5 s) and callers
+ * db_ready() reconnects with exponential back-off (0.1 s to 0.5 s) and callers
  * answer 503 meanwhile. Text parameters and results only.
  */
 #ifndef HEARTH_DB_H
