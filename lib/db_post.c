@@ -13,7 +13,9 @@ enum db_err db_thread_create(db *d, arena *a, long long category_id, const char 
 {
 	enum db_err err;
 	const char *uid = opening->user_id ? ll(a, opening->user_id) : NULL;
-	const char *p1[] = { ll(a, category_id), uid, title };
+	/* A held opening post holds its thread: not even the title is public
+	 * until a moderator approves it. */
+	const char *p1[] = { ll(a, category_id), uid, title, opening->state };
 	PGresult *r = db_exec(d, a, DB_THREAD_CREATE, p1, &err);
 	if (!r)
 		return err;
