@@ -75,6 +75,32 @@ const char *page_field(struct hctx *ctx, const char *name)
 	return v ? v : "";
 }
 
+bool page_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return false;
+	return true;
+}
+
+char *page_text_lf(arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\r') {
+			out[o++] = '\n';
+			if (s[i + 1] == '\n')
+				i++;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void page_form_error(struct hctx *ctx, int status, const char *message)
 {
 	ctx->resp->status = status;

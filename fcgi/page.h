@@ -48,6 +48,13 @@ tpl_value *page_data(struct hctx *ctx, const char *title);
  * a form for anonymous visitors call it, so other pages set no cookie. */
 const char *page_csrf(struct hctx *ctx);
 
+/* True when s is empty or only spaces, tabs and line breaks. */
+bool page_blank(const char *s);
+
+/* s with CRLF and lone CR turned into LF (browsers send CRLF from a
+ * textarea; posts are stored with LF), in the arena. */
+char *page_text_lf(arena *a, const char *s);
+
 /* The value of form field name as typed, or "" (never NULL). */
 const char *page_field(struct hctx *ctx, const char *name);
 

@@ -55,33 +55,6 @@ static PGresult *step(struct hctx *ctx, enum db_stmt stmt, const char *const *pa
 	return db_exec(ctx->db, ctx->arena, stmt, params, e);
 }
 
-static bool all_space(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-/* Browsers send CRLF from a textarea; posts are stored with LF. */
-static char *normalize_newlines(arena *a, const char *s)
-{
-	size_t n = strlen(s);
-	char *out = arena_alloc(a, n + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\r') {
-			out[o++] = '\n';
-			if (s[i + 1] == '\n')
-				i++;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* A positive decimal id from the query string, or 0. */
 static long long query_id(struct hctx *ctx, const char *name)
 {
@@ -370,7 +343,7 @@ void page_report_post(struct hctx *ctx)
 	for (int i = 0; i < REPORT__MAX; i++)
 		if (strcmp(code, report_reasons[i].code) == 0)
 			reason = i;
-	const char *details = normalize_newlines(ctx->arena, page_field(ctx, "details"));
+	const char *details = page_text_lf(ctx->arena, page_field(ctx, "details"));
 	size_t dlen = strlen(details);
 	const char *why = NULL;
 	if (reason < 0)
@@ -388,7 +361,7 @@ void page_report_post(struct hctx *ctx)
 	const char *severity = ll(ctx->arena, report_reasons[reason].severity);
 	const char *p1[] = { pid, arena_printf(ctx->arena, "report.%s", report_reasons[reason].code),
 	                     report_reasons[reason].top, severity, ll(ctx->arena, ctx->req->session->user_id),
-	                     all_space(details) ? NULL : details };
+	                     page_blank(details) ? NULL : details };
 	const char *p2[] = { pid, reason == REPORT_CRISIS ? "crisis" : "other", severity };
 	enum db_err e = db_begin(ctx->db);
 	step(ctx, DB_REPORT_ADD, p1, &e);
@@ -973,7 +946,7 @@ static void refuse(struct hctx *ctx, int status, const char *why)
 static const char *check_reason(const char *reason)
 {
 	size_t len = strlen(reason);
-	if (len == 0 || all_space(reason))
+	if (len == 0 || page_blank(reason))
 		return "Every action needs a reason: a few words on why, for the audit log "
 		       "(and for the author, when you hide a post).";
 	if (utf8_count(reason, len) > REASON_MAX)
@@ -1027,9 +1000,9 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 		return 0;
 	}
 	case RA_REDACT: {
-		const char *from = normalize_newlines(a, page_field(ctx, "redact_from"));
+		const char *from = page_text_lf(a, page_field(ctx, "redact_from"));
 		size_t flen = strlen(from);
-		if (flen == 0 || all_space(from)) {
+		if (flen == 0 || page_blank(from)) {
 			*why = "To redact, copy the exact words to remove from the Markdown source into "
 			       "\"Text to remove\".";
 			return 422;
@@ -1063,8 +1036,8 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 		return 0;
 	}
 	case RA_NOTE: {
-		const char *note = normalize_newlines(a, page_field(ctx, "note"));
-		if (!*note || all_space(note))
+		const char *note = page_text_lf(a, page_field(ctx, "note"));
+		if (!*note || page_blank(note))
 			note = reason;
 		size_t nlen = strlen(note);
 		if (utf8_count(note, nlen) > NOTE_MAX || utf8_has_controls(note, nlen, true)) {
@@ -1123,7 +1096,7 @@ void page_review_action(struct hctx *ctx)
 		refuse(ctx, 422, "Choose one of the actions below.");
 		return;
 	}
-	const char *reason = normalize_newlines(ctx->arena, page_field(ctx, "reason"));
+	const char *reason = page_text_lf(ctx->arena, page_field(ctx, "reason"));
 	const char *why = check_reason(reason);
 	if (why) {
 		refuse(ctx, 422, why);

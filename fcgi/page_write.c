@@ -82,37 +82,10 @@ static bool target_or_error(struct hctx *ctx, struct target *t)
 	abort();
 }
 
-static bool all_space(const char *s)
-{
-	for (; *s; s++)
-		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
-			return false;
-	return true;
-}
-
-/* Browsers send CRLF from a textarea; store LF. */
-static char *normalize_newlines(arena *a, const char *s)
-{
-	size_t n = strlen(s);
-	char *out = arena_alloc(a, n + 1);
-	size_t o = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\r') {
-			out[o++] = '\n';
-			if (s[i + 1] == '\n')
-				i++;
-		} else {
-			out[o++] = s[i];
-		}
-	}
-	out[o] = '\0';
-	return out;
-}
-
 static const char *check_title(const char *title)
 {
 	size_t len = strlen(title);
-	if (len == 0 || all_space(title))
+	if (len == 0 || page_blank(title))
 		return "Please give the thread a title.";
 	if (utf8_count(title, len) > TITLE_MAX)
 		return "The title is longer than 200 characters. Please shorten it.";
@@ -124,7 +97,7 @@ static const char *check_title(const char *title)
 static const char *check_body(const char *body)
 {
 	size_t len = strlen(body);
-	if (len == 0 || all_space(body))
+	if (len == 0 || page_blank(body))
 		return "The post is empty. Write something, even a few words.";
 	if (utf8_count(body, len) > BODY_MAX)
 		return "The post is longer than 50,000 characters. Please split it into two posts.";
@@ -286,7 +259,7 @@ static void thread_compose(struct hctx *ctx, const struct category *cat, struct 
 	c->intro = arena_printf(ctx->arena, "New thread in %s", cat->name);
 	c->with_title = true;
 	c->title = page_field(ctx, "title");
-	c->body = normalize_newlines(ctx->arena, page_field(ctx, "body"));
+	c->body = page_text_lf(ctx->arena, page_field(ctx, "body"));
 }
 
 void page_thread_new_form(struct hctx *ctx)
@@ -380,7 +353,7 @@ static void reply_compose(struct hctx *ctx, const struct target *t, struct compo
 		quote_into(&q, t);
 		body = q.data;
 	}
-	c->body = normalize_newlines(ctx->arena, body ? body : "");
+	c->body = page_text_lf(ctx->arena, body ? body : "");
 }
 
 void page_reply_form(struct hctx *ctx)
@@ -458,7 +431,7 @@ static void edit_compose(struct hctx *ctx, const struct target *t, struct compos
 	const char *title = req_param(&ctx->req->form, "title");
 	const char *body = req_param(&ctx->req->form, "body");
 	c->title = title ? title : t->thread_title;
-	c->body = normalize_newlines(ctx->arena, body ? body : t->body_md);
+	c->body = page_text_lf(ctx->arena, body ? body : t->body_md);
 }
 
 void page_edit_form(struct hctx *ctx)
