@@ -272,6 +272,12 @@ void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end,
 		if ((c == '.' || c == '!' || c == '?') && (f == len || is_space((unsigned char)text[f])))
 			break;
 	}
+	/* A bound set by the reach alone can fall inside a UTF-8 sequence: move it to the next
+	 * character, so that pcre2 (told the text is valid) never starts or stops mid-character. */
+	while (b < start && ((unsigned char)text[b] & 0xC0) == 0x80)
+		b++;
+	while (f < len && ((unsigned char)text[f] & 0xC0) == 0x80)
+		f++;
 	*s = b;
 	*e = f;
 }

@@ -8,8 +8,13 @@
  * and otherwise keep their best requirement; alternations unite. Anything this parser does not
  * understand gives up on the whole pattern (MOD_LIT_NONE): such a pattern is simply run over the
  * whole view, which is slower but never wrong.
+ *
+ * Alongside, the lead: a set of strings one of which every match starts with (the exact items at
+ * the start of a sequence, what its first inexact item starts with, the union over alternatives),
+ * and whether every match starts at \b. Screening tries such a pattern only where a lead string
+ * occurs instead of letting pcre2 try every position. A lead that is wrong would lose matches, so
+ * anything not modelled exactly gives no lead.
  */
-#include <limits.h>
 #include <string.h>
 
 #include "mod_internal.h"
@@ -29,6 +34,7 @@ struct node {
 	bool any;               /* inexact with no known requirement */
 	bool prefix;            /* inexact, but every match starts with a member of set (x+) */
 	bool lead_ok;           /* inexact, and every match starts with a member of lead */
+	bool wb;                /* every match starts at a \b */
 	struct strset set;      /* exact: the strings; inexact and !any: the requirement */
 	struct strset lead;
 };
@@ -60,6 +66,7 @@ static void node_empty(struct node *n)
 	n->any = false;
 	n->prefix = false;
 	n->lead_ok = false;
+	n->wb = false;
 	set_one(&n->set, "", 0);
 }
 
@@ -69,6 +76,7 @@ static void node_any(struct node *n)
 	n->any = true;
 	n->prefix = false;
 	n->lead_ok = false;
+	n->wb = false;
 	n->set.count = 0;
 }
 
@@ -103,61 +111,44 @@ static bool node_requirement(const struct node *n, struct strset *out)
 	return out->count > 0;
 }
 
-/* Common words of English posts in rough order of frequency: the word at rank r (from 1) occurs
- * about 60000 / r times per million words. A literal that is one of them, or (three or four
- * letters) inside one, like "end" in "friend", makes a poor trigger: every occurrence starts a
- * window. Triggers are chosen by this estimate of how often they occur, rarest first. */
-static const char *const frequent_words[] = {
-	"the", "to", "and", "of", "a", "in", "that", "is", "was", "it", "for", "you", "he", "with",
-	"on", "as", "have", "be", "at", "but", "this", "not", "are", "they", "his", "she", "by",
-	"from", "had", "we", "or", "an", "were", "her", "one", "all", "would", "there", "their",
-	"what", "so", "if", "out", "about", "up", "been", "who", "get", "has", "said", "can", "him",
-	"them", "when", "my", "which", "me", "do", "will", "more", "no", "just", "like", "time",
-	"your", "could", "some", "know", "then", "into", "than", "other", "its", "now", "see", "only",
-	"think", "also", "back", "how", "our", "after", "over", "first", "two", "even", "want",
-	"because", "any", "these", "well", "way", "new", "people", "day", "most", "us", "got",
-	"going", "made", "did", "really", "much", "very", "too", "still", "here", "feel", "don't",
-	"i'm", "can't", "it's", "didn't", "doesn't", "never", "always", "something", "nothing",
-	"anything", "everything", "someone", "anyone", "life", "love", "help", "need", "why", "where",
-	"things", "thing", "lot", "little", "long", "last", "right", "own", "same", "tell", "told",
-	"let", "keep", "again", "off", "down", "before", "should", "may", "might", "through",
-	"around", "being", "doing", "getting", "trying", "try", "tried", "start", "today", "tonight",
-	"tomorrow", "week", "weekend", "night", "morning", "home", "friend", "friends", "family",
-	"talk", "sleep", "bad", "better", "best", "sure", "hard", "happy", "sad", "hope", "maybe",
-	"since", "while", "each", "both", "few", "many", "every", "another", "put", "find", "found",
-	"mean", "left", "read", "post", "thanks", "thank", "please", "yeah", "sorry", "bit", "end",
-	"ever", "away", "old", "great", "big", "part", "place", "point", "world", "house", "school",
-	"work", "job", "money", "went", "gone", "come", "came", "give", "take", "took", "make",
-	"knew", "look", "looking", "thought", "feeling", "felt", "years", "year", "days", "times",
-	"mind", "head", "hand", "body", "hurt", "pain", "help's", "though", "everyone", "nobody",
-	"anymore", "myself", "yourself", "herself", "himself", "themselves", "itself", "self",
-	"alone", "done", "phone", "mother", "brother", "together", "whether", "those", "wanna",
-	"gonna", "kind", "once", "under", "ending", "spend", "depend", "send", "attend", "recommend",
-	"trend", "lend", "mend", "tend",
+/* Words so common in posts that a literal equal to one (or inside one, like "end" in "friend")
+ * makes a poor trigger. */
+static const char *const common_words[] = {
+	"the", "and", "this", "that", "when", "what", "with", "have", "will", "want", "time", "like",
+	"more", "about", "could", "going", "been", "keep", "back", "take", "down", "many", "much",
+	"head", "front", "under", "last", "never", "point", "care", "miss", "love", "way", "end",
+	"away", "again", "best", "plan", "note", "set", "went", "start", "kept", "thought", "long",
+	"need", "ready", "rather", "wish", "done", "sick", "tired", "reason", "without", "bet", "over",
+	"after", "before", "make", "made", "all", "for", "you", "not", "but", "just", "get", "got",
+	"day", "today", "tonight", "tomorrow", "self", "final", "ever", "life", "think", "wanna",
+	"gonna", "should", "would", "really", "feel", "know", "people", "some", "still", "here",
+	"there", "they", "she", "her", "him", "his", "one", "out", "now", "how", "who", "won't",
+	"wont", "can't", "cant", "don't", "dont", "everything", "thinking", "taking", "about",
 };
 
-/* Estimated occurrences per million words of a literal. */
-static unsigned literal_freq(const char *s, size_t len)
+static bool is_common(const char *s, size_t len)
 {
-	unsigned f = len <= 3 ? 150 : len == 4 ? 40 : len == 5 ? 15 : 5;
-	for (size_t r = 0; r < sizeof frequent_words / sizeof *frequent_words; r++) {
-		const char *w = frequent_words[r];
-		size_t wl = strlen(w);
-		if (wl == len ? memcmp(w, s, len) == 0 : (len <= 4 && wl > len && memmem(w, wl, s, len)))
-			f += 60000u / (unsigned)(r + 1);
-	}
-	return f;
+	for (size_t i = 0; i < sizeof common_words / sizeof *common_words; i++)
+		if (strlen(common_words[i]) == len && memcmp(common_words[i], s, len) == 0)
+			return true;
+	return false;
 }
 
-/* Estimated occurrences of any member; unusable sets (a member shorter than MOD_LIT_MIN) last. */
-static unsigned long set_freq(const struct strset *a)
+static int set_score(const struct strset *a)
 {
-	if (a->count == 0 || set_min_len(a) < MOD_LIT_MIN)
-		return ULONG_MAX;
-	unsigned long f = 0;
+	size_t common = 0;
 	for (size_t i = 0; i < a->count; i++)
-		f += literal_freq(a->s[i], a->len[i]);
-	return f;
+		common += is_common(a->s[i], a->len[i]);
+	size_t ml = set_min_len(a);
+	int common_share = a->count ? (int)(common * 500 / a->count) : 0;
+	return (ml >= MOD_LIT_MIN ? 1000 : 0) - common_share + (int)(ml > 12 ? 12 : ml) * 4 -
+	       (int)a->count;
+}
+
+/* Prefer literals that are long, few, and not common words. */
+static bool better(const struct strset *a, const struct strset *b)
+{
+	return set_score(a) > set_score(b);
 }
 
 static bool cross(struct strset *out, const struct strset *a, const struct strset *b)
@@ -196,6 +187,27 @@ static bool unite(struct strset *out, const struct strset *b)
 
 static void parse_alt(struct parser *ps, struct node *out);
 
+/* Drops members that start with another member: a match starting with one starts with the other
+ * too, so the shorter one says as much. */
+static void lead_minimize(struct strset *s)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < s->count; i++) {
+		bool covered = false;
+		for (size_t j = 0; j < s->count && !covered; j++)
+			covered = j != i && (s->len[j] < s->len[i] || (s->len[j] == s->len[i] && j < i)) &&
+			          memcmp(s->s[j], s->s[i], s->len[j]) == 0;
+		if (covered)
+			continue;
+		if (kept != i) {
+			memcpy(s->s[kept], s->s[i], s->len[i]);
+			s->len[kept] = s->len[i];
+		}
+		kept++;
+	}
+	s->count = kept;
+}
+
 /* Sequence state: the current exact run and the best requirement seen so far. */
 struct seq {
 	struct parser *ps;
@@ -204,7 +216,6 @@ struct seq {
 	bool all_exact;
 	bool have_best;
 	struct strset best;
-	unsigned long best_freq;    /* set_freq(&best) */
 };
 
 static void seq_offer(struct seq *sq, const struct strset *req)
@@ -212,10 +223,10 @@ static void seq_offer(struct seq *sq, const struct strset *req)
 	struct parser *ps = sq->collect;
 	if (ps && ps->nfactors < FACTORS_MAX && set_min_len(req) >= MOD_LIT_MIN)
 		ps->factors[ps->nfactors++] = *req;
-	unsigned long f = sq->ps->case_only ? 0 : set_freq(req);
-	if (!sq->have_best || f < sq->best_freq) {
+	if (sq->ps->case_only)
+		return;
+	if (!sq->have_best || better(req, &sq->best)) {
 		sq->best = *req;
-		sq->best_freq = f;
 		sq->have_best = true;
 	}
 }
@@ -272,6 +283,7 @@ static void literal_char(struct parser *ps, struct node *n, const char *c, size_
 	n->any = false;
 	n->prefix = false;
 	n->lead_ok = false;
+	n->wb = false;
 	set_one(&n->set, c, len);
 }
 
@@ -364,6 +376,7 @@ static void parse_class(struct parser *ps, struct node *n)
 		n->any = false;
 		n->prefix = false;
 		n->lead_ok = false;
+		n->wb = false;
 		n->set = set;
 	} else {
 		node_any(n);
@@ -428,6 +441,8 @@ static void apply_quantifier(struct parser *ps, struct node *n)
 	}
 	if (!at_end(ps) && (*ps->p == '?' || *ps->p == '+'))
 		ps->p++;                                /* lazy or possessive */
+	if (lo == 0)
+		n->wb = false;                          /* it may match nothing */
 	if (lo == 0 && hi == 1 && n->exact) {
 		struct strset empty;
 		set_one(&empty, "", 0);
@@ -541,6 +556,7 @@ static void parse_atom(struct parser *ps, struct node *n)
 		switch (e) {
 		case 'b': case 'B': case 'A': case 'z': case 'Z': case 'G':
 			node_empty(n);
+			n->wb = e == 'b';
 			break;
 		case 'd': case 'D': case 's': case 'S': case 'w': case 'W': case 'h': case 'H':
 		case 'v': case 'V': case 'N': case 'R': case 'X':
@@ -587,12 +603,15 @@ static void parse_seq(struct parser *ps, struct node *out)
 	/* lead: what every match starts with, the exact items up to the first inexact one (and what
 	 * that one starts with) */
 	set_one(&out->lead, "", 0);
-	bool lead_open = true;
+	bool lead_open = true, first = true, wb = false;
 	while (!at_end(ps) && *ps->p != '|' && *ps->p != ')' && !ps->failed) {
 		struct node item;
 		parse_atom(ps, &item);
 		if (ps->failed)
 			return;
+		if (first)
+			wb = item.wb;
+		first = false;
 		if (lead_open) {
 			if (item.exact) {
 				lead_open = cross(&out->lead, &out->lead, &item.set);
@@ -605,7 +624,10 @@ static void parse_seq(struct parser *ps, struct node *out)
 		}
 		seq_add(&sq, &item);
 	}
+	/* only now: a member that goes on ("don'" before "t") must not be cut short earlier */
+	lead_minimize(&out->lead);
 	out->lead_ok = set_min_len(&out->lead) > 0;
+	out->wb = wb;
 	out->prefix = false;
 	if (sq.all_exact) {
 		out->exact = true;
@@ -627,6 +649,7 @@ static void parse_alt(struct parser *ps, struct node *out)
 	parse_seq(ps, out);
 	struct strset lead;
 	bool lead_ok = !ps->failed && node_lead(out, &lead);
+	bool wb = out->wb;
 	bool alternation = false;
 	while (!ps->failed && !at_end(ps) && *ps->p == '|') {
 		ps->p++;
@@ -637,9 +660,12 @@ static void parse_alt(struct parser *ps, struct node *out)
 		parse_seq(ps, &next);
 		if (ps->failed)
 			return;
+		wb = wb && next.wb;
 		if (lead_ok) {
 			struct strset nl;
 			lead_ok = node_lead(&next, &nl) && unite(&lead, &nl);
+			if (lead_ok)
+				lead_minimize(&lead);
 		}
 		if (out->exact && next.exact) {
 			struct strset u = out->set;
@@ -662,6 +688,7 @@ static void parse_alt(struct parser *ps, struct node *out)
 		out->lead_ok = lead_ok;
 		if (lead_ok)
 			out->lead = lead;
+		out->wb = wb;
 	}
 }
 
@@ -693,20 +720,6 @@ static void litgroup_from(struct mod_litgroup *out, const struct strset *s)
 	}
 }
 
-/* Every member of lead starts with a member of set. */
-static bool starts_with_member(const struct strset *lead, const struct strset *set)
-{
-	for (size_t i = 0; i < lead->count; i++) {
-		bool found = false;
-		for (size_t j = 0; j < set->count && !found; j++)
-			found = set->len[j] <= lead->len[i] &&
-			        memcmp(set->s[j], lead->s[i], set->len[j]) == 0;
-		if (!found)
-			return false;
-	}
-	return true;
-}
-
 static enum mod_lit_result literals(const char *pattern, size_t len, struct mod_litset *out,
                                     size_t *bad_offset, bool case_only)
 {
@@ -715,7 +728,8 @@ static enum mod_lit_result literals(const char *pattern, size_t len, struct mod_
 	struct node root;
 	out->primary.count = 0;
 	out->nextra = 0;
-	out->anchored = false;
+	out->lead.count = 0;
+	out->lead_wb = false;
 	parse_alt(&ps, &root);
 	if (!ps.failed && !at_end(&ps))
 		ps.failed = true;                       /* unbalanced ')' */
@@ -735,7 +749,15 @@ static enum mod_lit_result literals(const char *pattern, size_t len, struct mod_
 		return MOD_LIT_NONE;
 	litgroup_from(&out->primary, &req);
 	struct strset lead;
-	out->anchored = node_lead(&root, &lead) && starts_with_member(&lead, &req);
+	if (node_lead(&root, &lead)) {
+		lead_minimize(&lead);
+		litgroup_from(&out->lead, &lead);
+		out->lead_wb = root.wb;
+		for (size_t i = 0; i < lead.count && out->lead_wb; i++) {
+			char c = lead.s[i][0];
+			out->lead_wb = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+		}
+	}
 	/* The other factors of a top-level sequence must all occur near a hit too. */
 	if (!ps.root_alternation && !root.exact) {
 		for (size_t f = 0; f < ps.nfactors && out->nextra < MOD_LIT_EXTRA_MAX; f++) {

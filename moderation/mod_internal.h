@@ -97,7 +97,8 @@ struct mod_litset {
 	struct mod_litgroup primary;
 	size_t nextra;
 	struct mod_litgroup extra[MOD_LIT_EXTRA_MAX];
-	bool anchored;          /* every match starts with a member of primary */
+	struct mod_litgroup lead;   /* when count > 0: every match starts with a member */
+	bool lead_wb;           /* every match starts at a \b, and every lead member with [a-z0-9_] */
 };
 
 enum mod_lit_result {
@@ -227,7 +228,7 @@ void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large *
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi);
 
-/* Sentence around [start, end) in view text: [*s, *e). */
+/* Sentence around [start, end) in view text: [*s, *e), both on character boundaries. */
 void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
                          size_t *e);
 
@@ -246,7 +247,11 @@ struct mod_pattern {
 	const uint8_t *litlen;
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
 	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
-	bool anchored;              /* every match starts with one of lit[] (mod_litset.anchored) */
+	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these */
+	uint64_t lead_first[4];     /* bit c: some lead member starts with byte c */
+	uint8_t lead_fb[16];        /* those bytes, when there are at most 16 (nfb > 0) */
+	uint8_t nfb;
+	bool lead_wb;               /* mod_litset.lead_wb */
 };
 
 struct mod_example {

@@ -399,7 +399,10 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 	const uint8_t *litlen = NULL;
 	struct mod_pattern_group *extra = NULL;
 	uint32_t nextra = 0;
+	struct mod_pattern_group lead = { 0 };
 	if (mod_literals(val, vlen, &lits, &off) == MOD_LIT_OK) {
+		if (lits.lead.count && pool_group(rs->pool, &lits.lead, &lead) < 0)
+			return MOD_ERR_NOMEM;
 		struct mod_pattern_group primary;
 		if (pool_group(rs->pool, &lits.primary, &primary) < 0)
 			return MOD_ERR_NOMEM;
@@ -432,7 +435,19 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 	rs->patterns[rs->npatterns++] = (struct mod_pattern){
 		.code = code, .rule = (uint32_t)(r - rs->rules), .line = ps->line,
 		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
-		.anchored = nlits > 0 && lits.anchored };
+		.lead = lead, .lead_wb = lits.lead_wb };
+	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
+	size_t nfb = 0;
+	for (uint32_t k = 0; k < lead.count; k++) {
+		unsigned char c = (unsigned char)lead.lit[k][0];
+		if (pat->lead_first[c >> 6] >> (c & 63) & 1)
+			continue;
+		pat->lead_first[c >> 6] |= 1ull << (c & 63);
+		if (nfb < sizeof pat->lead_fb)
+			pat->lead_fb[nfb] = c;
+		nfb++;
+	}
+	pat->nfb = nfb <= sizeof pat->lead_fb ? (uint8_t)nfb : 0;
 	r->npatterns++;
 	return MOD_OK;
 }
@@ -730,6 +745,7 @@ static enum mod_err build_prefilters(mod_ruleset *rs)
 				    (both && mod_prefilter_add(&rs->pf_deob, lit, len, p, g + 1) < 0))
 					return MOD_ERR_NOMEM;
 			}
+
 	}
 	if (mod_prefilter_build(&rs->pf_normal) < 0 || mod_prefilter_build(&rs->pf_deob) < 0)
 		return MOD_ERR_NOMEM;
