@@ -1,10 +1,12 @@
 /* page.c: see page.h. */
 #include "page.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
 #include "log.h"
+#include "markdown.h"
 #include "session.h"
 
 const char *http_reason(int status)
@@ -73,6 +75,20 @@ const char *page_field(struct hctx *ctx, const char *name)
 {
 	const char *v = req_param(&ctx->req->form, name);
 	return v ? v : "";
+}
+
+const char *page_markdown(struct hctx *ctx, const char *md)
+{
+	char *html;
+	size_t len;
+	enum md_err e = md_render(md, strlen(md), MD_DEFAULT, &html, &len);
+	if (e != MD_OK) {
+		log_error("markdown: %s", md_strerror(e));
+		return NULL;
+	}
+	const char *copy = arena_strndup(ctx->arena, html, len);
+	free(html);
+	return copy;
 }
 
 bool page_blank(const char *s)

@@ -48,6 +48,10 @@ tpl_value *page_data(struct hctx *ctx, const char *title);
  * a form for anonymous visitors call it, so other pages set no cookie. */
 const char *page_csrf(struct hctx *ctx);
 
+/* Markdown to sanitized HTML (lib/markdown.h), copied into the arena; NULL
+ * (and a log line) on failure. */
+const char *page_markdown(struct hctx *ctx, const char *md);
+
 /* True when s is empty or only spaces, tabs and line breaks. */
 bool page_blank(const char *s);
 

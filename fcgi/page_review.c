@@ -921,21 +921,6 @@ static char *redact_text(arena *a, const char *text, const char *from, int *coun
 	return b.data;
 }
 
-/* Markdown to sanitized HTML in the arena; NULL on failure. */
-static const char *render_md(struct hctx *ctx, const char *md)
-{
-	char *html;
-	size_t len;
-	enum md_err e = md_render(md, strlen(md), MD_DEFAULT, &html, &len);
-	if (e != MD_OK) {
-		log_error("markdown: %s", md_strerror(e));
-		return NULL;
-	}
-	const char *copy = arena_strndup(ctx->arena, html, len);
-	free(html);
-	return copy;
-}
-
 /* A refused action: the review page again, with what was typed. */
 static void refuse(struct hctx *ctx, int status, const char *why)
 {
@@ -1019,7 +1004,7 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 		}
 		int count;
 		const char *md = redact_text(a, t->body_md, from, &count);
-		const char *html = render_md(ctx, md);
+		const char *html = page_markdown(ctx, md);
 		if (!html) {
 			*why = "The redacted text could not be prepared. Nothing was changed; please try again.";
 			return 500;

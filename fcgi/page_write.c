@@ -106,21 +106,6 @@ static const char *check_body(const char *body)
 	return NULL;
 }
 
-/* Markdown to sanitized HTML, owned by the arena. NULL on failure. */
-static const char *render(struct hctx *ctx, const char *md)
-{
-	char *html;
-	size_t len;
-	enum md_err e = md_render(md, strlen(md), MD_DEFAULT, &html, &len);
-	if (e != MD_OK) {
-		log_error("markdown: %s", md_strerror(e));
-		return NULL;
-	}
-	const char *copy = arena_strndup(ctx->arena, html, len);
-	free(html);
-	return copy;
-}
-
 /* Runs one statement of a transaction unless an earlier one failed. */
 static bool step(struct hctx *ctx, enum db_stmt stmt, const char *const *params, enum db_err *e)
 {
@@ -200,7 +185,7 @@ static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_out
 	 * remark about their wording (the flag still reaches the moderators). */
 	bool nudge_pending = so->nudge && !so->crisis && strcmp(page_field(ctx, "nudge_ack"), "1") != 0;
 	if (preview || nudge_pending) {
-		c->preview_html = render(ctx, c->body);
+		c->preview_html = page_markdown(ctx, c->body);
 		if (!c->preview_html) {
 			page_error(ctx, 500, "The preview failed", "Please try again.");
 			return false;
@@ -282,7 +267,7 @@ void page_thread_new_post(struct hctx *ctx)
 	struct screen_outcome so;
 	if (!compose_check(ctx, &c, &so))
 		return;
-	const char *html = render(ctx, c.body);
+	const char *html = page_markdown(ctx, c.body);
 	if (!html) {
 		page_error(ctx, 500, "The post could not be prepared", "Please try again.");
 		return;
@@ -378,7 +363,7 @@ void page_reply_post(struct hctx *ctx)
 	struct screen_outcome so;
 	if (!compose_check(ctx, &c, &so))
 		return;
-	const char *html = render(ctx, c.body);
+	const char *html = page_markdown(ctx, c.body);
 	if (!html) {
 		page_error(ctx, 500, "The reply could not be prepared", "Please try again.");
 		return;
@@ -456,7 +441,7 @@ void page_edit_post(struct hctx *ctx)
 	struct screen_outcome so;
 	if (!compose_check(ctx, &c, &so))
 		return;
-	const char *html = render(ctx, c.body);
+	const char *html = page_markdown(ctx, c.body);
 	if (!html) {
 		page_error(ctx, 500, "The edit could not be prepared", "Please try again.");
 		return;
