@@ -77,6 +77,19 @@ const char *page_field(struct hctx *ctx, const char *name)
 	return v ? v : "";
 }
 
+struct read_viewer page_viewer(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	return (struct read_viewer){ .user_id = s ? s->user_id : 0, .moderator = s && s->is_moderator };
+}
+
+void page_set_when(tpl_value *m, arena *a, const struct read_when *w)
+{
+	tpl_set_str(m, "iso", db_read_datetime(a, w));
+	tpl_set_str(m, "exact", db_read_exact(a, w));
+	tpl_set_str(m, "ago", db_read_ago(a, w));
+}
+
 const char *page_markdown(struct hctx *ctx, const char *md)
 {
 	char *html;

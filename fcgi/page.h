@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "crisis.h"
 #include "db.h"
+#include "db_read.h"
 #include "mod.h"
 #include "request.h"
 #include "tpl.h"
@@ -47,6 +48,12 @@ tpl_value *page_data(struct hctx *ctx, const char *title);
  * cookie's (set on this response when the browser has none). Only pages with
  * a form for anonymous visitors call it, so other pages set no cookie. */
 const char *page_csrf(struct hctx *ctx);
+
+/* Who is reading, for the visibility rules of lib/db_read.h. */
+struct read_viewer page_viewer(struct hctx *ctx);
+
+/* Sets iso, exact and ago (relative) of a time in m. */
+void page_set_when(tpl_value *m, arena *a, const struct read_when *w);
 
 /* Markdown to sanitized HTML (lib/markdown.h), copied into the arena; NULL
  * (and a log line) on failure. */

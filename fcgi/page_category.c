@@ -10,19 +10,6 @@
 #include "route.h"
 #include "session.h"
 
-static struct read_viewer viewer_of(struct hctx *ctx)
-{
-	struct session *s = ctx->req->session;
-	return (struct read_viewer){ .user_id = s ? s->user_id : 0, .moderator = s && s->is_moderator };
-}
-
-static void set_when(tpl_value *m, arena *a, const struct read_when *w)
-{
-	tpl_set_str(m, "iso", db_read_datetime(a, w));
-	tpl_set_str(m, "exact", db_read_exact(a, w));
-	tpl_set_str(m, "ago", db_read_ago(a, w));
-}
-
 static const char *replies_text(arena *a, long long n)
 {
 	if (n <= 0)
@@ -52,7 +39,7 @@ static tpl_value *thread_item(arena *a, const struct read_thread_item *t, const 
 	tpl_set_str(m, "replies", replies_text(a, t->replies));
 	tpl_set_str(m, "mark", thread_mark(t, v));
 	tpl_set_str(m, "css", t->state == READ_VISIBLE ? "thread" : "thread thread-marked");
-	set_when(m, a, &t->last);
+	page_set_when(m, a, &t->last);
 	return m;
 }
 
@@ -78,7 +65,7 @@ void page_category(struct hctx *ctx)
 		           "There is no category at this address. The list of categories is on the home page.");
 		return;
 	}
-	struct read_viewer v = viewer_of(ctx);
+	struct read_viewer v = page_viewer(ctx);
 	struct read_thread_item *items;
 	size_t n;
 	bool more;

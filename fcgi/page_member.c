@@ -7,19 +7,6 @@
 #include "route.h"
 #include "session.h"
 
-static struct read_viewer viewer_of(struct hctx *ctx)
-{
-	struct session *s = ctx->req->session;
-	return (struct read_viewer){ .user_id = s ? s->user_id : 0, .moderator = s && s->is_moderator };
-}
-
-static void set_when(tpl_value *m, arena *a, const struct read_when *w)
-{
-	tpl_set_str(m, "iso", db_read_datetime(a, w));
-	tpl_set_str(m, "exact", db_read_exact(a, w));
-	tpl_set_str(m, "ago", db_read_ago(a, w));
-}
-
 /* ?before=: false (and a 400 page) when present and malformed. */
 static bool query_before(struct hctx *ctx, struct read_cursor *before, bool *has)
 {
@@ -57,7 +44,7 @@ static tpl_value *post_list(arena *a, const struct read_post_item *items, size_t
 		tpl_set_str(m, "excerpt", p->cut ? arena_printf(a, "%s…", p->excerpt) : p->excerpt);
 		tpl_set_str(m, "mark", post_mark(p->state));
 		tpl_set_str(m, "css", p->state == READ_VISIBLE ? "item" : "item item-marked");
-		set_when(m, a, &p->created);
+		page_set_when(m, a, &p->created);
 		tpl_list_push(list, m);
 	}
 	return list;
@@ -91,7 +78,7 @@ void page_member(struct hctx *ctx)
 		page_error(ctx, 404, "Member not found", "No member has this name, or their account was closed.");
 		return;
 	}
-	struct read_viewer v = viewer_of(ctx);
+	struct read_viewer v = page_viewer(ctx);
 	struct read_post_item *items;
 	size_t n;
 	bool more;
@@ -118,7 +105,7 @@ void page_replies_to_me(struct hctx *ctx)
 	bool paged;
 	if (!query_before(ctx, &before, &paged))
 		return;
-	struct read_viewer v = viewer_of(ctx);
+	struct read_viewer v = page_viewer(ctx);
 	struct read_post_item *items;
 	size_t n;
 	bool more;

@@ -41,12 +41,6 @@ struct open_node {
 	bool folded;
 };
 
-static struct read_viewer viewer_of(struct hctx *ctx)
-{
-	struct session *s = ctx->req->session;
-	return (struct read_viewer){ .user_id = s ? s->user_id : 0, .moderator = s && s->is_moderator };
-}
-
 static void not_found(struct hctx *ctx)
 {
 	page_error(ctx, 404, "Post not found",
@@ -84,13 +78,6 @@ static enum show post_show(const struct read_post *p, const struct read_viewer *
 	return SHOW_PLACEHOLDER;
 }
 
-static void set_when(tpl_value *m, arena *a, const struct read_when *w)
-{
-	tpl_set_str(m, "iso", db_read_datetime(a, w));
-	tpl_set_str(m, "exact", db_read_exact(a, w));
-	tpl_set_str(m, "ago", db_read_ago(a, w));
-}
-
 static void set_flag(tpl_value *m, const char *key, bool on)
 {
 	if (on)
@@ -120,7 +107,7 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 		tpl_set_bool(m, "meta", true);
 		if (p->author)
 			tpl_set_str(m, "author", p->author);
-		set_when(m, a, &p->created);
+		page_set_when(m, a, &p->created);
 		set_flag(m, "edited", p->edited);
 		if (p->body_html)
 			tpl_set_html(m, "body", p->body_html);
@@ -267,7 +254,7 @@ static void set_page_links(struct hctx *ctx, tpl_value *d, const struct tree_pag
 static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
                         long long after, const struct tree_page *pg)
 {
-	struct tree t = { .ctx = ctx, .viewer = viewer_of(ctx), .open = th->state == READ_VISIBLE && !th->locked };
+	struct tree t = { .ctx = ctx, .viewer = page_viewer(ctx), .open = th->state == READ_VISIBLE && !th->locked };
 	struct read_post *rows;
 	size_t n;
 	bool more;
@@ -306,7 +293,7 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
 
 static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
 {
-	struct read_viewer v = viewer_of(ctx);
+	struct read_viewer v = page_viewer(ctx);
 	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, th, found);
 	if (err == DB_OK && *found && !db_read_thread_visible(th, &v))
 		*found = false;
@@ -348,7 +335,7 @@ static enum db_err locate(struct hctx *ctx, struct read_location *loc, struct re
 	err = load_thread(ctx, loc->thread_id, th, found);
 	if (err != DB_OK || !*found)
 		return err;
-	struct read_viewer v = viewer_of(ctx);
+	struct read_viewer v = page_viewer(ctx);
 	if (need_post && loc->state == READ_HELD && !v.moderator && !is_author(&v, loc->user_id))
 		*found = false;
 	return DB_OK;
