@@ -16,6 +16,7 @@
 #include <libpq-fe.h>
 
 #include "log.h"
+#include "skeleton.h"
 
 #define KEEPER_TOUCH_MS 250
 #define KEEPER_STALE_SEC 2
@@ -60,6 +61,7 @@ static void cache_expire(const conf *c, time_t max_age)
 void cache_purge(const conf *c)
 {
 	cache_expire(c, 0);
+	skel_expire(c, 0);
 }
 
 bool cache_enabled(const conf *c)
@@ -162,6 +164,7 @@ int cache_keeper_main(const conf *c)
 		time_t now = time(NULL);
 		if (now - last_expiry >= 10) {
 			cache_expire(c, CACHE_MAX_AGE_SEC);
+			skel_expire(c, CACHE_MAX_AGE_SEC);
 			last_expiry = now;
 		}
 		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };

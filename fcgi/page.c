@@ -182,6 +182,19 @@ void page_render(struct hctx *ctx, const char *name, tpl_value *data)
 		ctx->resp->status = 200;
 }
 
+void page_render_layout(struct hctx *ctx, tpl_value *data, const char *content, size_t len)
+{
+	if (tpl_render_layout(ctx->theme, data, content, len, &ctx->resp->body) != TPL_OK) {
+		log_error("layout.html is missing from the theme");
+		buf_clear(&ctx->resp->body);
+		ctx->resp->status = 500;
+		buf_puts(&ctx->resp->body, "<!DOCTYPE html><title>Error</title><p>The page template is missing.</p>");
+		return;
+	}
+	if (ctx->resp->status == 0)
+		ctx->resp->status = 200;
+}
+
 void page_error(struct hctx *ctx, int status, const char *title, const char *message)
 {
 	if (status >= 500)

@@ -84,6 +84,10 @@ void page_db_error(struct hctx *ctx, enum db_err err);
  * already set). */
 void page_render(struct hctx *ctx, const char *name, tpl_value *data);
 
+/* Renders layout.html around content (a page body from stored parts, see
+ * fcgi/skeleton.h) with data as the response body (status 200). */
+void page_render_layout(struct hctx *ctx, tpl_value *data, const char *content, size_t len);
+
 /* A themed error page: status, a short title and what to do. */
 void page_error(struct hctx *ctx, int status, const char *title, const char *message);
 

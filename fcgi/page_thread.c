@@ -14,6 +14,7 @@
 #include "db_read.h"
 #include "route.h"
 #include "session.h"
+#include "skeleton.h"
 
 /* How a post shows to this reader. */
 enum show { SHOW_FULL, SHOW_HELD, SHOW_HIDDEN, SHOW_DELETED, SHOW_PLACEHOLDER, SHOW__MAX };
@@ -26,11 +27,22 @@ static const char *const show_class[SHOW__MAX] = {
 	[SHOW_PLACEHOLDER] = "post post-placeholder",
 };
 
+/* The visible posts of a member's skeleton (skeleton.h), in render order. */
+struct skel_build {
+	const struct read_post **rows;
+	size_t n;
+};
+
 struct tree {
 	struct hctx *ctx;
 	struct read_viewer viewer;
 	bool open;                      /* replies allowed: thread visible and not locked */
+	struct skel_build *skel;        /* building a member skeleton: slots for actions */
+	bool reply_form;                /* set by tree_fill */
 };
+
+/* Where the skeleton has the reader's CSRF token (skeleton.h). */
+static const char token_marker[] = { SKEL_TOKEN, '\0' };
 
 struct open_node {
 	tpl_value *post;
@@ -133,6 +145,13 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 		tpl_set_str(m, "pressed", p->supported ? "true" : "false");
 	}
 	set_flag(m, "folded", p->folded);
+	if (t->skel && show == SHOW_FULL) {
+		/* The actions depend on the reader: a slot, filled per request. */
+		size_t idx = t->skel->n;
+		t->skel->rows[t->skel->n++] = p;
+		tpl_set_bool(m, "actions", false);
+		tpl_set_html(m, "slot", arena_printf(a, "%c%zu%c", SKEL_SLOT, idx, SKEL_SLOT));
+	}
 	return m;
 }
 
@@ -250,31 +269,34 @@ static void set_page_links(struct hctx *ctx, tpl_value *d, const struct tree_pag
 		tpl_set_str(d, "first_href", pg->base);
 }
 
-/* Renders one page of the tree under root. */
-static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
-                        long long after, const struct tree_page *pg)
+/*
+ * Fills d with what thread.html shows of one page of the tree under root.
+ * Returns 0; -1 after writing an error page (database); 1 when there is no
+ * such page.
+ */
+static int tree_fill(struct tree *t, const struct read_thread *th, const struct read_path *root,
+                     long long after, const struct tree_page *pg, tpl_value *d)
 {
-	struct tree t = { .ctx = ctx, .viewer = page_viewer(ctx), .open = th->state == READ_VISIBLE && !th->locked };
+	struct hctx *ctx = t->ctx;
 	struct read_post *rows;
 	size_t n;
 	bool more;
-	enum db_err err = db_read_posts(ctx->db, ctx->arena, th->id, root, after, &t.viewer, &rows, &n, &more);
+	enum db_err err = db_read_posts(ctx->db, ctx->arena, th->id, root, after, &t->viewer, &rows, &n, &more);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
-		return;
+		return -1;
 	}
+	if (t->skel)
+		t->skel->rows = ARENA_NEW_ARRAY(ctx->arena, const struct read_post *, n ? n : 1);
 	const struct read_post *last_group;
 	tpl_value *last_group_post;
-	tpl_value *top = build_tree(&t, rows, n, &last_group, &last_group_post);
-	if (!top) {
-		not_found(ctx);
-		return;
-	}
+	tpl_value *top = build_tree(t, rows, n, &last_group, &last_group_post);
+	if (!top)
+		return 1;
 	/* Cut at the row cap: the rest of the last group is on its own page. */
 	if (n == READ_PAGE_CAP && last_group_post)
 		tpl_set_bool(last_group_post, "folded", true);
-	tpl_value *d = page_data(ctx, th->title);
-	tpl_set(d, "thread", thread_value(ctx->arena, th, &t.viewer));
+	tpl_set(d, "thread", thread_value(ctx->arena, th, &t->viewer));
 	tpl_value *posts = tpl_list(ctx->arena);
 	tpl_list_push(posts, post_item(ctx->arena, top));
 	tpl_set(d, "posts", posts);
@@ -284,11 +306,127 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
 		if (root->len >= 2)
 			tpl_set_int(d, "parent_id", root->ids[root->len - 2]);
 	}
-	bool logged_in = t.viewer.user_id != 0;
-	bool opening_open = t.open && !pg->subtree && rows[0].state == READ_VISIBLE;
-	tpl_set_bool(d, "reply_form", logged_in && opening_open);
+	bool logged_in = t->viewer.user_id != 0 || t->skel;
+	bool opening_open = t->open && !pg->subtree && rows[0].state == READ_VISIBLE;
+	t->reply_form = logged_in && opening_open;
+	tpl_set_bool(d, "reply_form", t->reply_form);
 	tpl_set_bool(d, "login_to_reply", !logged_in && opening_open);
+	return 0;
+}
+
+/* Renders one page of the tree under root. */
+static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
+                        long long after, const struct tree_page *pg)
+{
+	struct tree t = { .ctx = ctx, .viewer = page_viewer(ctx), .open = th->state == READ_VISIBLE && !th->locked };
+	tpl_value *d = page_data(ctx, th->title);
+	int rc = tree_fill(&t, th, root, after, pg, d);
+	if (rc < 0)
+		return;
+	if (rc > 0) {
+		not_found(ctx);
+		return;
+	}
 	page_render(ctx, "thread", d);
+}
+
+/* The actions of post p as seen by member viewer (or by anyone else than
+ * its author, with -1), with token markers for the CSRF token. */
+static void render_actions(const struct tree *base, const struct read_post *p, long long viewer,
+                           bool pressed, struct skel_slot *slot, enum skel_variant v)
+{
+	arena *a = base->ctx->arena;
+	struct tree vt = { .ctx = base->ctx, .viewer = { .user_id = viewer }, .open = base->open };
+	struct read_post row = *p;
+	row.supported = pressed;
+	tpl_value *scope = tpl_map(a);
+	tpl_set(scope, "post", post_value(&vt, &row, SHOW_FULL));
+	tpl_set_str(scope, "csrf", token_marker);
+	buf b;
+	buf_init(&b, a, 1024);
+	tpl_render_content(base->ctx->theme, "post_actions", scope, &b);
+	slot->html[v] = b.data;
+	slot->len[v] = b.len;
+}
+
+/*
+ * Renders what every member sees of a page of a visible thread (the
+ * anonymous view of the posts, reply form, actions as slots) into *sk.
+ * Returns 0; -1 after an error page; 1 when the page must be rendered in
+ * full (no such page, or markers that do not check out).
+ */
+static int skeleton_build(struct hctx *ctx, const struct read_thread *th, long long after,
+                          const struct tree_page *pg, struct skeleton *sk)
+{
+	arena *a = ctx->arena;
+	struct skel_build sb = { 0 };
+	struct tree t = { .ctx = ctx, .open = th->state == READ_VISIBLE && !th->locked, .skel = &sb };
+	struct read_path root = { .ids = &th->opening_id, .len = 1 };
+	tpl_value *d = tpl_map(a);
+	tpl_set_str(d, "csrf", token_marker);
+	int rc = tree_fill(&t, th, &root, after, pg, d);
+	if (rc != 0)
+		return rc;
+	buf content;
+	buf_init(&content, a, 128 * 1024);
+	if (tpl_render_content(ctx->theme, "thread", d, &content) != TPL_OK)
+		return 1;
+	sk->content = content.data;
+	sk->content_len = content.len;
+	sk->nslots = sb.n;
+	sk->slots = ARENA_NEW_ARRAY(a, struct skel_slot, sb.n ? sb.n : 1);
+	for (size_t i = 0; i < sb.n; i++) {
+		const struct read_post *p = sb.rows[i];
+		struct skel_slot *slot = &sk->slots[i];
+		slot->post_id = p->id;
+		slot->author_id = p->user_id;
+		render_actions(&t, p, p->user_id, false, slot, SKEL_MINE);
+		render_actions(&t, p, -1, false, slot, SKEL_OTHER);
+		render_actions(&t, p, -1, true, slot, SKEL_OTHER_PRESSED);
+	}
+	return skel_check(sk, t.reply_form ? 1 : 0) ? 0 : 1;
+}
+
+/*
+ * A member's page of a thread from stored parts (skeleton.h). Returns false
+ * when it must be rendered in full instead: the thread is not plainly
+ * visible, or the member has a post in it others cannot see.
+ */
+static bool member_page(struct hctx *ctx, long long after)
+{
+	const struct session *s = ctx->req->session;
+	struct read_thread th;
+	struct read_member_view mv;
+	bool found;
+	enum db_err err = db_read_thread_member(ctx->db, ctx->arena, ctx->req->id, s->user_id, &th, &mv, &found);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return true;
+	}
+	if (!found) {
+		not_found(ctx);
+		return true;
+	}
+	if (th.state != READ_VISIBLE || mv.unseen_own)
+		return false;
+	uint64_t digest = tpl_theme_digest(ctx->theme);
+	struct skeleton sk;
+	if (!skel_load(ctx->conf, ctx->arena, th.id, after, mv.version, digest, &sk)) {
+		struct tree_page pg = { .base = arena_printf(ctx->arena, "/t/%lld", th.id) };
+		int rc = skeleton_build(ctx, &th, after, &pg, &sk);
+		if (rc < 0)
+			return true;
+		if (rc > 0)
+			return false;
+		sk.version = mv.version;
+		sk.digest = digest;
+		skel_store(ctx->conf, ctx->arena, th.id, after, &sk);
+	}
+	buf content;
+	buf_init(&content, ctx->arena, sk.content_len + sk.nslots * 512 + 64);
+	skel_fill(&sk, s->user_id, mv.supported, mv.nsupported, s->csrf_token, &content);
+	page_render_layout(ctx, page_data(ctx, th.title), content.data, content.len);
+	return true;
 }
 
 static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
@@ -308,6 +446,9 @@ void page_thread(struct hctx *ctx)
 		           "The \"after\" part of the address should be a post number. Try the thread's first page.");
 		return;
 	}
+	const struct session *s = ctx->req->session;
+	if (s && !s->is_moderator && skel_enabled(ctx->conf) && member_page(ctx, after))
+		return;
 	struct read_thread th;
 	bool found;
 	enum db_err err = load_thread(ctx, ctx->req->id, &th, &found);

@@ -35,6 +35,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_S(base_url), KEY_S(cache_dir), KEY_S(crisis_file),
 	KEY_I(session_days, 1, 3650),
 	KEY_I(max_requests, 0, INT_MAX),
+	KEY_I(member_pages, 0, 1),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -111,6 +112,7 @@ static void set_defaults(conf *c)
 	c->crisis_file = xstrdup("");
 	c->session_days = 30;
 	c->max_requests = 0;
+	c->member_pages = 1;
 }
 
 enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)

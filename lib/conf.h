@@ -25,6 +25,7 @@ typedef struct conf {
 	char *crisis_file;
 	int session_days;
 	int max_requests;       /* a worker exits after this many (0 = never) */
+	int member_pages;       /* 1: members' thread pages from stored parts in cache_dir/m */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -229,16 +229,11 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 
 /* ---- thread page ---- */
 
-enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found)
+/* READ_THREAD's columns (READ_THREAD_MEMBER starts with the same). */
+static bool thread_fill(PGresult *r, struct read_thread *out)
 {
-	enum db_err err;
-	const char *params[] = { ll(a, id) };
-	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
-	if (!r)
-		return err;
-	*found = PQntuples(r) == 1 && db_val(r, 0, 7);
-	if (!*found)
-		return DB_OK;
+	if (PQntuples(r) != 1 || !db_val(r, 0, 7))
+		return false;
 	out->id = db_ll(r, 0, 0);
 	out->title = db_val(r, 0, 1);
 	out->state = state_from(db_val(r, 0, 2));
@@ -247,6 +242,47 @@ enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *ou
 	out->category_slug = db_val(r, 0, 5);
 	out->category_name = db_val(r, 0, 6);
 	out->opening_id = db_ll(r, 0, 7);
+	return true;
+}
+
+enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found)
+{
+	enum db_err err;
+	const char *params[] = { ll(a, id) };
+	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
+	if (!r)
+		return err;
+	*found = thread_fill(r, out);
+	return DB_OK;
+}
+
+enum db_err db_read_thread_member(db *d, arena *a, long long id, long long viewer,
+                                  struct read_thread *out, struct read_member_view *mv, bool *found)
+{
+	enum db_err err;
+	const char *params[] = { ll(a, id), ll(a, viewer) };
+	PGresult *r = db_exec(d, a, DB_READ_THREAD_MEMBER, params, &err);
+	if (!r)
+		return err;
+	*found = thread_fill(r, out);
+	if (!*found)
+		return DB_OK;
+	mv->version = db_ll(r, 0, 8);
+	mv->unseen_own = flag(r, 0, 9);
+	mv->nsupported = 0;
+	mv->supported = NULL;
+	const char *list = db_val(r, 0, 10);
+	if (!list)
+		return DB_OK;
+	size_t n = 1;
+	for (const char *c = list; *c; c++)
+		n += *c == ',';
+	mv->supported = ARENA_NEW_ARRAY(a, long long, n);
+	for (const char *c = list; *c; ) {
+		char *end;
+		mv->supported[mv->nsupported++] = strtoll(c, &end, 10);
+		c = *end == ',' ? end + 1 : end + strlen(end);
+	}
 	return DB_OK;
 }
 

@@ -104,6 +104,18 @@ struct read_thread {
 enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found);
 bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v);
 
+/* What a member's page of a thread needs beyond the shared parts. */
+struct read_member_view {
+	long long version;              /* threads.version: changes with every write */
+	bool unseen_own;                /* the member has a held or hidden post here */
+	long long *supported;           /* posts they said "I hear you" to, ascending */
+	size_t nsupported;
+};
+
+/* db_read_thread() for member `viewer`, with *mv filled when found. */
+enum db_err db_read_thread_member(db *d, arena *a, long long id, long long viewer,
+                                  struct read_thread *out, struct read_member_view *mv, bool *found);
+
 struct read_post {
 	long long id;
 	long long parent_id;            /* 0 for the opening post */

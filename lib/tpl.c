@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,7 @@ struct tpl_theme {
 	struct tpl_template *tpls;
 	size_t ntpls;
 	int layout;             /* index of layout.html or -1 */
+	uint64_t digest;        /* of the compiled templates: see tpl_theme_digest() */
 };
 
 const char *tpl_strerror(enum tpl_err e)
@@ -591,6 +593,38 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* FNV-1a over what rendering depends on: names, op kinds, bytes, names in
+ * expressions, jumps. Two loads of the same files give the same digest. */
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211u;
+	return h;
+}
+
+static uint64_t theme_digest(const tpl_theme *t)
+{
+	uint64_t h = 14695981039346656037u;
+	for (size_t i = 0; i < t->ntpls; i++) {
+		const struct tpl_template *tpl = &t->tpls[i];
+		h = fnv(h, tpl->name, strlen(tpl->name) + 1);
+		for (size_t k = 0; k < tpl->nops; k++) {
+			const struct op *op = &tpl->ops[k];
+			unsigned char kind = (unsigned char)op->kind;
+			h = fnv(h, &kind, 1);
+			if (op->s)
+				h = fnv(h, op->s, op->kind == OP_INCLUDE ? strlen(op->s) : op->len);
+			for (size_t e = 0; e < op->expr.n; e++) {
+				h = fnv(h, &op->expr.parts[e].literal, 1);
+				h = fnv(h, op->expr.parts[e].s, op->expr.parts[e].len);
+			}
+			h = fnv(h, &op->jump, sizeof op->jump);
+		}
+	}
+	return h;
+}
+
 enum tpl_err tpl_theme_load(const char *dir, tpl_theme **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -657,11 +691,17 @@ enum tpl_err tpl_theme_load(const char *dir, tpl_theme **out, char *err, size_t 
 			goto fail;
 		}
 	}
+	t->digest = theme_digest(t);
 	*out = t;
 	return TPL_OK;
 fail:
 	tpl_theme_free(t);
 	return rc;
+}
+
+uint64_t tpl_theme_digest(const tpl_theme *t)
+{
+	return t->digest;
 }
 
 void tpl_theme_free(tpl_theme *t)
@@ -682,6 +722,8 @@ bool tpl_has(const tpl_theme *t, const char *name)
 struct render {
 	const tpl_theme *theme;
 	const struct tpl_template *page;
+	const char *content;            /* tpl_render_layout: the page, rendered already */
+	size_t content_len;
 	const tpl_value *scopes[TPL_MAX_DEPTH];
 	int nscopes;
 	int depth;
@@ -820,6 +862,8 @@ static void render_ops(struct render *r, const struct tpl_template *tpl, size_t 
 		case OP_CONTENT:
 			if (r->page)
 				render_ops(r, r->page, 0, r->page->nops);
+			else if (r->content)
+				buf_append(r->out, r->content, r->content_len);
 			break;
 		case OP__MAX:
 			abort();
@@ -844,5 +888,29 @@ enum tpl_err tpl_render_page(const tpl_theme *t, const char *name, const tpl_val
 	} else {
 		render_ops(&r, tpl, 0, tpl->nops);
 	}
+	return TPL_OK;
+}
+
+enum tpl_err tpl_render_content(const tpl_theme *t, const char *name, const tpl_value *data, buf *out)
+{
+	int idx = find_template(t, name);
+	if (idx < 0)
+		return TPL_ERR_MISSING;
+	struct render r = { .theme = t, .out = out };
+	r.scopes[r.nscopes++] = data;
+	const struct tpl_template *tpl = &t->tpls[idx];
+	render_ops(&r, tpl, 0, tpl->nops);
+	return TPL_OK;
+}
+
+enum tpl_err tpl_render_layout(const tpl_theme *t, const tpl_value *data, const char *content,
+                               size_t len, buf *out)
+{
+	if (t->layout < 0)
+		return TPL_ERR_MISSING;
+	struct render r = { .theme = t, .out = out, .content = content, .content_len = len };
+	r.scopes[r.nscopes++] = data;
+	const struct tpl_template *layout = &t->tpls[t->layout];
+	render_ops(&r, layout, 0, layout->nops);
 	return TPL_OK;
 }

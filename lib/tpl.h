@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "buf.h"
@@ -61,5 +62,19 @@ bool tpl_has(const tpl_theme *t, const char *name);
 /* Renders page `name` inside layout.html (or alone when it is layout-free),
  * appending to out. Returns TPL_ERR_MISSING when there is no such template. */
 enum tpl_err tpl_render_page(const tpl_theme *t, const char *name, const tpl_value *data, buf *out);
+
+/*
+ * The same in two steps, for pages assembled from stored parts
+ * (fcgi/skeleton.c): tpl_render_content() renders page or fragment `name`
+ * without layout.html; tpl_render_layout() renders layout.html with content
+ * (bytes from tpl_render_content) at <h:content/>. With the same data, the
+ * two steps give the bytes of tpl_render_page().
+ */
+enum tpl_err tpl_render_content(const tpl_theme *t, const char *name, const tpl_value *data, buf *out);
+enum tpl_err tpl_render_layout(const tpl_theme *t, const tpl_value *data, const char *content,
+                               size_t len, buf *out);
+
+/* Changes when any compiled template changes (stored parts record it). */
+uint64_t tpl_theme_digest(const tpl_theme *t);
 
 #endif

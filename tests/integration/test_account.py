@@ -113,8 +113,9 @@ def add_revision(stack, post_id, old_md, title=None):
 
 
 def add_support(stack, post_id, uid):
-    stack.psql("insert into post_support (post_id, user_id) values (%d, %d); "
-               "update posts set support_count = support_count + 1 where id = %d" % (post_id, uid, post_id))
+    stack.psql("insert into post_support (post_id, user_id, thread_id) "
+               "select id, %d, thread_id from posts where id = %d; "
+               "update posts set support_count = support_count + 1 where id = %d" % (uid, post_id, post_id))
 
 
 def body_text(body):

@@ -626,7 +626,8 @@ def test_logged_in_thread(stack):
     liked = P("liked", w["bo"])
     root = P("op", w["ann"], [mine, theirs, liked])
     tid = f.thread(w["cat"], "Logged in", root)
-    stack.psql("insert into post_support (post_id, user_id) values (%d, %d)" % (liked.id, w["cy"]))
+    stack.psql("insert into post_support (post_id, user_id, thread_id) "
+               "select id, %d, thread_id from posts where id = %d" % (w["cy"], liked.id))
     stack.psql("update posts set support_count = 1 where id = %d" % liked.id)
     cy, csrf = f.session(w["cy"])
     _, body = get(stack, "/t/%d" % tid, cy)

@@ -86,6 +86,34 @@ int main(void)
 	tpl_render_page(t, "page", d, &out);
 	TAP_OK(strstr(out.data, "checked") == NULL, "false boolean attribute left out");
 	TAP_OK(tpl_render_page(t, "nope", d, &out) == TPL_ERR_MISSING, "missing template");
+
+	/* In two steps (content, then layout around it) the bytes are the same. */
+	buf whole, content, two;
+	buf_init(&whole, a, 256);
+	buf_init(&content, a, 256);
+	buf_init(&two, a, 256);
+	tpl_render_page(t, "page", d, &whole);
+	TAP_OK(tpl_render_content(t, "page", d, &content) == TPL_OK, "content renders alone");
+	TAP_OK(strstr(content.data, "<title>") == NULL && strstr(content.data, "<h1>") != NULL,
+	       "content has the page, not the layout");
+	TAP_OK(tpl_render_layout(t, d, content.data, content.len, &two) == TPL_OK, "layout renders around it");
+	TAP_OK(two.len == whole.len && memcmp(two.data, whole.data, whole.len) == 0,
+	       "content + layout == the page");
+	buf_init(&content, a, 256);
+	tpl_render_content(t, "part", d, &content);
+	TAP_OK(strcmp(content.data, "<span>&lt;i&gt;owl&lt;/i&gt;</span>") == 0, "a fragment renders alone: %s",
+	       content.data);
+
+	/* The digest is the same for the same files and changes with them. */
+	uint64_t digest = tpl_theme_digest(t);
+	tpl_theme *again;
+	TAP_OK(tpl_theme_load(dir, &again, err, sizeof err) == TPL_OK, "theme loads again");
+	TAP_OK(tpl_theme_digest(again) == digest, "same files, same digest");
+	tpl_theme_free(again);
+	put("part.html", "<h:fragment " NS "><span h:text=\"user.name\"/>!</h:fragment>");
+	TAP_OK(tpl_theme_load(dir, &again, err, sizeof err) == TPL_OK, "changed theme loads");
+	TAP_OK(tpl_theme_digest(again) != digest, "a changed template changes the digest");
+	tpl_theme_free(again);
 	tpl_theme_free(t);
 
 	clear();
