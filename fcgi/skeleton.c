@@ -76,7 +76,7 @@ static bool read_hex(const char **p, const char *lim, char end, uint64_t *out)
 	return true;
 }
 
-static bool parse(arena *a, const char *data, size_t size, struct skeleton *out)
+bool skel_parse(arena *a, const char *data, size_t size, struct skeleton *out)
 {
 	const char *p = data, *lim = data + size;
 	size_t magic = sizeof SKEL_MAGIC - 1;
@@ -139,7 +139,7 @@ bool skel_load(const conf *c, arena *a, long long thread_id, long long after, lo
 			goto out;
 		got += (size_t)n;
 	}
-	ok = parse(a, data, size, out) && out->version == version && out->digest == digest;
+	ok = skel_parse(a, data, size, out) && out->version == version && out->digest == digest;
 out:
 	close(fd);
 	return ok;

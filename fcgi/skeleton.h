@@ -62,6 +62,10 @@ bool skel_enabled(const conf *c);
 bool skel_load(const conf *c, arena *a, long long thread_id, long long after, long long version,
                uint64_t digest, struct skeleton *out);
 
+/* Reads a stored skeleton (the bytes of a file); false when it is not one.
+ * The slots and content point into data. */
+bool skel_parse(arena *a, const char *data, size_t size, struct skeleton *out);
+
 /* Stores s for (thread, after), replacing any older one. Best effort. */
 void skel_store(const conf *c, arena *a, long long thread_id, long long after, const struct skeleton *s);
 

@@ -22,6 +22,7 @@ MOD="$(ls moderation/*.c | grep -v -e modtool.c -e cli.c)"
 
 $CC $CFLAGS -o "$out/fuzz_request" tests/fuzz/fuzz_request.c fcgi/request.c $LIB
 $CC $CFLAGS -o "$out/fuzz_tpl" tests/fuzz/fuzz_tpl.c lib/tpl.c $LIB $PKG
+$CC $CFLAGS -o "$out/fuzz_skeleton" tests/fuzz/fuzz_skeleton.c fcgi/skeleton.c $LIB
 [ -f tests/fuzz/fuzz_markdown.c ] &&
 	$CC $CFLAGS -o "$out/fuzz_markdown" tests/fuzz/fuzz_markdown.c lib/markdown.c lib/sanitize.c $LIB $PKG
 [ -f tests/fuzz/fuzz_moderation.c ] &&
