@@ -4,6 +4,7 @@
  * - Views (normalize.c): normalized copies of a text with a per-byte map back to the original.
  * - Literal extraction (literal.c) and the trigram prefilter (prefilter.c): how one pass over a view
  *   finds which rule patterns are worth running, and where.
+ * - Word starts (word_starts.c): where the ASCII words of a view start, for patterns that start at one.
  * - Context lists (context.c): cue phrases and the window checks that use them.
  * - The ruleset (rules.c) and the screening that reads it (screen.c).
  * Everything here is owned by the ruleset or by the one mod_screen() call that made it.
@@ -122,14 +123,16 @@ struct mod_pf_entry {
 	uint16_t litidx;        /* its literal among the distinct literals of its slot */
 };
 
-/* A distinct literal of a slot: bytes 3..10 as a masked word, so most compare in one step. */
+/* A distinct literal of a slot: bytes 3..10 as a masked word, so most compare in one step. Its
+ * entries are entries[lit_entries[entry_first + k]] for k < entry_count, in entry order. */
 struct mod_pf_lit {
 	uint64_t tail, mask;
 	const char *lit;
 	uint16_t len;
+	uint32_t entry_first, entry_count;
 };
 
-#define MOD_PF_SLOT_LITS 64     /* more distinct literals on one trigram: compared entry by entry */
+#define MOD_PF_SLOT_LITS 256    /* more distinct literals on one trigram: compared entry by entry */
 
 struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; };
 
@@ -143,6 +146,7 @@ struct mod_prefilter {
 	unsigned slot_shift;            /* slot of a key: its hash >> slot_shift */
 	struct mod_pf_lit *lits;        /* distinct literals, slot by slot */
 	size_t nlits;
+	uint32_t *lit_entries;          /* the entries of each literal (mod_pf_lit) */
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };
@@ -158,6 +162,34 @@ void mod_prefilter_free(struct mod_prefilter *);
 typedef int mod_pf_hit_fn(void *arg, uint32_t pattern, unsigned group, size_t start, size_t end);
 int mod_prefilter_scan(const struct mod_prefilter *, const char *text, size_t len,
                        mod_pf_hit_fn *hit, void *arg);
+
+/* ---- word starts ------------------------------------------------------------------------------ */
+
+/* Which bytes of a view start an ASCII word (a byte of [A-Za-z0-9_] not after one), by first
+ * byte: a pattern that starts at \b with a word character (lead_wb) can only match there. One
+ * bitmap of nwords words per group of mod_word_group() (lead_wb first bytes: [a-z0-9_]): byte i
+ * is bit i % 64 of bits[group * nwords + i / 64]; bits past the view's length are 0. Built on first
+ * use for a view; whoever reuses it for another view clears built first. */
+#define MOD_WORD_GROUPS 37
+
+static inline int mod_word_group(unsigned char c)
+{
+	if (c >= 'a' && c <= 'z')
+		return c - 'a';
+	if (c >= '0' && c <= '9')
+		return 26 + (c - '0');
+	return c == '_' ? 36 : -1;
+}
+
+struct mod_word_starts {
+	uint64_t *bits;
+	size_t nwords, cap;     /* cap: words allocated in bits */
+	bool built;
+};
+
+int mod_word_starts_build(struct mod_word_starts *, const char *text, size_t len); /* -1: no memory */
+void mod_word_starts_free(struct mod_word_starts *);
+void mod_word_starts_trim(struct mod_word_starts *);    /* frees it when large */
 
 /* ---- context lists ---------------------------------------------------------------------------- */
 
@@ -247,11 +279,21 @@ struct mod_pattern {
 	const uint8_t *litlen;
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
 	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
-	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these */
+	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these;
+	                                   sorted by first byte */
 	uint64_t lead_first[4];     /* bit c: some lead member starts with byte c */
-	uint8_t lead_fb[16];        /* those bytes, when there are at most 16 (nfb > 0) */
+	uint8_t lead_fb[16];        /* those bytes, ascending, when there are at most 16 (nfb > 0) */
 	uint8_t nfb;
+	/* when nfb > 0, for the members starting with lead_fb[k]: they are lead.lit[lead_fb_member[k]
+	 * .. lead_fb_member[k + 1]), and bit (c & 63) of lead_second[k] is set when one of them has
+	 * second byte c (all bits when one is a single byte); lead_fb_of[c - '0'] is k + 1 for a first
+	 * byte c = lead_fb[k] in ['0', 'z'], else 0 */
+	uint8_t lead_fb_member[17];
+	uint64_t lead_second[16];
+	uint8_t lead_fb_of['z' - '0' + 1];
 	bool lead_wb;               /* mod_litset.lead_wb */
+	bool lead_at_trigger;       /* every lead member starts with a trigger literal (lit[]), so
+	                               every match starts where the prefilter reported one */
 };
 
 struct mod_example {

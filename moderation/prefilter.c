@@ -13,9 +13,11 @@
 
 #include "mod_internal.h"
 
+/* Of key << 8, so that the scan can hash its rolling word of the last four bytes without masking
+ * the oldest one off: the shift drops it. */
 static inline uint32_t trigram_hash(uint32_t key)
 {
-	return key * 0x9E3779B1u;
+	return (key << 8) * 0x9E3779B1u;
 }
 
 static inline uint32_t bloom_bit(uint32_t key)
@@ -99,15 +101,19 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 	}
 	free(pf->slots);
 	free(pf->lits);
+	free(pf->lit_entries);
 	pf->lits = NULL;
+	pf->lit_entries = NULL;
 	pf->nlits = 0;
 	pf->slots = calloc(nslots, sizeof *pf->slots);
 	if (!pf->slots)
 		return -1;
 	pf->nslots = nslots;
 	pf->slot_shift = shift;
-	if (pf->nentries && !(pf->lits = malloc(pf->nentries * sizeof *pf->lits)))
+	if (pf->nentries && (!(pf->lits = malloc(pf->nentries * sizeof *pf->lits)) ||
+	                     !(pf->lit_entries = malloc(pf->nentries * sizeof *pf->lit_entries))))
 		return -1;
+	size_t nlit_entries = 0;
 	memset(pf->bloom, 0, sizeof pf->bloom);
 	for (size_t i = 0; i < pf->nentries;) {
 		uint32_t key = pf->entries[i].key;
@@ -129,6 +135,13 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 			}
 			e->litidx = (uint16_t)(l - lit_first);
 		}
+		for (size_t l = lit_first; l < pf->nlits; l++) {
+			pf->lits[l].entry_first = (uint32_t)nlit_entries;
+			for (size_t k = i; k < j; k++)
+				if (pf->entries[k].litidx == l - lit_first)
+					pf->lit_entries[nlit_entries++] = (uint32_t)k;
+			pf->lits[l].entry_count = (uint32_t)nlit_entries - pf->lits[l].entry_first;
+		}
 		size_t slot = slot_of(pf, key);
 		while (pf->slots[slot].key_plus1)
 			slot = (slot + 1) & (nslots - 1);
@@ -147,6 +160,7 @@ void mod_prefilter_free(struct mod_prefilter *pf)
 	free(pf->entries);
 	free(pf->slots);
 	free(pf->lits);
+	free(pf->lit_entries);
 	free(pf->full);
 	memset(pf, 0, sizeof *pf);
 }
@@ -170,12 +184,13 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 	if (pf->nentries == 0 || len < MOD_LIT_MIN)
 		return 0;
 	const unsigned char *u = (const unsigned char *)text;
-	uint32_t key = (uint32_t)u[0] << 8 | u[1];
+	uint32_t last4 = (uint32_t)u[0] << 8 | u[1];     /* the bytes up to i, oldest dropped */
 	for (size_t i = 2; i < len; i++) {
-		key = ((key << 8) | u[i]) & 0xFFFFFFu;
-		uint32_t bit = bloom_bit(key);
+		last4 = last4 << 8 | u[i];
+		uint32_t bit = bloom_bit(last4);
 		if (!(pf->bloom[bit >> 6] & (1ull << (bit & 63))))
 			continue;
+		uint32_t key = last4 & 0xFFFFFFu;
 		size_t slot = slot_of(pf, key);
 		while (pf->slots[slot].key_plus1 && pf->slots[slot].key_plus1 != key + 1)
 			slot = (slot + 1) & (pf->nslots - 1);
@@ -195,17 +210,29 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 			}
 			continue;
 		}
-		/* which distinct literals occur here, then their entries in order */
-		uint64_t x = load_tail(u, len, start + 3), matched = 0;
-		const struct mod_pf_lit *l = pf->lits + sl->lit_first;
+		/* which distinct literals occur here, then their entries in order: those of the one
+		 * literal (the common case), or all the slot's entries, skipping the others */
+		uint64_t x = load_tail(u, len, start + 3), matched[MOD_PF_SLOT_LITS / 64] = { 0 };
+		const struct mod_pf_lit *l = pf->lits + sl->lit_first, *one = NULL;
+		uint32_t nmatched = 0;
 		for (uint32_t k = 0; k < sl->nlits; k++)
-			if (l[k].len <= len - start && (x & l[k].mask) == l[k].tail &&
-			    (l[k].len <= 11 || memcmp(text + start + 11, l[k].lit + 11, l[k].len - 11u) == 0))
-				matched |= 1ull << k;
-		if (!matched)
+			if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
+			    (l[k].len <= 11 || memcmp(text + start + 11, l[k].lit + 11, l[k].len - 11u) == 0)) {
+				matched[k / 64] |= 1ull << (k % 64);
+				one = &l[k];
+				nmatched++;
+			}
+		if (nmatched == 1) {
+			for (uint32_t k = 0; k < one->entry_count; k++) {
+				const struct mod_pf_entry *oe = pf->entries + pf->lit_entries[one->entry_first + k];
+				int rc = hit(arg, oe->pattern, oe->group, start, start + oe->len);
+				if (rc)
+					return rc;
+			}
 			continue;
-		for (uint32_t k = 0; k < sl->count; k++) {
-			if (!(matched >> e[k].litidx & 1))
+		}
+		for (uint32_t k = 0; k < sl->count && nmatched; k++) {
+			if (!(matched[e[k].litidx / 64] >> (e[k].litidx % 64) & 1))
 				continue;
 			int rc = hit(arg, e[k].pattern, e[k].group, start, start + e[k].len);
 			if (rc)

@@ -382,6 +382,68 @@ static int pool_group(struct mod_pool *pool, const struct mod_litgroup *in,
 	return 0;
 }
 
+/* Orders g by first byte (stably), so that screening finds the members that can start at a
+ * position without comparing the others. */
+static void litgroup_sort_by_first_byte(struct mod_litgroup *g)
+{
+	for (size_t i = 1; i < g->count; i++) {
+		uint8_t len = g->len[i];
+		char lit[MOD_LIT_LEN_MAX];
+		memcpy(lit, g->lit[i], len);
+		unsigned char first = len ? (unsigned char)lit[0] : 0;
+		size_t j = i;
+		for (; j > 0 && g->len[j - 1] && (unsigned char)g->lit[j - 1][0] > first; j--) {
+			g->len[j] = g->len[j - 1];
+			memcpy(g->lit[j], g->lit[j - 1], g->len[j]);
+		}
+		g->len[j] = len;
+		memcpy(g->lit[j], lit, len);
+	}
+}
+
+/* The first bytes of pat's lead members (sorted by first byte) and, per first byte, where its
+ * members are and what their second bytes can be. */
+static void index_lead(struct mod_pattern *pat)
+{
+	size_t nfb = 0;
+	for (uint32_t k = 0; k < pat->lead.count; k++) {
+		unsigned char c = (unsigned char)pat->lead.lit[k][0];
+		if (!(pat->lead_first[c >> 6] >> (c & 63) & 1)) {
+			pat->lead_first[c >> 6] |= 1ull << (c & 63);
+			if (nfb < sizeof pat->lead_fb) {
+				pat->lead_fb[nfb] = c;
+				pat->lead_fb_member[nfb] = (uint8_t)k;
+				if (c >= '0' && c <= 'z')
+					pat->lead_fb_of[c - '0'] = (uint8_t)(nfb + 1);
+			}
+			nfb++;
+		}
+		if (nfb <= sizeof pat->lead_fb)
+			pat->lead_second[nfb - 1] |= pat->lead.len[k] < 2 ? UINT64_MAX :
+				1ull << ((unsigned char)pat->lead.lit[k][1] & 63);
+	}
+	pat->nfb = nfb <= sizeof pat->lead_fb ? (uint8_t)nfb : 0;
+	pat->lead_fb_member[pat->nfb] = (uint8_t)pat->lead.count;
+	if (!pat->nfb)
+		memset(pat->lead_fb_of, 0, sizeof pat->lead_fb_of);
+}
+
+/* Whether every lead member of pat starts with one of its trigger literals. */
+static bool lead_starts_with_trigger(const struct mod_pattern *pat)
+{
+	if (pat->lead.count == 0 || pat->nlits == 0)
+		return false;
+	for (uint32_t k = 0; k < pat->lead.count; k++) {
+		bool found = false;
+		for (uint32_t j = 0; j < pat->nlits && !found; j++)
+			found = pat->litlen[j] <= pat->lead.len[k] &&
+			        memcmp(pat->lit[j], pat->lead.lit[k], pat->litlen[j]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t vlen)
 {
 	mod_ruleset *rs = ps->rs;
@@ -401,6 +463,7 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 	uint32_t nextra = 0;
 	struct mod_pattern_group lead = { 0 };
 	if (mod_literals(val, vlen, &lits, &off) == MOD_LIT_OK) {
+		litgroup_sort_by_first_byte(&lits.lead);
 		if (lits.lead.count && pool_group(rs->pool, &lits.lead, &lead) < 0)
 			return MOD_ERR_NOMEM;
 		struct mod_pattern_group primary;
@@ -437,17 +500,8 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
 		.lead = lead, .lead_wb = lits.lead_wb };
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
-	size_t nfb = 0;
-	for (uint32_t k = 0; k < lead.count; k++) {
-		unsigned char c = (unsigned char)lead.lit[k][0];
-		if (pat->lead_first[c >> 6] >> (c & 63) & 1)
-			continue;
-		pat->lead_first[c >> 6] |= 1ull << (c & 63);
-		if (nfb < sizeof pat->lead_fb)
-			pat->lead_fb[nfb] = c;
-		nfb++;
-	}
-	pat->nfb = nfb <= sizeof pat->lead_fb ? (uint8_t)nfb : 0;
+	index_lead(pat);
+	pat->lead_at_trigger = lead_starts_with_trigger(pat);
 	r->npatterns++;
 	return MOD_OK;
 }

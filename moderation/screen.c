@@ -49,7 +49,7 @@ struct candidate {
 
 struct hit_window {
 	size_t start, cut;
-	size_t last;                /* last trigger literal hit in the window */
+	size_t first, last;         /* first and last trigger literal hit in the window */
 	bool active;
 };
 
@@ -63,6 +63,7 @@ struct mod_scratch {
 	uint64_t mctx_serial;               /* ruleset they were copied from */
 	struct mod_view normal, deob, deob_flipped;
 	struct mod_quote_index qindex;
+	struct mod_word_starts words;       /* of the view being scanned */
 	/* per pattern, valid only where stamp[p] == scan */
 	struct hit_window *windows;
 	size_t *extra_last;                 /* per pattern and extra group: last literal start seen */
@@ -239,10 +240,10 @@ static size_t take_match(struct screen_call *call, uint32_t pattern, size_t cut)
 	return next_char(call->view->text, cut, ms);
 }
 
-/* Finding where a pattern's lead literals occur: candidates are positions holding a byte some
- * lead literal starts with (and, for a pattern that starts at \b with a word character, not
- * after an ASCII word character); lead_at then compares the literals. With SSE2, sixteen
- * positions at a time. */
+/* Finding where a pattern's lead literals occur. A pattern that starts at \b with a word character
+ * (lead_wb, nearly all) visits the word starts of its window that begin with a lead first byte
+ * (word_starts.c). Any other visits the positions holding such a byte, sixteen at a time with
+ * SSE2. Either way lead_at then compares the literals. */
 struct lead_scan {
 	const struct mod_pattern *pat;
 	const unsigned char *t;
@@ -262,21 +263,18 @@ static void lead_scan_init(struct lead_scan *ls, const struct mod_pattern *pat,
 #endif
 }
 
+static inline bool lead_first_byte(const struct mod_pattern *pat, unsigned char c)
+{
+	return pat->lead_first[c >> 6] >> (c & 63) & 1;
+}
+
 static inline bool ascii_word(unsigned char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-#ifdef __SSE2__
-/* Bytes of x in [lo, hi] (as unsigned). */
-static inline __m128i in_range(__m128i x, unsigned char lo, unsigned char hi)
-{
-	__m128i y = _mm_xor_si128(_mm_sub_epi8(x, _mm_set1_epi8((char)lo)), _mm_set1_epi8((char)0x80));
-	return _mm_cmpgt_epi8(_mm_set1_epi8((char)(hi - lo - 127)), y);
-}
-#endif
-
-/* The first candidate position in [from, to), or to. */
+/* The first position in [from, to) holding a lead first byte (and, for lead_wb, not after a word
+ * byte: then nfb is 0 and the loop is the scalar one), or to. */
 static size_t next_lead_candidate(const struct lead_scan *ls, size_t from, size_t to)
 {
 	const struct mod_pattern *pat = ls->pat;
@@ -284,24 +282,11 @@ static size_t next_lead_candidate(const struct lead_scan *ls, size_t from, size_
 	size_t i = from;
 #ifdef __SSE2__
 	if (pat->nfb) {
-		if (i == 0 && i < to) {
-			if (pat->lead_first[t[0] >> 6] >> (t[0] & 63) & 1)
-				return 0;
-			i = 1;
-		}
 		for (; i + 16 <= to; i += 16) {
 			__m128i block = _mm_loadu_si128((const __m128i *)(const void *)(t + i));
 			__m128i eq = _mm_cmpeq_epi8(block, ls->fb[0]);
 			for (unsigned k = 1; k < pat->nfb; k++)
 				eq = _mm_or_si128(eq, _mm_cmpeq_epi8(block, ls->fb[k]));
-			if (pat->lead_wb && _mm_movemask_epi8(eq)) {
-				__m128i prev = _mm_loadu_si128((const __m128i *)(const void *)(t + i - 1));
-				__m128i word = _mm_or_si128(
-					in_range(_mm_or_si128(prev, _mm_set1_epi8(0x20)), 'a', 'z'),
-					_mm_or_si128(in_range(prev, '0', '9'),
-					             _mm_cmpeq_epi8(prev, _mm_set1_epi8('_'))));
-				eq = _mm_andnot_si128(word, eq);
-			}
 			unsigned mask = (unsigned)_mm_movemask_epi8(eq);
 			if (mask)
 				return i + (size_t)__builtin_ctz(mask);
@@ -309,19 +294,20 @@ static size_t next_lead_candidate(const struct lead_scan *ls, size_t from, size_
 	}
 #endif
 	for (; i < to; i++)
-		if ((pat->lead_first[t[i] >> 6] >> (t[i] & 63) & 1) &&
-		    !(pat->lead_wb && i > 0 && ascii_word(t[i - 1])))
+		if (lead_first_byte(pat, t[i]) && !(pat->lead_wb && i > 0 && ascii_word(t[i - 1])))
 			return i;
 	return to;
 }
 
-/* Whether a lead literal of pat occurs at candidate q and fits in the subject [0, cut). */
-static bool lead_at(const struct mod_pattern *pat, const unsigned char *t, size_t cut, size_t q)
+/* Whether one of the lead members [from, to) of pat occurs at q and fits in the subject [0, cut).
+ * The members are sorted by first byte: those starting with one byte are a range. */
+static bool lead_at(const struct mod_pattern *pat, uint32_t from, uint32_t to,
+                    const unsigned char *t, size_t cut, size_t q)
 {
-	for (uint32_t k = 0; k < pat->lead.count; k++) {
+	for (uint32_t k = from; k < to; k++) {
 		const unsigned char *lit = (const unsigned char *)pat->lead.lit[k];
 		size_t n = pat->lead.len[k];
-		if (lit[0] != t[q] || n > cut - q)
+		if (n > cut - q || lit[0] != t[q])
 			continue;
 		size_t j = 1;
 		while (j < n && lit[j] == t[q + j])
@@ -332,16 +318,90 @@ static bool lead_at(const struct mod_pattern *pat, const unsigned char *t, size_
 	return false;
 }
 
+/* Tries pattern at start q alone (the offset limit makes pcre2 try that start and no other).
+ * Returns where the search goes on, or SIZE_MAX to stop. */
+static size_t try_start(struct screen_call *call, uint32_t pattern, size_t cut, size_t q)
+{
+	pcre2_set_offset_limit(call->sc->mctx_limit, q);
+	int rc = match_at(call, call->rs->patterns[pattern].code, call->sc->mctx_limit, cut, q);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return q + 1;
+	if (rc < 0)
+		return SIZE_MAX;
+	return take_match(call, pattern, cut);
+}
+
+/* Tries a lead_wb pattern with nfb > 0 at the word starts in [off, lim] where a lead member
+ * occurs: those that begin with a lead first byte (the union of their word-start bitmaps) and
+ * have a second byte some member starting with that byte has (lead_second; t[q + 1] is at most
+ * the view's closing NUL). */
+static void run_at_word_starts(struct screen_call *call, uint32_t pattern, size_t off, size_t lim,
+                               size_t cut)
+{
+	const struct mod_pattern *pat = &call->rs->patterns[pattern];
+	const struct mod_view *v = call->view;
+	struct mod_word_starts *ws = &call->sc->words;
+	if (!ws->built && mod_word_starts_build(ws, v->text, v->len) < 0) {
+		call->nomem = true;
+		return;
+	}
+	const unsigned char *t = (const unsigned char *)v->text;
+	const uint64_t *group[sizeof pat->lead_fb];
+	for (unsigned k = 0; k < pat->nfb; k++)
+		group[k] = ws->bits + (size_t)mod_word_group(pat->lead_fb[k]) * ws->nwords;
+	for (size_t w = off / 64; w <= lim / 64; w++) {
+		uint64_t bits = group[0][w];
+		for (unsigned k = 1; k < pat->nfb; k++)
+			bits |= group[k][w];
+		if (w == off / 64)
+			bits &= ~0ull << (off % 64);
+		if (w == lim / 64)
+			bits &= ~0ull >> (63 - lim % 64);
+		for (; bits; bits &= bits - 1) {
+			size_t q = w * 64 + (size_t)__builtin_ctzll(bits);
+			unsigned g = pat->lead_fb_of[t[q] - '0'] - 1u;
+			if (q < off || !(pat->lead_second[g] >> (t[q + 1] & 63) & 1) ||
+			    !lead_at(pat, pat->lead_fb_member[g], pat->lead_fb_member[g + 1], t, cut, q))
+				continue;
+			off = try_start(call, pattern, cut, q);
+			if (off > lim || call->limit_hit || call->nomem)
+				return;
+		}
+	}
+}
+
+/* Tries any other pattern with a lead at the positions in [off, lim] where a lead member occurs. */
+static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t off, size_t lim,
+                              size_t cut)
+{
+	const struct mod_pattern *pat = &call->rs->patterns[pattern];
+	const unsigned char *t = (const unsigned char *)call->view->text;
+	struct lead_scan ls;
+	lead_scan_init(&ls, pat, t);
+	while (off <= lim && !call->limit_hit && !call->nomem) {
+		off = next_lead_candidate(&ls, off, lim + 1);
+		if (off > lim)
+			return;
+		if (lead_at(pat, 0, pat->lead.count, t, cut, off))
+			off = try_start(call, pattern, cut, off);
+		else
+			off++;
+	}
+}
+
 /* Runs one pattern over view bytes [start, cut). Every match holds a trigger literal, and the
  * window holds every trigger hit in it (a later hit would have joined it), so no match starts
  * after the last one. A pattern whose matches all start with one of its lead literals is tried
  * only where one occurs, one start at a time (the offset limit makes pcre2 try that start and no
  * other): the first start that matches is where an unanchored search would have found its
- * match, and the match is the same. Without lead literals pcre2 searches, with the last trigger
+ * match, and the match is the same. When every lead literal starts with a trigger literal, no
+ * match starts before the window's first trigger hit either: an earlier start would hold a
+ * trigger literal, reported to this window (a hit of an earlier window lies more than
+ * WINDOW_REACH bytes before start). Without lead literals pcre2 searches, with the last trigger
  * hit as its offset limit. last is SIZE_MAX for a pattern without literals, run over the whole
  * view. */
 static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start, size_t cut,
-                        size_t last)
+                        size_t first, size_t last)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const pcre2_code *code = pat->code;
@@ -353,28 +413,13 @@ static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start
 	if (last != SIZE_MAX) {
 		mctx = sc->mctx_limit;
 		if (pat->lead.count) {
-			const unsigned char *t = (const unsigned char *)call->view->text;
 			size_t lim = last < cut ? last : cut - 1;
-			struct lead_scan ls;
-			lead_scan_init(&ls, pat, t);
-			while (off <= lim && !call->limit_hit && !call->nomem) {
-				off = next_lead_candidate(&ls, off, lim + 1);
-				if (off > lim)
-					return;
-				if (!lead_at(pat, t, cut, off)) {
-					off++;
-					continue;
-				}
-				pcre2_set_offset_limit(mctx, off);
-				int rc = match_at(call, code, mctx, cut, off);
-				if (rc == PCRE2_ERROR_NOMATCH) {
-					off++;
-					continue;
-				}
-				if (rc < 0)
-					return;
-				off = take_match(call, pattern, cut);
-			}
+			if (pat->lead_at_trigger && first > off)
+				off = first;
+			if (pat->lead_wb && pat->nfb)
+				run_at_word_starts(call, pattern, off, lim, cut);
+			else
+				run_at_lead_bytes(call, pattern, off, lim, cut);
 			return;
 		}
 		pcre2_set_offset_limit(mctx, last);
@@ -427,8 +472,8 @@ static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, si
 		return 0;
 	}
 	if (w->active)
-		run_pattern(call, pattern, w->start, w->cut, w->last);
-	*w = (struct hit_window){ ws, cut, ls, true };
+		run_pattern(call, pattern, w->start, w->cut, w->first, w->last);
+	*w = (struct hit_window){ ws, cut, ls, ls, true };
 	return call->limit_hit || call->nomem;
 }
 
@@ -439,6 +484,7 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	call->view = v;
 	call->deobfuscated = deobfuscated;
 	sc->qindex.built = false;
+	sc->words.built = false;
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
 		if (call->rs->npatterns)
 			memset(sc->stamp, 0, call->rs->npatterns * sizeof *sc->stamp);
@@ -455,11 +501,11 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 			bits &= bits - 1;
 			const struct hit_window *w = &sc->windows[p];
 			if (w->active && !call->limit_hit && !call->nomem)
-				run_pattern(call, p, w->start, w->cut, w->last);
+				run_pattern(call, p, w->start, w->cut, w->first, w->last);
 		}
 	}
 	for (size_t i = 0; i < pf->nfull && !call->limit_hit && !call->nomem; i++)
-		run_pattern(call, pf->full[i], 0, v->len, SIZE_MAX);
+		run_pattern(call, pf->full[i], 0, v->len, 0, SIZE_MAX);
 }
 
 static int candidate_cmp(const void *a, const void *b)
@@ -596,6 +642,7 @@ void mod_scratch_free(mod_scratch *sc)
 	mod_view_free(&sc->deob);
 	mod_view_free(&sc->deob_flipped);
 	mod_quote_index_free(&sc->qindex);
+	mod_word_starts_free(&sc->words);
 	scratch_free_pattern_tables(sc);
 	free(sc->cands);
 	free(sc);
@@ -654,6 +701,7 @@ static void scratch_trim(mod_scratch *sc)
 	if (sc->deob_flipped.cap > SCRATCH_KEEP || sc->deob_flipped.mapcap > SCRATCH_KEEP)
 		mod_view_free(&sc->deob_flipped);
 	mod_quote_index_trim(&sc->qindex);
+	mod_word_starts_trim(&sc->words);
 	if (sc->capcands > 64) {
 		free(sc->cands);
 		sc->cands = NULL;
