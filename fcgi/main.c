@@ -223,7 +223,12 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 	}
 	const char *token = req_param(&req->cookies, SESSION_COOKIE);
 	if (token && (r->needs & NEED_DB)) {
-		enum db_err e = session_lookup(ctx->db, ctx->arena, token, &req->session);
+		/* A member's thread page: the session and the thread in one round trip. */
+		PGresult *row = NULL;
+		enum db_err e = r->handler == page_thread && req->method != HTTP_POST ?
+			session_lookup_thread(ctx->db, ctx->arena, token, req->id, &req->session, &row) :
+			session_lookup(ctx->db, ctx->arena, token, &req->session);
+		ctx->member_thread = row;
 		if (e != DB_OK) {
 			page_db_error(ctx, e);
 			return;

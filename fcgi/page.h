@@ -31,6 +31,9 @@ struct hctx {
 	/* Set before a form handler runs again after a refused POST: what was
 	 * wrong, shown at the top of the form (the status is already set). */
 	const char *form_error;
+	/* Set by the dispatcher for a member's thread page: the session look-up
+	 * row with the thread (session_lookup_thread). */
+	const PGresult *member_thread;
 	/* Set by the dispatcher when this page may be stored for nginx. */
 	long long cache_thread_id;
 	long long cache_version;

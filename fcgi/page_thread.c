@@ -397,13 +397,9 @@ static bool member_page(struct hctx *ctx, long long after)
 	const struct session *s = ctx->req->session;
 	struct read_thread th;
 	struct read_member_view mv;
-	bool found;
-	enum db_err err = db_read_thread_member(ctx->db, ctx->arena, ctx->req->id, s->user_id, &th, &mv, &found);
-	if (err != DB_OK) {
-		page_db_error(ctx, err);
-		return true;
-	}
-	if (!found) {
+	if (!ctx->member_thread)
+		return false;
+	if (!db_read_thread_member(ctx->arena, ctx->member_thread, SESSION_COLUMNS, &th, &mv)) {
 		not_found(ctx);
 		return true;
 	}

@@ -229,19 +229,20 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 
 /* ---- thread page ---- */
 
-/* READ_THREAD's columns (READ_THREAD_MEMBER starts with the same). */
-static bool thread_fill(PGresult *r, struct read_thread *out)
+/* READ_THREAD's columns, from column c on (SESSION_THREAD_LOOKUP has the
+ * same after the session's). */
+static bool thread_fill(const PGresult *r, int c, struct read_thread *out)
 {
-	if (PQntuples(r) != 1 || !db_val(r, 0, 7))
+	if (PQntuples(r) != 1 || !db_val(r, 0, c + 7))
 		return false;
-	out->id = db_ll(r, 0, 0);
-	out->title = db_val(r, 0, 1);
-	out->state = state_from(db_val(r, 0, 2));
-	out->locked = flag(r, 0, 3);
-	out->user_id = db_ll(r, 0, 4);
-	out->category_slug = db_val(r, 0, 5);
-	out->category_name = db_val(r, 0, 6);
-	out->opening_id = db_ll(r, 0, 7);
+	out->id = db_ll(r, 0, c);
+	out->title = db_val(r, 0, c + 1);
+	out->state = state_from(db_val(r, 0, c + 2));
+	out->locked = flag(r, 0, c + 3);
+	out->user_id = db_ll(r, 0, c + 4);
+	out->category_slug = db_val(r, 0, c + 5);
+	out->category_name = db_val(r, 0, c + 6);
+	out->opening_id = db_ll(r, 0, c + 7);
 	return true;
 }
 
@@ -252,38 +253,32 @@ enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *ou
 	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
 	if (!r)
 		return err;
-	*found = thread_fill(r, out);
+	*found = thread_fill(r, 0, out);
 	return DB_OK;
 }
 
-enum db_err db_read_thread_member(db *d, arena *a, long long id, long long viewer,
-                                  struct read_thread *out, struct read_member_view *mv, bool *found)
+bool db_read_thread_member(arena *a, const PGresult *r, int c, struct read_thread *out,
+                           struct read_member_view *mv)
 {
-	enum db_err err;
-	const char *params[] = { ll(a, id), ll(a, viewer) };
-	PGresult *r = db_exec(d, a, DB_READ_THREAD_MEMBER, params, &err);
-	if (!r)
-		return err;
-	*found = thread_fill(r, out);
-	if (!*found)
-		return DB_OK;
-	mv->version = db_ll(r, 0, 8);
-	mv->unseen_own = flag(r, 0, 9);
+	if (!thread_fill(r, c, out))
+		return false;
+	mv->version = db_ll(r, 0, c + 8);
+	mv->unseen_own = flag(r, 0, c + 9);
 	mv->nsupported = 0;
 	mv->supported = NULL;
-	const char *list = db_val(r, 0, 10);
+	const char *list = db_val(r, 0, c + 10);
 	if (!list)
-		return DB_OK;
+		return true;
 	size_t n = 1;
-	for (const char *c = list; *c; c++)
-		n += *c == ',';
+	for (const char *p = list; *p; p++)
+		n += *p == ',';
 	mv->supported = ARENA_NEW_ARRAY(a, long long, n);
-	for (const char *c = list; *c; ) {
+	for (const char *p = list; *p; ) {
 		char *end;
-		mv->supported[mv->nsupported++] = strtoll(c, &end, 10);
-		c = *end == ',' ? end + 1 : end + strlen(end);
+		mv->supported[mv->nsupported++] = strtoll(p, &end, 10);
+		p = *end == ',' ? end + 1 : end + strlen(end);
 	}
-	return DB_OK;
+	return true;
 }
 
 bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v)

@@ -112,9 +112,10 @@ struct read_member_view {
 	size_t nsupported;
 };
 
-/* db_read_thread() for member `viewer`, with *mv filled when found. */
-enum db_err db_read_thread_member(db *d, arena *a, long long id, long long viewer,
-                                  struct read_thread *out, struct read_member_view *mv, bool *found);
+/* Reads the thread and the member's state from a SESSION_THREAD_LOOKUP row
+ * (lib/session.h), from column c on. False when there is no such thread. */
+bool db_read_thread_member(arena *a, const PGresult *r, int c, struct read_thread *out,
+                           struct read_member_view *mv);
 
 struct read_post {
 	long long id;

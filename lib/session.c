@@ -5,6 +5,29 @@
 
 #include "auth.h"
 
+/* The session of SESSION_LOOKUP's columns in row 0 of r (NULL when there
+ * is no row); touches last_seen when it is old. */
+static enum db_err session_from_row(db *d, arena *a, PGresult *r, const char *token,
+                                    const char *digest, struct session **out)
+{
+	if (PQntuples(r) != 1)
+		return DB_OK;
+	struct session *s = ARENA_NEW(a, struct session);
+	s->user_id = db_ll(r, 0, 0);
+	s->handle = db_val(r, 0, 1);
+	s->role = db_val(r, 0, 2);
+	s->status = db_val(r, 0, 3);
+	s->csrf_token = db_val(r, 0, 4);
+	s->token = arena_strdup(a, token);
+	s->is_moderator = strcmp(s->role, "moderator") == 0 || strcmp(s->role, "admin") == 0;
+	const char *params[] = { digest };
+	enum db_err err;
+	if (db_val(r, 0, 5)[0] == 't' && !db_exec(d, a, DB_SESSION_TOUCH, params, &err))
+		return err;
+	*out = s;
+	return DB_OK;
+}
+
 enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out)
 {
 	*out = NULL;
@@ -17,20 +40,27 @@ enum db_err session_lookup(db *d, arena *a, const char *token, struct session **
 	PGresult *r = db_exec(d, a, DB_SESSION_LOOKUP, params, &err);
 	if (!r)
 		return err;
-	if (PQntuples(r) != 1)
+	return session_from_row(d, a, r, token, digest, out);
+}
+
+enum db_err session_lookup_thread(db *d, arena *a, const char *token, long long thread_id,
+                                  struct session **out, PGresult **row)
+{
+	*out = NULL;
+	*row = NULL;
+	if (!token || strlen(token) != AUTH_TOKEN_LEN)
 		return DB_OK;
-	struct session *s = ARENA_NEW(a, struct session);
-	s->user_id = db_ll(r, 0, 0);
-	s->handle = db_val(r, 0, 1);
-	s->role = db_val(r, 0, 2);
-	s->status = db_val(r, 0, 3);
-	s->csrf_token = db_val(r, 0, 4);
-	s->token = arena_strdup(a, token);
-	s->is_moderator = strcmp(s->role, "moderator") == 0 || strcmp(s->role, "admin") == 0;
-	if (db_val(r, 0, 5)[0] == 't' && !db_exec(d, a, DB_SESSION_TOUCH, params, &err))
+	char digest[65];
+	auth_token_digest(token, AUTH_TOKEN_LEN, digest);
+	const char *params[] = { digest, arena_printf(a, "%lld", thread_id) };
+	enum db_err err;
+	PGresult *r = db_exec(d, a, DB_SESSION_THREAD_LOOKUP, params, &err);
+	if (!r)
 		return err;
-	*out = s;
-	return DB_OK;
+	err = session_from_row(d, a, r, token, digest, out);
+	if (err == DB_OK && *out)
+		*row = r;
+	return err;
 }
 
 enum db_err session_create(db *d, arena *a, long long user_id, int days, const char *client_hint,

@@ -30,6 +30,16 @@ struct session {
 /* Looks the cookie token up. *out is NULL when there is no valid session. */
 enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out);
 
+/*
+ * session_lookup() for a member's thread page: one statement returns the
+ * session and, from column SESSION_COLUMNS on, the thread and the member's
+ * own state in it (db_read_thread_member() reads them). *row is NULL when
+ * there is no session.
+ */
+#define SESSION_COLUMNS 6
+enum db_err session_lookup_thread(db *d, arena *a, const char *token, long long thread_id,
+                                  struct session **out, PGresult **row);
+
 /* Creates a session; *token gets the cookie value (arena-owned). */
 enum db_err session_create(db *d, arena *a, long long user_id, int days, const char *client_hint,
                            const char **token);
