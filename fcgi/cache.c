@@ -16,7 +16,6 @@
 #include <libpq-fe.h>
 
 #include "log.h"
-#include "skeleton.h"
 
 #define KEEPER_TOUCH_MS 250
 #define KEEPER_STALE_SEC 2
@@ -37,22 +36,23 @@ static void path_for(const conf *c, long long thread_id, char *out, size_t outle
 	snprintf(out, outlen, "%s/t/%lld.html", c->cache_dir, thread_id);
 }
 
-/* Removes cached pages older than max_age seconds (0: all of them). */
-static void cache_expire(const conf *c, time_t max_age)
+/* Removes the files of cache_dir/sub older than max_age seconds (0: all). */
+static void cache_expire(const conf *c, const char *sub, time_t max_age)
 {
 	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/t", c->cache_dir);
+	snprintf(dir, sizeof dir, "%s/%s", c->cache_dir, sub);
 	DIR *d = opendir(dir);
 	if (!d)
 		return;
 	struct dirent *de;
+	time_t now = time(NULL);
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
 		char p[4400];
 		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
 		struct stat st;
-		if (max_age == 0 || (stat(p, &st) == 0 && time(NULL) - st.st_mtime > max_age))
+		if (max_age == 0 || (stat(p, &st) == 0 && now - st.st_mtime > max_age))
 			unlink(p);
 	}
 	closedir(d);
@@ -60,8 +60,8 @@ static void cache_expire(const conf *c, time_t max_age)
 
 void cache_purge(const conf *c)
 {
-	cache_expire(c, 0);
-	skel_expire(c, 0);
+	cache_expire(c, "t", 0);
+	cache_expire(c, "m", 0);        /* members' stored parts (fcgi/skeleton.h) */
 }
 
 bool cache_enabled(const conf *c)
@@ -163,8 +163,8 @@ int cache_keeper_main(const conf *c)
 		touch_marker(c);
 		time_t now = time(NULL);
 		if (now - last_expiry >= 10) {
-			cache_expire(c, CACHE_MAX_AGE_SEC);
-			skel_expire(c, CACHE_MAX_AGE_SEC);
+			cache_expire(c, "t", CACHE_MAX_AGE_SEC);
+			cache_expire(c, "m", CACHE_MAX_AGE_SEC);
 			last_expiry = now;
 		}
 		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };

@@ -169,9 +169,10 @@ void page_db_error(struct hctx *ctx, enum db_err err)
 		           "happening, tell a moderator.");
 }
 
-void page_render(struct hctx *ctx, const char *name, tpl_value *data)
+/* After rendering into the body: a plain 500 when the template was missing. */
+static void rendered(struct hctx *ctx, enum tpl_err e, const char *name)
 {
-	if (tpl_render_page(ctx->theme, name, data, &ctx->resp->body) != TPL_OK) {
+	if (e != TPL_OK) {
 		log_error("template %s is missing from the theme", name);
 		buf_clear(&ctx->resp->body);
 		ctx->resp->status = 500;
@@ -182,17 +183,14 @@ void page_render(struct hctx *ctx, const char *name, tpl_value *data)
 		ctx->resp->status = 200;
 }
 
+void page_render(struct hctx *ctx, const char *name, tpl_value *data)
+{
+	rendered(ctx, tpl_render_page(ctx->theme, name, data, &ctx->resp->body), name);
+}
+
 void page_render_layout(struct hctx *ctx, tpl_value *data, const char *content, size_t len)
 {
-	if (tpl_render_layout(ctx->theme, data, content, len, &ctx->resp->body) != TPL_OK) {
-		log_error("layout.html is missing from the theme");
-		buf_clear(&ctx->resp->body);
-		ctx->resp->status = 500;
-		buf_puts(&ctx->resp->body, "<!DOCTYPE html><title>Error</title><p>The page template is missing.</p>");
-		return;
-	}
-	if (ctx->resp->status == 0)
-		ctx->resp->status = 200;
+	rendered(ctx, tpl_render_layout(ctx->theme, data, content, len, &ctx->resp->body), "layout");
 }
 
 void page_error(struct hctx *ctx, int status, const char *title, const char *message)

@@ -1,7 +1,6 @@
 /* skeleton.c: see skeleton.h. */
 #include "skeleton.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -260,25 +259,4 @@ void skel_fill(const struct skeleton *s, long long viewer_id, const long long *s
 		p = next;
 	}
 	put_with_token(out, p, (size_t)(end - p), csrf, csrf_len);
-}
-
-void skel_expire(const conf *c, long max_age)
-{
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s/m", c->cache_dir);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *de;
-	time_t now = time(NULL);
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
-			continue;
-		char p[4400];
-		snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
-		struct stat st;
-		if (max_age == 0 || (stat(p, &st) == 0 && now - st.st_mtime > max_age))
-			unlink(p);
-	}
-	closedir(d);
 }

@@ -16,7 +16,8 @@
  * the request's own, so it is never stale: a write bumps the version in the
  * same transaction (sql/006_cache.sql), and the version is read before the
  * posts when a skeleton is built. Skeletons older than two minutes are
- * rebuilt anyway so "5 minutes ago" does not freeze.
+ * rebuilt anyway so "5 minutes ago" does not freeze; the cache keeper
+ * (fcgi/cache.c) removes old ones.
  *
  * Markers are the bytes 0x01 (token) and 0x02 (slot: 0x02 index 0x02). A
  * skeleton is stored only when its content has exactly the markers the
@@ -77,8 +78,5 @@ bool skel_check(const struct skeleton *s, size_t tokens);
  * posts of `supported` (ascending), with csrf (escaped) for each token. */
 void skel_fill(const struct skeleton *s, long long viewer_id, const long long *supported,
                size_t nsupported, const char *csrf, buf *out);
-
-/* Removes skeletons older than max_age seconds (0: all). For the keeper. */
-void skel_expire(const conf *c, long max_age);
 
 #endif

@@ -873,21 +873,26 @@ static void render_ops(struct render *r, const struct tpl_template *tpl, size_t 
 	r->depth--;
 }
 
+/* Renders tpl with data; <h:content/> renders page, else the bytes of content. */
+static void render_root(const tpl_theme *t, const struct tpl_template *tpl, const struct tpl_template *page,
+                        const char *content, size_t content_len, const tpl_value *data, buf *out)
+{
+	struct render r = { .theme = t, .out = out, .page = page, .content = content,
+	                    .content_len = content_len };
+	r.scopes[r.nscopes++] = data;
+	render_ops(&r, tpl, 0, tpl->nops);
+}
+
 enum tpl_err tpl_render_page(const tpl_theme *t, const char *name, const tpl_value *data, buf *out)
 {
 	int idx = find_template(t, name);
 	if (idx < 0)
 		return TPL_ERR_MISSING;
-	struct render r = { .theme = t, .out = out };
-	r.scopes[r.nscopes++] = data;
 	const struct tpl_template *tpl = &t->tpls[idx];
-	if (tpl->kind == TK_PAGE) {
-		const struct tpl_template *layout = &t->tpls[t->layout];
-		r.page = tpl;
-		render_ops(&r, layout, 0, layout->nops);
-	} else {
-		render_ops(&r, tpl, 0, tpl->nops);
-	}
+	if (tpl->kind == TK_PAGE)
+		render_root(t, &t->tpls[t->layout], tpl, NULL, 0, data, out);
+	else
+		render_root(t, tpl, NULL, NULL, 0, data, out);
 	return TPL_OK;
 }
 
@@ -896,10 +901,7 @@ enum tpl_err tpl_render_content(const tpl_theme *t, const char *name, const tpl_
 	int idx = find_template(t, name);
 	if (idx < 0)
 		return TPL_ERR_MISSING;
-	struct render r = { .theme = t, .out = out };
-	r.scopes[r.nscopes++] = data;
-	const struct tpl_template *tpl = &t->tpls[idx];
-	render_ops(&r, tpl, 0, tpl->nops);
+	render_root(t, &t->tpls[idx], NULL, NULL, 0, data, out);
 	return TPL_OK;
 }
 
@@ -908,9 +910,6 @@ enum tpl_err tpl_render_layout(const tpl_theme *t, const tpl_value *data, const 
 {
 	if (t->layout < 0)
 		return TPL_ERR_MISSING;
-	struct render r = { .theme = t, .out = out, .content = content, .content_len = len };
-	r.scopes[r.nscopes++] = data;
-	const struct tpl_template *layout = &t->tpls[t->layout];
-	render_ops(&r, layout, 0, layout->nops);
+	render_root(t, &t->tpls[t->layout], NULL, content, len, data, out);
 	return TPL_OK;
 }
