@@ -103,7 +103,7 @@ static void set_defaults(conf *c)
 	c->listen_mode = 0660;
 	/* Two a core: a worker waits for PostgreSQL for part of each request, so
 	 * with one a core the CPUs idle while requests queue (tests/bench/run:
-	 * 16 connections on 2 cores, p99 9.4 ms with 2 workers, 6.8 with 4). */
+	 * 16 connections on 2 cores, p99 8.9-9.8 ms with 2 workers, 6.4-7.1 with 4). */
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	c->workers = cores > 0 && cores < 128 ? 2 * (int)cores : 4;
 	c->theme_dir = xstrdup(HEARTH_DATADIR "/themes/default");
