@@ -5,7 +5,8 @@
  * Shape: 8 categories; members = posts / 300 (at least 200, at most 5000);
  * threads of 1 to 5,000 posts (most are short, a few are long); replies
  * nested up to 12 deep; Markdown bodies of 50 to 3,000 characters drawn from
- * a pool rendered once; about 1% of posts flagged and queued. A thread's
+ * a pool rendered once; about 1% of posts flagged and queued; a third of
+ * the posts heard ("I hear you") by one to three members. A thread's
  * posts are written together so they sit together on disk. Deterministic for
  * a given --seed. Progress on a terminal, quiet otherwise.
  */
@@ -351,10 +352,11 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 	long *parent = xmalloc(MAX_THREAD * sizeof *parent);
 	/* Paths are rebuilt per thread from parent links kept in memory. */
 	long long **paths = xmalloc(MAX_THREAD * sizeof *paths);
-	buf flags;
+	buf flags, supports;
 	buf_init(&flags, a, 1 << 16);
+	buf_init(&supports, a, 1 << 20);
 	if (copy_begin(conn, "copy posts (id, thread_id, parent_id, path, user_id, body_md, body_html, "
-	                     "created_at) from stdin") < 0)
+	                     "created_at, support_count) from stdin") < 0)
 		goto out_paths;
 	for (long t = 0; t < nthreads; t++) {
 		long long tid = thread0 + t + 1;
@@ -399,7 +401,13 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 			long long at = start + i * 600;
 			buf_putc(&b, '\t');
 			put_time(&b, at > (long long)now ? (long long)now : at);
-			buf_putc(&b, '\n');
+			/* Heard by 1-3 consecutive members (distinct while members >= 3). */
+			long heard = rnd(0, 2) == 0 ? rnd(1, 3) : 0;
+			long first = rnd(0, members - 1);
+			for (long k = 0; k < heard; k++)
+				buf_printf(&supports, "%lld\t%lld\t%lld\n", id,
+				           user0 + 1 + (long long)((first + k) % members), tid);
+			buf_printf(&b, "\t%ld\n", heard);
 			if (rnd(0, 99) == 0)
 				buf_printf(&flags, "%lld\tfilter\tbench.synthetic\tcrisis.synthetic\tcrisis\t2\tflag\n", id);
 			if (b.len > (1 << 20) && copy_put(conn, &b) < 0) {
@@ -419,6 +427,9 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 		fputc('\n', stderr);
 	if (copy_begin(conn, "copy flags (post_id, source, rule_id, category, top_category, severity, action) "
 	                     "from stdin") < 0 || copy_end(conn, &flags) < 0)
+		goto out_paths;
+	if (copy_begin(conn, "copy post_support (post_id, user_id, thread_id) from stdin") < 0 ||
+	    copy_end(conn, &supports) < 0)
 		goto out_paths;
 	rc = 0;
 out_paths:
