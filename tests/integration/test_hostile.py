@@ -651,6 +651,21 @@ def test_hostile_handles_refused(stack):
 
 # ---------------------------------------------------------------- 3. naughty strings
 
+def judge_refusal(f, refused, what, holder, st, html, want, field, kept_want, sent):
+    """A naughty string came back refused (4xx): it must break the rule
+    expected_refusal() names, the message must say so, and the form must
+    hold what was sent (kept_want) in `field`. Counts the refusal."""
+    msg = C.message_of(html)
+    refused[want or "unexpected"] = refused.get(want or "unexpected", 0) + 1
+    if want is None:
+        f.add("%s: refused (%d: %r) but breaks no stated rule: %s", what, st, msg, one_line(sent))
+    elif not any(x in msg.lower() for x in REASON_WORDS[want]):
+        f.add("%s: refused for %s but the message says %r", what, want, msg)
+    kept = C.form_value(html, field)
+    if kept != kept_want:
+        f.add("%s: refused, and %s holds %s instead of %s", what, holder, one_line(kept), one_line(sent))
+
+
 def test_naughty_titles_round_trip(stack):
     w = world(stack)
     strings = naughty_strings()
@@ -675,15 +690,7 @@ def test_naughty_titles_round_trip(stack):
             if want:
                 f.add("%s as title: stored, but it breaks the rule %r: %s", label, want, one_line(s))
         elif 400 <= st < 500:
-            msg = C.message_of(html)
-            refused[want or "unexpected"] = refused.get(want or "unexpected", 0) + 1
-            if want is None:
-                f.add("%s as title: refused (%d: %r) but breaks no stated rule: %s", label, st, msg, one_line(s))
-            elif not any(x in msg.lower() for x in REASON_WORDS[want]):
-                f.add("%s as title: refused for %s but the message says %r", label, want, msg)
-            kept = C.form_value(html, "title")
-            if kept != s:
-                f.add("%s as title: refused, and the form holds %s instead of %s", label, one_line(kept), one_line(s))
+            judge_refusal(f, refused, "%s as title" % label, "the form", st, html, want, "title", s, s)
         else:
             f.add("%s as title: %d (want 303 or 4xx): %s", label, st, C.message_of(html))
     rows = dump_posts(stack, [p for p in stored.values() if p])
@@ -743,16 +750,7 @@ def test_naughty_bodies_round_trip(stack):
             if want:
                 f.add("%s as body: stored, but it breaks the rule %r: %s", label, want, one_line(s))
         elif 400 <= st < 500:
-            msg = C.message_of(html)
-            refused[want or "unexpected"] = refused.get(want or "unexpected", 0) + 1
-            if want is None:
-                f.add("%s as body: refused (%d: %r) but breaks no stated rule: %s", label, st, msg, one_line(s))
-            elif not any(x in msg.lower() for x in REASON_WORDS[want]):
-                f.add("%s as body: refused for %s but the message says %r", label, want, msg)
-            kept = C.form_value(html, "body")
-            if kept != lf(s):
-                f.add("%s as body: refused, and the textarea holds %s instead of %s", label, one_line(kept),
-                      one_line(s))
+            judge_refusal(f, refused, "%s as body" % label, "the textarea", st, html, want, "body", lf(s), s)
         else:
             f.add("%s as body: %d (want 303 or 4xx): %s", label, st, C.message_of(html))
     rows = dump_posts(stack, stored.keys())
