@@ -199,33 +199,21 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 	}
 	if (req->method == HTTP_POST && read_body(fr, req, ctx) < 0)
 		return;
-	if (req->form_repaired) {
-		/* Browsers never send this; a broken client or proxy might. The
-		 * form comes back with the text (bad bytes shown as U+FFFD). */
-		page_form_error(ctx, 400, "Part of what was sent is not valid UTF-8 text, so nothing was "
-		                "saved. The text is below, with the unreadable bytes marked; please check it "
-		                "and send it again.");
-		if (r->form && (!(r->needs & NEED_DB) || db_ready(ctx->db))) {
-			const char *token = req_param(&req->cookies, SESSION_COOKIE);
-			if (token && (r->needs & NEED_DB))
-				(void)session_lookup(ctx->db, ctx->arena, token, &req->session);
-			r->form(ctx);
-		} else {
-			page_error(ctx, 400, "The form could not be read", ctx->form_error);
-		}
-		return;
-	}
+	bool post = req->method == HTTP_POST;
+	/* From here on a refused POST gets its form back, rebuilt from what
+	 * was sent and nothing else (page_refill): never the route's own form
+	 * page, which reads posts that the asker may not be allowed to see. */
+	if (post)
+		ctx->form = r->form;
 	if ((r->needs & NEED_DB) && !db_ready(ctx->db)) {
-		page_error(ctx, 503, "We will be right back",
-		           "The forum cannot reach its database just now. Nothing you wrote is lost; "
-		           "please try again in a minute.");
+		page_db_error(ctx, DB_ERR_DOWN);
 		return;
 	}
 	const char *token = req_param(&req->cookies, SESSION_COOKIE);
 	if (token && (r->needs & NEED_DB)) {
 		/* A member's thread page: the session and the thread in one round trip. */
 		PGresult *row = NULL;
-		enum db_err e = r->handler == page_thread && req->method != HTTP_POST ?
+		enum db_err e = r->handler == page_thread && !post ?
 			session_lookup_thread(ctx->db, ctx->arena, token, req->id, &req->session, &row) :
 			session_lookup(ctx->db, ctx->arena, token, &req->session);
 		ctx->member_thread = row;
@@ -234,7 +222,14 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 			return;
 		}
 	}
-	bool post = req->method == HTTP_POST;
+	if (req->form_repaired) {
+		/* Browsers never send this; a broken client or proxy might. The
+		 * form comes back with the text (bad bytes shown as U+FFFD). */
+		page_refill(ctx, 400, "Part of what was sent is not valid UTF-8 text, so nothing was "
+		            "saved. The text is below, with the unreadable bytes marked; please check it "
+		            "and send it again.");
+		return;
+	}
 	if ((r->needs & NEED_LOGIN) && !req->session) {
 		if (!post) {
 			buf next;
@@ -244,12 +239,8 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 			page_redirect(ctx, next.data);
 			return;
 		}
-		page_form_error(ctx, 403, "You are not logged in any more, so this was not sent. Your text is "
-		                "below: copy it, log in in another tab, then send it again.");
-		if (r->form)
-			r->form(ctx);
-		else
-			page_error(ctx, 403, "Please log in", ctx->form_error);
+		page_refill(ctx, 403, "You are not logged in any more, so this was not sent. Your text is "
+		            "below: copy it, log in in another tab, then send it again.");
 		return;
 	}
 	if ((r->needs & NEED_MODERATOR) && !(req->session && req->session->is_moderator)) {
@@ -260,12 +251,16 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 		const char *expected = req->session ? req->session->csrf_token :
 		                       req_param(&req->cookies, PRESESSION_COOKIE);
 		if (!session_csrf_ok(expected, req_param(&req->form, "csrf"))) {
-			page_form_error(ctx, 403, "This form had expired or did not come from this site, so "
-			                "nothing was saved. Your text is kept below: please send it again.");
-			if (r->form)
-				r->form(ctx);
-			else
-				page_error(ctx, 403, "Form expired", ctx->form_error);
+			page_refill(ctx, 403, "This form had expired or did not come from this site, so "
+			            "nothing was saved. Your text is kept below: please send it again.");
+			return;
+		}
+	}
+	if (post) {
+		int status;
+		const char *wrong = route_form_check(ctx->arena, r->form, &req->form, &status);
+		if (wrong) {
+			page_form_again(ctx, status, wrong);
 			return;
 		}
 	}

@@ -7,6 +7,7 @@
 #include "auth.h"
 #include "log.h"
 #include "markdown.h"
+#include "route.h"
 #include "session.h"
 
 const char *http_reason(int status)
@@ -159,7 +160,11 @@ void page_set_crisis(struct hctx *ctx, tpl_value *d)
 
 void page_db_error(struct hctx *ctx, enum db_err err)
 {
-	if (err == DB_ERR_DOWN)
+	if (err == DB_ERR_DOWN && ctx->req->method == HTTP_POST && ctx->form) {
+		log_warn("503: %s", db_last_error(ctx->db));
+		page_refill(ctx, 503, "The forum cannot reach its database just now, so this was not saved. "
+		            "Your text is kept below: please send it again in a minute.");
+	} else if (err == DB_ERR_DOWN)
 		page_error(ctx, 503, "We will be right back",
 		           "The forum cannot reach its database just now. Nothing you wrote is lost; "
 		           "please try again in a minute.");
@@ -205,6 +210,73 @@ void page_error(struct hctx *ctx, int status, const char *title, const char *mes
 	page_render(ctx, "error", d);
 	if (status == 503)
 		resp_header(ctx->resp, "Retry-After", "30");
+}
+
+/* The token a given-back form carries: the session's; before log-in the
+ * "hc" cookie's; when the session could not be looked up (the database is
+ * down), the token the browser sent, so that the next try can pass. */
+static const char *refill_csrf(struct hctx *ctx)
+{
+	struct request *req = ctx->req;
+	const char *sent = req_param(&req->form, "csrf");
+	if (!req->session && req_param(&req->cookies, SESSION_COOKIE) && sent && strlen(sent) == AUTH_TOKEN_LEN)
+		return sent;
+	return page_csrf(ctx);
+}
+
+void page_refill(struct hctx *ctx, int status, const char *message)
+{
+	const struct route_form *form = ctx->form;
+	if (!form || ctx->req->method != HTTP_POST) {
+		page_error(ctx, status, http_reason(status), message);
+		return;
+	}
+	buf_clear(&ctx->resp->body);
+	ctx->resp->status = status;
+	ctx->form_error = message;
+	if (form->form_page && form->form_page_public) {
+		form->form_page(ctx);
+		if (status == 503)
+			resp_header(ctx->resp, "Retry-After", "30");
+		return;
+	}
+	tpl_value *d = page_data(ctx, form->title);
+	tpl_set_str(d, "csrf", refill_csrf(ctx));
+	tpl_set_str(d, "action_url", ctx->req->path);
+	tpl_value *list = tpl_list(ctx->arena);
+	for (const struct route_field *f = form->fields; f < form->fields + ROUTE_FIELDS_MAX && f->name; f++) {
+		const char *v = req_param(&ctx->req->form, f->name);
+		if (f->kind == FIELD_CHOICE && !v)
+			continue;
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_str(m, "name", f->name);
+		tpl_set_str(m, "id", arena_printf(ctx->arena, "refill-%s", f->name));
+		tpl_set_str(m, "label", f->label ? f->label : f->name);
+		tpl_set_bool(m, "hidden", f->kind == FIELD_CHOICE);
+		tpl_set_bool(m, "line", f->kind == FIELD_LINE);
+		tpl_set_bool(m, "text", f->kind == FIELD_TEXT);
+		tpl_set_bool(m, "secret", f->kind == FIELD_SECRET);
+		if (f->kind != FIELD_SECRET)
+			tpl_set_str(m, "value", f->kind == FIELD_TEXT ? page_text_lf(ctx->arena, v ? v : "") :
+			            v ? v : "");
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "fields", list);
+	page_render(ctx, "refill", d);
+	if (status == 503)
+		resp_header(ctx->resp, "Retry-After", "30");
+}
+
+void page_form_again(struct hctx *ctx, int status, const char *message)
+{
+	if (!ctx->form || !ctx->form->form_page || ctx->req->method != HTTP_POST) {
+		page_refill(ctx, status, message);
+		return;
+	}
+	buf_clear(&ctx->resp->body);
+	ctx->resp->status = status;
+	ctx->form_error = message;
+	ctx->form->form_page(ctx);
 }
 
 void page_redirect(struct hctx *ctx, const char *path)

@@ -18,6 +18,7 @@
 #include "tpl.h"
 
 struct worker;
+struct route_form;
 
 struct hctx {
 	const conf *conf;
@@ -34,6 +35,9 @@ struct hctx {
 	/* Set by the dispatcher for a member's thread page: the session look-up
 	 * row with the thread (session_lookup_thread). */
 	const PGresult *member_thread;
+	/* Set by the dispatcher for a POST: the route's declared form, which
+	 * page_refill() gives back when the request is refused. */
+	const struct route_form *form;
 	/* Set by the dispatcher when this page may be stored for nginx. */
 	long long cache_thread_id;
 	long long cache_version;
@@ -76,11 +80,24 @@ const char *page_field(struct hctx *ctx, const char *name);
  * renders its form (with page_field values, so nothing typed is lost). */
 void page_form_error(struct hctx *ctx, int status, const char *message);
 
+/* Gives a refused POST's form back: a page rebuilt from the submitted fields
+ * ONLY (ctx->form's declarations; passwords never echoed), with status, the
+ * message and a button that sends it again to the same address. Reads
+ * nothing from the database, so it cannot show anything the asker may not
+ * see. Without a declared form (a GET, or a row without one) it is a plain
+ * error page with the message. */
+void page_refill(struct hctx *ctx, int status, const char *message);
+
+/* Once the asker passed the route's checks: the route's form page again
+ * with status and message (ctx->form->form_page), or page_refill(). */
+void page_form_again(struct hctx *ctx, int status, const char *message);
+
 /* Sets "crisis" in d: region, emergency and the list of resources, for the
  * crisis_panel fragment. */
 void page_set_crisis(struct hctx *ctx, tpl_value *d);
 
-/* Maps a database error to 503 (down) or 500, with a calm themed page. */
+/* Maps a database error to 503 (down) or 500, with a calm themed page; a
+ * refused POST gets its form back with the text (page_refill). */
 void page_db_error(struct hctx *ctx, enum db_err err);
 
 /* Renders template `name` with data as the response body (status 200 unless

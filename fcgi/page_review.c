@@ -183,6 +183,7 @@ struct rpost {
 	bool locked, is_opening, edited;
 	const char *created_iso;
 	long long age;
+	const char *pending_html, *pending_title;   /* a held edit (NULL: none) */
 	const char *item_status, *item_lane;        /* NULL: never queued */
 	int item_severity;
 	long long item_age;
@@ -225,6 +226,8 @@ static enum load_status load_post(struct hctx *ctx, long long id, struct rpost *
 	p->item_age = db_ll(r, 0, 23);
 	p->author_since = db_val(r, 0, 24);
 	p->author_posts = db_ll(r, 0, 25);
+	p->pending_html = PQgetisnull(r, 0, 26) ? NULL : db_val(r, 0, 26);
+	p->pending_title = PQgetisnull(r, 0, 27) ? NULL : db_val(r, 0, 27);
 	return LOAD_OK;
 }
 
@@ -848,6 +851,10 @@ void page_review_item(struct hctx *ctx)
 	tpl_set_str(post, "category", p.cat_name);
 	tpl_set_str(post, "category_url", arena_printf(ctx->arena, "/c/%s", p.cat_slug));
 	tpl_set_str(post, "revisions_url", arena_printf(ctx->arena, "/p/%lld/revisions", p.id));
+	if (p.pending_html) {
+		tpl_set_html(post, "pending_html", p.pending_html);
+		tpl_set_str(post, "pending_title", p.pending_title);
+	}
 	tpl_set(d, "post", post);
 	if (p.item_status) {
 		tpl_value *item = tpl_map(ctx->arena);
@@ -957,6 +964,9 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 			const char *p[] = { pid, "visible", NULL };
 			step(ctx, DB_REVIEW_POST_SET_STATE, p, e);
 		}
+		/* A held edit goes public with the approval. */
+		const char *pe[] = { pid };
+		step(ctx, DB_REVIEW_PENDING_APPLY, pe, e);
 		if (t->is_opening) {
 			const char *p[] = { ll(a, t->thread_id) };
 			step(ctx, DB_REVIEW_THREAD_SHOW, p, e);
@@ -973,6 +983,8 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 		}
 		const char *p[] = { pid, "hidden", reason };
 		step(ctx, DB_REVIEW_POST_SET_STATE, p, e);
+		const char *pe[] = { pid };
+		step(ctx, DB_REVIEW_PENDING_DISCARD, pe, e);
 		const char *p2[] = { pid, me };
 		step(ctx, DB_REVIEW_RESOLVE, p2, e);
 		*detail = arena_printf(a, "%s \u2192 hidden", t->state);

@@ -462,9 +462,9 @@ void page_thread(struct hctx *ctx)
 }
 
 /* Looks a post up with its thread; found is false when the asker may not
- * see the thread or, with need_post, the post itself. */
+ * see the thread or, for a held post, the post itself (db_read_may_see_post). */
 static enum db_err locate(struct hctx *ctx, struct read_location *loc, struct read_thread *th,
-                          bool need_post, bool *found)
+                          bool *found)
 {
 	enum db_err err = db_read_locate(ctx->db, ctx->arena, ctx->req->id, loc, found);
 	if (err != DB_OK || !*found)
@@ -472,8 +472,10 @@ static enum db_err locate(struct hctx *ctx, struct read_location *loc, struct re
 	err = load_thread(ctx, loc->thread_id, th, found);
 	if (err != DB_OK || !*found)
 		return err;
+	/* A held post's address tells nobody but its author and the moderators
+	 * that it exists, whether it is asked for alone or as a subthread. */
 	struct read_viewer v = page_viewer(ctx);
-	if (need_post && loc->state == READ_HELD && !v.moderator && !is_author(&v, loc->user_id))
+	if (loc->state == READ_HELD && !db_read_may_see_post(loc->state, loc->user_id, &v))
 		*found = false;
 	return DB_OK;
 }
@@ -525,7 +527,7 @@ void page_permalink(struct hctx *ctx)
 	struct read_location loc;
 	struct read_thread th;
 	bool found;
-	enum db_err err = locate(ctx, &loc, &th, true, &found);
+	enum db_err err = locate(ctx, &loc, &th, &found);
 	if (err == DB_OK && !found) {
 		not_found(ctx);
 		return;
@@ -551,7 +553,7 @@ void page_subthread(struct hctx *ctx)
 	struct read_location loc;
 	struct read_thread th;
 	bool found;
-	enum db_err err = locate(ctx, &loc, &th, false, &found);
+	enum db_err err = locate(ctx, &loc, &th, &found);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;

@@ -27,6 +27,7 @@
 struct target {
 	long long id, thread_id, user_id, category_id;
 	const char *state, *thread_state, *thread_title, *author, *body_md, *body_html;
+	const char *pending_body_md, *pending_title;    /* a held edit; NULL: none */
 	int depth, revision;
 	bool locked, is_opening;
 };
@@ -55,12 +56,14 @@ static enum target_status load_target(struct hctx *ctx, long long id, struct tar
 	t->revision = (int)db_ll(r, 0, 11);
 	t->is_opening = db_val(r, 0, 12)[0] == 't';
 	t->body_html = db_val(r, 0, 13);
-	/* A held or hidden thread or post is not there for anyone but its
-	 * author and the moderators. */
-	struct session *s = ctx->req->session;
-	bool privileged = s && (s->is_moderator || s->user_id == t->user_id);
-	if (!privileged && (strcmp(t->state, "held") == 0 || strcmp(t->thread_state, "held") == 0 ||
-	                    strcmp(t->thread_state, "hidden") == 0))
+	long long thread_author = db_ll(r, 0, 14);
+	t->pending_body_md = PQgetisnull(r, 0, 15) ? NULL : db_val(r, 0, 15);
+	t->pending_title = PQgetisnull(r, 0, 16) ? NULL : db_val(r, 0, 16);
+	/* The one visibility rule (db_read.h): a post or thread the asker may
+	 * not see is not there for them at all. */
+	struct read_viewer v = page_viewer(ctx);
+	if (!db_read_may_see_thread(db_read_state(t->thread_state), thread_author, &v) ||
+	    !db_read_may_see_post(db_read_state(t->state), t->user_id, &v))
 		return TARGET_MISSING;
 	return TARGET_OK;
 }
@@ -196,23 +199,58 @@ static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_out
 	return true;
 }
 
-/* After a successful write: the post, or a calm page with the crisis
- * resources and (for a held post) what happens next. */
+/* After a successful write, always a redirect (a reload must never post
+ * again): to the post, or to the calm page with the crisis resources and
+ * (for a held post or edit) what happens next, /p/ID/posted. */
 static void after_write(struct hctx *ctx, long long post_id, const struct screen_outcome *so)
 {
-	const char *where = arena_printf(ctx->arena, "/p/%lld", post_id);
-	if (!so->crisis && !so->hold) {
-		page_redirect(ctx, where);
+	if (!so->crisis && !so->hold)
+		page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld", post_id));
+	else
+		page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld/posted%s", post_id, so->crisis ? "?crisis=1" : ""));
+}
+
+void page_posted(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t))
+		return;
+	/* Only the author is thanked; to anyone else the page is not there. */
+	if (t.user_id != ctx->req->session->user_id) {
+		page_error(ctx, 404, "Page not found", "There is nothing at this address.");
 		return;
 	}
 	tpl_value *d = page_data(ctx, "Thank you for sharing");
-	tpl_set_str(d, "post_url", where);
-	tpl_set_bool(d, "held", so->hold);
-	if (so->crisis) {
+	tpl_set_str(d, "post_url", arena_printf(ctx->arena, "/p/%lld", t.id));
+	tpl_set_bool(d, "held", strcmp(t.state, "held") == 0 || t.pending_body_md);
+	tpl_set_bool(d, "held_edit", strcmp(t.state, "held") != 0 && t.pending_body_md);
+	if (req_param(&ctx->req->query, "crisis")) {
 		tpl_set_bool(d, "show_crisis", true);
 		page_set_crisis(ctx, d);
 	}
 	page_render(ctx, "posted", d);
+}
+
+/* A reload or double click sends the same post again: refuse it when the
+ * member posted the same text in the same place in the last ten minutes.
+ * Returns true when the caller should go on; otherwise the page is done. */
+static bool not_a_repeat(struct hctx *ctx, const struct compose *c, long long parent_id)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", ctx->req->session->user_id), c->body,
+	                    parent_id ? arena_printf(ctx->arena, "%lld", parent_id) : NULL,
+	                    parent_id ? NULL : c->title };
+	enum db_err e;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_RECENT_SAME, p, &e);
+	if (!r) {
+		page_db_error(ctx, e);
+		return false;
+	}
+	if (PQntuples(r) == 0)
+		return true;
+	page_form_error(ctx, 409, arena_printf(ctx->arena, "You posted exactly this a moment ago, so it was not "
+	                                       "posted a second time. It is at /p/%s.", db_val(r, 0, 0)));
+	compose_render(ctx, c);
+	return false;
 }
 
 static const char *post_state(const struct screen_outcome *so)
@@ -265,7 +303,7 @@ void page_thread_new_post(struct hctx *ctx)
 	struct compose c = { 0 };
 	thread_compose(ctx, &cat, &c);
 	struct screen_outcome so;
-	if (!compose_check(ctx, &c, &so))
+	if (!compose_check(ctx, &c, &so) || !not_a_repeat(ctx, &c, 0))
 		return;
 	const char *html = page_markdown(ctx, c.body);
 	if (!html) {
@@ -348,7 +386,7 @@ void page_reply_form(struct hctx *ctx)
 		return;
 	struct compose c = { 0 };
 	reply_compose(ctx, &t, &c);
-	if (!ctx->form_error && !may_reply(ctx, &t))
+	if (!may_reply(ctx, &t))
 		return;
 	compose_render(ctx, &c);
 }
@@ -361,7 +399,7 @@ void page_reply_post(struct hctx *ctx)
 	struct compose c = { 0 };
 	reply_compose(ctx, &t, &c);
 	struct screen_outcome so;
-	if (!compose_check(ctx, &c, &so))
+	if (!compose_check(ctx, &c, &so) || !not_a_repeat(ctx, &c, t.id))
 		return;
 	const char *html = page_markdown(ctx, c.body);
 	if (!html) {
@@ -415,8 +453,9 @@ static void edit_compose(struct hctx *ctx, const struct target *t, struct compos
 	c->delete_url = arena_printf(ctx->arena, "/p/%lld/delete", t->id);
 	const char *title = req_param(&ctx->req->form, "title");
 	const char *body = req_param(&ctx->req->form, "body");
-	c->title = title ? title : t->thread_title;
-	c->body = page_text_lf(ctx->arena, body ? body : t->body_md);
+	/* A held edit is what the author last wrote: they go on from it. */
+	c->title = title ? title : t->pending_title ? t->pending_title : t->thread_title;
+	c->body = page_text_lf(ctx->arena, body ? body : t->pending_body_md ? t->pending_body_md : t->body_md);
 }
 
 void page_edit_form(struct hctx *ctx)
@@ -424,7 +463,7 @@ void page_edit_form(struct hctx *ctx)
 	struct target t;
 	if (!target_or_error(ctx, &t))
 		return;
-	if (!ctx->form_error && !may_edit(ctx, &t))
+	if (!may_edit(ctx, &t))
 		return;
 	struct compose c = { 0 };
 	edit_compose(ctx, &t, &c);
@@ -450,9 +489,17 @@ void page_edit_post(struct hctx *ctx)
 	const char *p1[] = { pid };
 	const char *p2[] = { pid, c.body, html };
 	const char *p3[] = { arena_printf(ctx->arena, "%lld", t.thread_id), c.title };
+	const char *p4[] = { pid, c.body, html, t.is_opening ? c.title : NULL };
+	/* An edit that a hold rule matches must not go public: on a post
+	 * others can see, it waits for a moderator (post_pending_edits) and
+	 * readers keep the last visible text. A post nobody else sees yet
+	 * (held) simply takes the new text, still held. */
+	bool pending = so.hold && strcmp(t.state, "visible") == 0;
 	enum db_err e = db_begin(ctx->db);
-	if (step(ctx, DB_POST_SAVE_REVISION, p1, &e) && step(ctx, DB_POST_UPDATE_BODY, p2, &e) &&
-	    t.is_opening)
+	if (pending)
+		step(ctx, DB_POST_PENDING_EDIT_SET, p4, &e);
+	else if (step(ctx, DB_REVIEW_PENDING_DISCARD, p1, &e) && step(ctx, DB_POST_SAVE_REVISION, p1, &e) &&
+	         step(ctx, DB_POST_UPDATE_BODY, p2, &e) && t.is_opening)
 		step(ctx, DB_THREAD_SET_TITLE, p3, &e);
 	if (e == DB_OK)
 		e = screen_store(ctx, t.id, &so);
@@ -465,8 +512,6 @@ void page_edit_post(struct hctx *ctx)
 		compose_render(ctx, &c);
 		return;
 	}
-	/* An edit that the filter would hold is queued; the post stays as the
-	 * author's until a moderator looks (hiding is a person's decision). */
 	after_write(ctx, t.id, &so);
 }
 

@@ -1,13 +1,71 @@
 /* route.c: see route.h. */
 #include "route.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 #define DB NEED_DB
 #define LOGIN (NEED_DB | NEED_LOGIN)
 #define WRITE (NEED_DB | NEED_LOGIN | NEED_CSRF)
 #define MOD (NEED_DB | NEED_LOGIN | NEED_MODERATOR)
+
+/* ---- the forms POST rows take (see route.h) ---- */
+
+#define POST_FIELDS(title_required)                                                   \
+	{ "title", FIELD_LINE, 200, title_required, "The title" },                    \
+	{ "body", FIELD_TEXT, 50000, true, "Your post" },                             \
+	{ "action", FIELD_CHOICE, 16, false, NULL },                                  \
+	{ "nudge_ack", FIELD_CHOICE, 4, false, NULL }
+
+static const struct route_form form_register = { "Join", {
+	{ "handle", FIELD_LINE, 64, true, "The handle" },
+	{ "password", FIELD_SECRET, 4096, true, "Password" },
+	{ "confirm", FIELD_SECRET, 4096, false, "Password again" },
+}, page_register_form, true };
+static const struct route_form form_login = { "Log in", {
+	{ "handle", FIELD_LINE, 64, true, "The handle" },
+	{ "password", FIELD_SECRET, 4096, true, "Password" },
+	{ "next", FIELD_CHOICE, 512, false, NULL },
+}, page_login_form, true };
+static const struct route_form form_logout = { "Log out", { { NULL } }, NULL, false };
+static const struct route_form form_password = { "Change your password", {
+	{ "current", FIELD_SECRET, 4096, true, "Current password" },
+	{ "new", FIELD_SECRET, 4096, true, "New password" },
+	{ "confirm", FIELD_SECRET, 4096, true, "New password again" },
+}, page_password_form, true };
+static const struct route_form form_session_end = { "End a session", {
+	{ "session", FIELD_CHOICE, 64, true, NULL },
+}, page_sessions, false };
+static const struct route_form form_delete_account = { "Delete my account", {
+	{ "password", FIELD_SECRET, 4096, false, "Password" },
+	{ "posts", FIELD_CHOICE, 16, false, NULL },
+	{ "confirm", FIELD_CHOICE, 8, false, NULL },
+}, page_delete_account_form, true };
+static const struct route_form form_thread_new = { "Start a thread", { POST_FIELDS(true) },
+                                                   page_thread_new_form, false };
+static const struct route_form form_reply = { "Reply", {
+	{ "body", FIELD_TEXT, 50000, true, "Your post" },
+	{ "action", FIELD_CHOICE, 16, false, NULL },
+	{ "nudge_ack", FIELD_CHOICE, 4, false, NULL },
+}, page_reply_form, false };
+static const struct route_form form_edit = { "Edit your post", { POST_FIELDS(false) }, page_edit_form, false };
+static const struct route_form form_delete = { "Delete your post", {
+	{ "confirm", FIELD_CHOICE, 8, false, NULL },
+}, NULL, false };
+static const struct route_form form_support = { "I hear you", { { NULL } }, NULL, false };
+static const struct route_form form_report = { "Report a post", {
+	{ "reason", FIELD_CHOICE, 32, false, NULL },
+	{ "details", FIELD_TEXT, 1000, false, "Anything the moderators should know" },
+}, page_report_form, false };
+static const struct route_form form_review = { "Moderator action", {
+	{ "action", FIELD_CHOICE, 32, true, NULL },
+	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
+	{ "redact_from", FIELD_TEXT, 10000, false, "Text to remove" },
+	{ "note", FIELD_TEXT, 2000, false, "Note" },
+}, page_review_item, false };
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
@@ -20,34 +78,35 @@ static const struct route routes[] = {
 	{ M_GET,  "/me/replies",        page_replies_to_me,       LOGIN, NULL },
 
 	{ M_GET,  "/register",          page_register_form,       DB, NULL },
-	{ M_POST, "/register",          page_register_post,       NEED_DB | NEED_CSRF, page_register_form },
+	{ M_POST, "/register",          page_register_post,       NEED_DB | NEED_CSRF, &form_register },
 	{ M_GET,  "/login",             page_login_form,          DB, NULL },
-	{ M_POST, "/login",             page_login_post,          NEED_DB | NEED_CSRF, page_login_form },
-	{ M_POST, "/logout",            page_logout_post,         WRITE, page_sessions },
+	{ M_POST, "/login",             page_login_post,          NEED_DB | NEED_CSRF, &form_login },
+	{ M_POST, "/logout",            page_logout_post,         WRITE, &form_logout },
 
 	{ M_GET,  "/me/password",       page_password_form,       LOGIN, NULL },
-	{ M_POST, "/me/password",       page_password_post,       WRITE, page_password_form },
+	{ M_POST, "/me/password",       page_password_post,       WRITE, &form_password },
 	{ M_GET,  "/me/sessions",       page_sessions,            LOGIN, NULL },
-	{ M_POST, "/me/sessions/end",   page_sessions_end_post,   WRITE, page_sessions },
+	{ M_POST, "/me/sessions/end",   page_sessions_end_post,   WRITE, &form_session_end },
 	{ M_GET,  "/me/export",         page_export,              LOGIN, NULL },
 	{ M_GET,  "/me/delete",         page_delete_account_form, LOGIN, NULL },
-	{ M_POST, "/me/delete",         page_delete_account_post, WRITE, page_delete_account_form },
+	{ M_POST, "/me/delete",         page_delete_account_post, WRITE, &form_delete_account },
 
 	{ M_GET,  "/c/:slug/new",       page_thread_new_form,     LOGIN, NULL },
-	{ M_POST, "/c/:slug/new",       page_thread_new_post,     WRITE, page_thread_new_form },
+	{ M_POST, "/c/:slug/new",       page_thread_new_post,     WRITE, &form_thread_new },
 	{ M_GET,  "/p/:id/reply",       page_reply_form,          LOGIN, NULL },
-	{ M_POST, "/p/:id/reply",       page_reply_post,          WRITE, page_reply_form },
+	{ M_POST, "/p/:id/reply",       page_reply_post,          WRITE, &form_reply },
 	{ M_GET,  "/p/:id/edit",        page_edit_form,           LOGIN, NULL },
-	{ M_POST, "/p/:id/edit",        page_edit_post,           WRITE, page_edit_form },
-	{ M_POST, "/p/:id/delete",      page_delete_post,         WRITE, page_edit_form },
-	{ M_POST, "/p/:id/support",     page_support_post,        WRITE, page_permalink },
+	{ M_POST, "/p/:id/edit",        page_edit_post,           WRITE, &form_edit },
+	{ M_POST, "/p/:id/delete",      page_delete_post,         WRITE, &form_delete },
+	{ M_POST, "/p/:id/support",     page_support_post,        WRITE, &form_support },
 	{ M_GET,  "/p/:id/revisions",   page_revisions,           LOGIN, NULL },
+	{ M_GET,  "/p/:id/posted",      page_posted,              LOGIN, NULL },
 	{ M_GET,  "/p/:id/report",      page_report_form,         LOGIN, NULL },
-	{ M_POST, "/p/:id/report",      page_report_post,         WRITE, page_report_form },
+	{ M_POST, "/p/:id/report",      page_report_post,         WRITE, &form_report },
 
 	{ M_GET,  "/mod",               page_review_queue,        MOD, NULL },
 	{ M_GET,  "/mod/p/:id",         page_review_item,         MOD, NULL },
-	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, page_review_item },
+	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, &form_review },
 	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
 };
 
@@ -115,4 +174,40 @@ const struct route *route_find(struct request *req, unsigned *allowed)
 	if (found)
 		match(found->pattern, req->path, req);
 	return found;
+}
+
+/* 50000 -> "50,000". */
+static const char *thousands(arena *a, unsigned n)
+{
+	return n >= 1000 ? arena_printf(a, "%u,%03u", n / 1000, n % 1000) : arena_printf(a, "%u", n);
+}
+
+const char *route_form_check(arena *a, const struct route_form *form, const struct params *fields, int *status)
+{
+	*status = 422;
+	if (!form)
+		return NULL;
+	for (const struct route_field *f = form->fields; f < form->fields + ROUTE_FIELDS_MAX && f->name; f++) {
+		size_t len = 0;
+		const char *v = req_param_len(fields, f->name, &len);
+		const char *label = f->label ? f->label : "A choice on the form";
+		if (!v) {
+			if (f->required) {
+				*status = 400;
+				return arena_printf(a, "%s was missing from the form, so nothing was saved. "
+				                    "Please fill in every field and send it again.", label);
+			}
+			continue;
+		}
+		if (utf8_count(v, len) > f->max_chars)
+			return arena_printf(a, "%s is longer than %s characters. Please shorten it.", label,
+			                    thousands(a, f->max_chars));
+		if ((f->kind == FIELD_LINE || f->kind == FIELD_CHOICE) && utf8_has_controls(v, len, false))
+			return arena_printf(a, "%s contains control characters or line breaks, which it cannot "
+			                    "hold. Please remove them.", label);
+		if (f->kind == FIELD_TEXT && utf8_has_controls(v, len, true))
+			return arena_printf(a, "%s contains control characters that cannot be stored. "
+			                    "Please remove them.", label);
+	}
+	return NULL;
 }

@@ -4,11 +4,22 @@
  * dispatcher (main.c) checks those before the handler runs:
  *
  *  - NEED_LOGIN without a session: GET redirects to /login?next=..., POST
- *    gets 403 with its form shown again (text kept) by the row's `form`.
+ *    gets 403 with its form given back (text kept).
  *  - NEED_MODERATOR without the role: 403.
- *  - NEED_CSRF on POST with a missing or wrong token: 403, and the row's
- *    `form` handler renders the form again from req->form, so nothing the
- *    member typed is lost and the POST handler never runs.
+ *  - NEED_CSRF on POST with a missing or wrong token: 403, form given back.
+ *  - A POST row declares its form (struct route_form): every field it takes,
+ *    its kind, its maximum length in characters and whether it is required.
+ *    Once the checks above pass, the dispatcher checks the submitted form
+ *    against it before the handler runs (422 on a field too long or with
+ *    control characters, 400 on a required one missing) and answers on the
+ *    route's form page with the message.
+ *
+ * "Given back" means route_refill() in main.c: a page rebuilt from the
+ * submitted form ONLY (the declared fields, passwords never echoed), with
+ * the message and a button to send it again. It reads nothing from the
+ * database, so a refused request never shows anything the asker may not
+ * see: the refusal paths (not logged in, bad token, invalid UTF-8, a field
+ * too long, the database down) cannot leak a held or hidden post.
  */
 #ifndef HEARTH_ROUTE_H
 #define HEARTH_ROUTE_H
@@ -27,13 +38,52 @@ enum route_need {
 #define M_GET (1u << HTTP_GET | 1u << HTTP_HEAD)
 #define M_POST (1u << HTTP_POST)
 
+enum field_kind {
+	FIELD_LINE,                 /* one line of text: no control characters, no line breaks */
+	FIELD_TEXT,                 /* text with line breaks and tabs, no other control characters */
+	FIELD_SECRET,               /* a password: checked for length only, never given back */
+	FIELD_CHOICE,               /* a short token (button value, checkbox, id): given back hidden */
+	FIELD_KIND__MAX
+};
+
+struct route_field {
+	const char *name;
+	enum field_kind kind;
+	unsigned max_chars;
+	bool required;              /* missing from the form: 422 */
+	const char *label;          /* "Your post": shown on the refill page and in messages */
+};
+
+#define ROUTE_FIELDS_MAX 6
+
+struct route_form {
+	const char *title;          /* heading of the page that gives a refused form back */
+	struct route_field fields[ROUTE_FIELDS_MAX];  /* ends at the first without a name */
+	/* The route's GET form page. A field the declarations refuse (checked
+	 * once the asker is logged in and the token is right, so they may see
+	 * what the page shows, as with a GET) comes back on it with the message. */
+	handler_fn form_page;
+	/* The form page shows nothing but the submitted fields and the asker's
+	 * own session (log-in, registration, account deletion): it may also give
+	 * back a form refused before those checks. Never true for a page that
+	 * reads anything by the id in the address. */
+	bool form_page_public;
+};
+
 struct route {
 	unsigned methods;
 	const char *pattern;        /* "/t/:id" digits, "/c/:slug" [a-z0-9_-], "/u/:handle" [A-Za-z0-9_-] */
 	handler_fn handler;
 	unsigned needs;
-	handler_fn form;            /* POST rows: renders the form again (403, 4xx) */
+	const struct route_form *form;  /* POST rows: the fields the handler takes */
 };
+
+/* Checks req->form against form's declarations. NULL when it is fine;
+ * otherwise what is wrong, in words for the member (arena-owned), with
+ * *status 400 (a required field missing: no browser sends that) or 422 (too
+ * long, control characters). */
+const char *route_form_check(arena *a, const struct route_form *form, const struct params *fields,
+                             int *status);
 
 /* Finds the route for path. Returns NULL for no match; *allowed gets the
  * methods of a route that matched the path but not the method (for 405). */
@@ -72,6 +122,7 @@ void page_edit_post(struct hctx *ctx);
 void page_delete_post(struct hctx *ctx);
 void page_support_post(struct hctx *ctx);
 void page_revisions(struct hctx *ctx);
+void page_posted(struct hctx *ctx);
 /* page_review.c: reports, the review queue, moderator actions, audit log */
 void page_report_form(struct hctx *ctx);
 void page_report_post(struct hctx *ctx);

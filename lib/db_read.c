@@ -281,20 +281,45 @@ bool db_read_thread_member(arena *a, const PGresult *r, int c, struct read_threa
 	return true;
 }
 
-bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v)
+bool db_read_may_see_thread(enum read_state state, long long author_id, const struct read_viewer *v)
 {
-	switch (t->state) {
+	switch (state) {
 	case READ_VISIBLE:
 		return true;
 	case READ_HELD:
 	case READ_HIDDEN:
-		return v->moderator || (v->user_id && v->user_id == t->user_id);
+		return v->moderator || (v->user_id && v->user_id == author_id);
 	case READ_DELETED:
 		return v->moderator;
 	case READ_STATE__MAX:
 		break;
 	}
 	abort();
+}
+
+bool db_read_may_see_post(enum read_state state, long long author_id, const struct read_viewer *v)
+{
+	switch (state) {
+	case READ_VISIBLE:
+	case READ_DELETED:
+		return true;
+	case READ_HELD:
+	case READ_HIDDEN:
+		return v->moderator || (v->user_id && v->user_id == author_id);
+	case READ_STATE__MAX:
+		break;
+	}
+	abort();
+}
+
+enum read_state db_read_state(const char *name)
+{
+	return state_from(name);
+}
+
+bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v)
+{
+	return db_read_may_see_thread(t->state, t->user_id, v);
 }
 
 enum db_err db_read_posts(db *d, arena *a, long long thread_id, const struct read_path *root,

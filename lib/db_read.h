@@ -104,6 +104,22 @@ struct read_thread {
 enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found);
 bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v);
 
+/*
+ * THE visibility rule, for every path that reads one thread or post by id
+ * (thread pages, permalinks, write forms and their refusals, reports,
+ * revisions): may viewer v learn that it exists and read its text?
+ *   thread: visible: everyone; held, hidden: its author and moderators;
+ *           deleted: moderators.
+ *   post:   visible, deleted (a tombstone, no text): everyone; held,
+ *           hidden: its author and moderators.
+ * Anything else answers 404, the same as a post that never existed. The
+ * list queries (db_sql_read.def) state the same rule in SQL.
+ */
+bool db_read_may_see_thread(enum read_state state, long long author_id, const struct read_viewer *v);
+bool db_read_may_see_post(enum read_state state, long long author_id, const struct read_viewer *v);
+/* "visible", "held", ... -> the enum; anything unknown reads as deleted. */
+enum read_state db_read_state(const char *name);
+
 /* What a member's page of a thread needs beyond the shared parts. */
 struct read_member_view {
 	long long version;              /* threads.version: changes with every write */

@@ -719,7 +719,11 @@ def test_naughty_titles_round_trip(stack):
 
 def test_naughty_bodies_round_trip(stack):
     w = world(stack)
-    strings = naughty_strings()
+    # Strings that are the same post once line breaks are stored as LF are
+    # posted once: the same member posting the same text in the same place
+    # twice is refused as a repeat (issue 9, finding 7; see test_safety).
+    seen = set()
+    strings = [s for s in naughty_strings() if not (lf(s) in seen or seen.add(lf(s)))]
     f = Failures()
     t0 = time.monotonic()
     hosts = []

@@ -25,6 +25,12 @@ def _thread(stack, c, slug, title="A thread", body="An opening post."):
     return int(post_id_from(loc, html))
 
 
+def _followed(c, loc):
+    """GET the page a write redirected to: (status, text)."""
+    st, _, body = c.get(loc)
+    return st, body.decode("utf-8")
+
+
 def _tid(stack, pid):
     return int(stack.psql("select thread_id from posts where id = %d" % pid).strip())
 
@@ -147,7 +153,9 @@ def test_crisis_post_shows_resources_and_stays_visible(stack):
     _category(stack, "w-crisis")
     a = _member(stack, "w_crisis_a")
     st, loc, html = a.new_thread("w-crisis", "Tonight", "I want to end it all tonight")
-    assert st == 200, "a crisis post should answer with the resources page: %d" % st
+    assert st == 303 and "/posted" in (loc or ""), \
+        "a crisis post should redirect to the resources page (a reload must not post again): %d %r" % (st, loc)
+    st, html = _followed(a, loc)
     assert "Samaritans of Singapore" in html and "1767" in html, "crisis resources not shown"
     assert "flagged" not in html.lower(), "the words 'flagged' reached the author"
     state = stack.psql("select p.state, r.lane from posts p join review_items r on r.post_id = p.id "
@@ -160,7 +168,9 @@ def test_method_detail_is_held_with_a_calm_notice(stack):
     a = _member(stack, "w_held_a")
     body = "I have saved up 60 of my sleeping pills and I am taking all of them tonight"
     st, loc, html = a.new_thread("w-held", "Pills", body)
-    assert st == 200
+    assert st == 303, "a held post: %d" % st
+    st, html = _followed(a, loc)
+    assert st == 200, "the held notice: %d" % st
     assert "only you and" in html.lower() and "moderator" in html.lower(), "no calm hold notice"
     assert "flagged" not in html.lower()
     assert stack.psql("select state from posts where body_md = '%s'" % body).strip() == "held"
@@ -192,6 +202,8 @@ def test_no_wording_nudge_for_someone_in_crisis(stack):
     a = _member(stack, "w_nocrit_a")
     body = "I keep thinking about committing suicide and I feel so alone"
     st, loc, html = a.new_thread("w-nocrit", "Alone", body, ack_nudge=False)
+    assert st == 303, "a crisis post was not posted at once: %d" % st
+    st, html = _followed(a, loc)
     assert st == 200 and "Samaritans" in html, "crisis resources not shown: %d" % st
     assert 'name="nudge_ack"' not in html and "A thought about some wording" not in html, \
         "someone writing about a crisis was nudged about their wording"
