@@ -17,9 +17,11 @@
  * session cookie does not buy unlimited guesses at the password.
  */
 #include <string.h>
+#include <sodium.h>
 
 #include "auth.h"
 #include "db_account.h"
+#include "db_limits.h"
 #include "json.h"
 #include "route.h"
 #include "session.h"
@@ -323,9 +325,21 @@ void page_delete_account_post(struct hctx *ctx)
 	if (!password_tries_left(ctx, page_delete_account_form))
 		return;
 
+	/* The handle stays reserved (as a keyed digest) for handle_reserve_days:
+	 * nobody can take the name the community knew. */
+	unsigned char key[SERVER_KEY_BYTES];
+	char handle_digest[65];
+	enum db_err e = DB_OK;
+	if (server_key_load(ctx->db, ctx->arena, ctx->conf->secret_key_file, key, &e) != SERVER_KEY_OK) {
+		page_db_error(ctx, e == DB_OK ? DB_ERR_QUERY : e);
+		return;
+	}
+	limits_handle_digest(key, s->handle, handle_digest);
+	sodium_memzero(key, sizeof key);
+
 	/* One transaction: the users row is locked while the password is
 	 * checked, and everything below commits together or not at all. */
-	enum db_err e = db_begin(ctx->db);
+	e = db_begin(ctx->db);
 	if (e != DB_OK) {
 		page_db_error(ctx, e);
 		return;
@@ -344,7 +358,9 @@ void page_delete_account_post(struct hctx *ctx)
 		return;
 	}
 	bool scrubbed;
-	if ((e = db_account_delete(ctx->db, ctx->arena, s->user_id, posts, &scrubbed)) != DB_OK ||
+	if ((ctx->conf->handle_reserve_days > 0 &&
+	     (e = db_handle_reserve(ctx->db, ctx->arena, handle_digest)) != DB_OK) ||
+	    (e = db_account_delete(ctx->db, ctx->arena, s->user_id, posts, &scrubbed)) != DB_OK ||
 	    (e = db_commit(ctx->db)) != DB_OK)
 		goto fail;
 

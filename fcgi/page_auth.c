@@ -5,12 +5,22 @@
  * only as a hash). Per handle it is a slow-down, not a lock-out: after five
  * failures in 15 minutes one attempt is allowed every few seconds (doubling,
  * at most a minute), so a stranger cannot keep a member out; per address a
- * hard limit stops one machine trying many handles.
+ * hard limit stops one machine trying many handles. Both are for unknown
+ * browsers only: a browser that logged in to the account before carries a
+ * device cookie (lib/db_device.h) and keeps its own allowance, so one
+ * address behind a shared NAT cannot lock every member of it out.
+ *
+ * Registration is one transaction: the per-address rate
+ * (registrations_per_hour), the handles of members who left
+ * (handle_reserve_days, lib/db_limits.h) and the new account.
  */
 #include <stdio.h>
 #include <string.h>
+#include <sodium.h>
 
 #include "auth.h"
+#include "db_device.h"
+#include "db_limits.h"
 #include "db_user.h"
 #include "log.h"
 #include "route.h"
@@ -19,6 +29,8 @@
 
 #define LOGIN_SLOWDOWN_AFTER 5
 #define LOGIN_ADDR_LIMIT 30
+
+#define RESERVED_HANDLE_MESSAGE "This name was used by a member who left; please choose another."
 
 /* A local path to go back to after log-in, or "/". */
 static const char *safe_next(const char *next)
@@ -46,15 +58,24 @@ static const char *client_hint(const char *ua)
 	return hint;
 }
 
-static void start_session(struct hctx *ctx, long long user_id, const char *next)
+/* Logged in: the session, a device cookie naming the account (a new one
+ * unless dev is this browser's valid one for it), and the way on. */
+static void start_session(struct hctx *ctx, long long user_id, const struct device *dev, const char *next)
 {
-	const char *token;
+	const char *token, *device_token = NULL;
 	enum db_err e = session_create(ctx->db, ctx->arena, user_id, ctx->conf->session_days,
 	                               client_hint(ctx->req->user_agent), &token);
+	if (e == DB_OK)
+		e = dev ? db_device_touch(ctx->db, ctx->arena, dev) :
+		          db_device_create(ctx->db, ctx->arena, user_id, &device_token);
 	if (e != DB_OK) {
 		page_db_error(ctx, e);
 		return;
 	}
+	if (device_token)
+		resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, DEVICE_COOKIE, device_token,
+		                                                    DEVICE_COOKIE_DAYS * 86400,
+		                                                    ctx->conf->secure_cookies));
 	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, SESSION_COOKIE, token,
 	                                                    ctx->conf->session_days * 86400,
 	                                                    ctx->conf->secure_cookies));
@@ -62,6 +83,72 @@ static void start_session(struct hctx *ctx, long long user_id, const char *next)
 	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, PRESESSION_COOKIE, "", 0,
 	                                                    ctx->conf->secure_cookies));
 	page_redirect(ctx, safe_next(next));
+}
+
+/* One transaction: the address's rate, the reserved handles, the account
+ * and the record of it. Returns true with *id; else the answer is set:
+ * *refused says the caller shows the form again (status and message set),
+ * otherwise an error page was rendered. */
+static bool create_account(struct hctx *ctx, const char *handle, const char *hash, long long *id,
+                           bool *refused)
+{
+	unsigned char key[SERVER_KEY_BYTES];
+	enum db_err e = DB_OK;
+	if (server_key_load(ctx->db, ctx->arena, ctx->conf->secret_key_file, key, &e) != SERVER_KEY_OK) {
+		page_db_error(ctx, e == DB_OK ? DB_ERR_QUERY : e);
+		return false;
+	}
+	char handle_digest[65], addr_digest[65];
+	limits_handle_digest(key, handle, handle_digest);
+	limits_addr_digest(key, ctx->req->client_addr, addr_digest);
+	sodium_memzero(key, sizeof key);
+
+	int limit = ctx->conf->registrations_per_hour;
+	long long made = 0, wait = 0;
+	bool reserved = false;
+	const char *lock[] = { addr_digest };
+	if ((e = db_begin(ctx->db)) != DB_OK)
+		goto fail;
+	/* Two registrations from one address at once count one after the other. */
+	if (limit > 0 && (!db_exec(ctx->db, ctx->arena, DB_REGISTRATION_LOCK, lock, &e) ||
+	                  (e = db_registrations_recent(ctx->db, ctx->arena, addr_digest, limit, &made,
+	                                               &wait)) != DB_OK))
+		goto fail;
+	if (limit > 0 && made >= limit) {
+		db_rollback(ctx->db);
+		long long minutes = (wait + 59) / 60;
+		resp_header(ctx->resp, "Retry-After", arena_printf(ctx->arena, "%lld", wait));
+		page_form_error(ctx, 429, arena_printf(ctx->arena,
+		                "Several accounts were made from this connection in the last hour, so no more "
+		                "can be made from it for now. Please try again in %lld minute%s.",
+		                minutes, minutes == 1 ? "" : "s"));
+		*refused = true;
+		return false;
+	}
+	if ((e = db_handle_reserved(ctx->db, ctx->arena, handle_digest, ctx->conf->handle_reserve_days,
+	                            &reserved)) != DB_OK)
+		goto fail;
+	if (reserved) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, 409, RESERVED_HANDLE_MESSAGE);
+		*refused = true;
+		return false;
+	}
+	e = db_user_create(ctx->db, ctx->arena, handle, hash, "member", id);
+	if (e == DB_ERR_UNIQUE) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, 409, "That handle is taken. Try another one.");
+		*refused = true;
+		return false;
+	}
+	if (e != DB_OK || (e = db_registration_add(ctx->db, ctx->arena, addr_digest)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK)
+		goto fail;
+	return true;
+fail:
+	db_rollback(ctx->db);
+	page_db_error(ctx, e);
+	return false;
 }
 
 void page_register_form(struct hctx *ctx)
@@ -103,17 +190,13 @@ void page_register_post(struct hctx *ctx)
 		return;
 	}
 	long long id;
-	enum db_err e = db_user_create(ctx->db, ctx->arena, handle, hash, "member", &id);
-	if (e == DB_ERR_UNIQUE) {
-		page_form_error(ctx, 409, "That handle is taken. Try another one.");
-		page_register_form(ctx);
+	bool refused = false;
+	if (!create_account(ctx, handle, hash, &id, &refused)) {
+		if (refused)
+			page_register_form(ctx);
 		return;
 	}
-	if (e != DB_OK) {
-		page_db_error(ctx, e);
-		return;
-	}
-	start_session(ctx, id, "/");
+	start_session(ctx, id, NULL, "/");
 }
 
 void page_login_form(struct hctx *ctx)
@@ -146,6 +229,31 @@ static void throttle_keys(struct hctx *ctx, const char *handle, const char **hke
 	*akey = arena_printf(ctx->arena, "a:%.32s", digest);
 }
 
+/* The address lock-out and the handle slow-down, for a browser that is not
+ * a known device of the account. Returns false when the answer (429) is set. */
+static bool unknown_browser_may_try(struct hctx *ctx, long long handle_fails, long long addr_fails,
+                                    long long since)
+{
+	if (addr_fails >= LOGIN_ADDR_LIMIT) {
+		resp_header(ctx->resp, "Retry-After", "900");
+		page_form_error(ctx, 429, "Too many log-in attempts from this connection. Please wait 15 minutes. "
+		                "(A browser you have logged in with before can still log in.)");
+		return false;
+	}
+	if (handle_fails >= LOGIN_SLOWDOWN_AFTER) {
+		long long shift = handle_fails - LOGIN_SLOWDOWN_AFTER;
+		long long wait = shift >= 4 ? 60 : 4LL << shift;
+		if (since < wait) {
+			resp_header(ctx->resp, "Retry-After", arena_printf(ctx->arena, "%lld", wait - since));
+			page_form_error(ctx, 429, arena_printf(ctx->arena,
+			                "There were several wrong passwords for this handle. To keep it safe, "
+			                "please wait %lld seconds and try again.", wait - since));
+			return false;
+		}
+	}
+	return true;
+}
+
 void page_login_post(struct hctx *ctx)
 {
 	const char *handle = page_field(ctx, "handle");
@@ -156,44 +264,50 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
-	const char *hkey, *akey;
-	throttle_keys(ctx, handle, &hkey, &akey);
-	const char *tp[] = { hkey, akey };
-	enum db_err e;
-	PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, tp, &e);
-	if (!r) {
-		page_db_error(ctx, e);
-		return;
-	}
-	long long handle_fails = db_ll(r, 0, 0), addr_fails = db_ll(r, 0, 1), since = db_ll(r, 0, 2);
-	if (addr_fails >= LOGIN_ADDR_LIMIT) {
-		resp_header(ctx->resp, "Retry-After", "900");
-		page_form_error(ctx, 429, "Too many log-in attempts from this connection. Please wait 15 minutes.");
-		page_login_form(ctx);
-		return;
-	}
-	if (handle_fails >= LOGIN_SLOWDOWN_AFTER) {
-		long long shift = handle_fails - LOGIN_SLOWDOWN_AFTER;
-		long long wait = shift >= 4 ? 60 : 4LL << shift;
-		if (since < wait) {
-			resp_header(ctx->resp, "Retry-After", arena_printf(ctx->arena, "%lld", wait - since));
-			page_form_error(ctx, 429, arena_printf(ctx->arena,
-			                "There were several wrong passwords for this handle. To keep it safe, "
-			                "please wait %lld seconds and try again.", wait - since));
-			page_login_form(ctx);
-			return;
-		}
-	}
 	struct user u;
-	bool found;
-	e = db_user_by_handle(ctx->db, ctx->arena, handle, &u, &found);
+	bool found, has_device;
+	struct device dev;
+	enum db_err e = db_user_by_handle(ctx->db, ctx->arena, handle, &u, &found);
+	if (e == DB_OK)
+		e = db_device_lookup(ctx->db, ctx->arena, req_param(&ctx->req->cookies, DEVICE_COOKIE), &dev,
+		                     &has_device);
 	if (e != DB_OK) {
 		page_db_error(ctx, e);
 		return;
 	}
+	/* A device cookie counts only for the account it names. */
+	bool known_device = has_device && found && dev.user_id == u.id;
+	const char *hkey, *akey;
+	throttle_keys(ctx, handle, &hkey, &akey);
+	const char *tp[] = { hkey, akey };
+	if (known_device) {
+		if (dev.failures >= DEVICE_LOGIN_TRIES) {
+			resp_header(ctx->resp, "Retry-After", "900");
+			page_form_error(ctx, 429, "There were too many wrong passwords from this browser. "
+			                "Please wait 15 minutes and try again.");
+			page_login_form(ctx);
+			return;
+		}
+	} else {
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, tp, &e);
+		if (!r) {
+			page_db_error(ctx, e);
+			return;
+		}
+		if (!unknown_browser_may_try(ctx, db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2))) {
+			page_login_form(ctx);
+			return;
+		}
+	}
 	bool ok = found && strcmp(u.status, "deleted") != 0 && auth_verify_password(u.password_hash, password, plen);
 	if (!ok) {
-		if (!db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, tp, &e)) {
+		/* A known device's wrong passwords count against it alone: they
+		 * neither slow the handle down nor lock the address out. */
+		if (known_device)
+			e = db_device_failure_add(ctx->db, ctx->arena, &dev);
+		else
+			e = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, tp, &e) ? DB_OK : e;
+		if (e != DB_OK) {
 			page_db_error(ctx, e);
 			return;
 		}
@@ -206,7 +320,7 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
-	start_session(ctx, u.id, page_field(ctx, "next"));
+	start_session(ctx, u.id, known_device ? &dev : NULL, page_field(ctx, "next"));
 }
 
 void page_logout_post(struct hctx *ctx)

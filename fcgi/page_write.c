@@ -15,6 +15,7 @@
 #include "db_post.h"
 #include "log.h"
 #include "markdown.h"
+#include "rate.h"
 #include "route.h"
 #include "screen.h"
 #include "session.h"
@@ -297,6 +298,8 @@ void page_thread_new_form(struct hctx *ctx)
 
 void page_thread_new_post(struct hctx *ctx)
 {
+	if (!rate_post_allowed(ctx, POST_KIND_THREAD, page_thread_new_form))
+		return;
 	struct category cat;
 	if (!load_category(ctx, &cat))
 		return;
@@ -393,6 +396,8 @@ void page_reply_form(struct hctx *ctx)
 
 void page_reply_post(struct hctx *ctx)
 {
+	if (!rate_post_allowed(ctx, POST_KIND_REPLY, page_reply_form))
+		return;
 	struct target t;
 	if (!target_or_error(ctx, &t) || !may_reply(ctx, &t))
 		return;

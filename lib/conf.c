@@ -36,6 +36,14 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(session_days, 1, 3650),
 	KEY_I(max_requests, 0, INT_MAX),
 	KEY_I(member_pages, 0, 1),
+	KEY_S(secret_key_file),
+	KEY_I(handle_reserve_days, 0, 36500),
+	KEY_I(registrations_per_hour, 0, 1000),
+	KEY_I(post_threads_per_hour, 0, 1000), KEY_I(post_replies_per_hour, 0, 1000),
+	KEY_I(post_per_minute, 0, 1000),
+	KEY_I(new_member_days, 0, 3650),
+	KEY_I(new_member_threads_per_hour, 0, 1000), KEY_I(new_member_replies_per_hour, 0, 1000),
+	KEY_I(new_member_per_minute, 0, 1000),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -116,6 +124,16 @@ static void set_defaults(conf *c)
 	c->session_days = 30;
 	c->max_requests = 0;
 	c->member_pages = 1;
+	c->secret_key_file = xstrdup("");
+	c->handle_reserve_days = 365;
+	c->registrations_per_hour = 5;
+	c->post_threads_per_hour = 10;
+	c->post_replies_per_hour = 60;
+	c->post_per_minute = 6;
+	c->new_member_days = 7;
+	c->new_member_threads_per_hour = 3;
+	c->new_member_replies_per_hour = 20;
+	c->new_member_per_minute = 3;
 }
 
 enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)

@@ -26,6 +26,15 @@ typedef struct conf {
 	int session_days;
 	int max_requests;       /* a worker exits after this many (0 = never) */
 	int member_pages;       /* 1: members' thread pages from stored parts in cache_dir/m */
+	char *secret_key_file;  /* "" = the key in the database (server_keys) */
+	int handle_reserve_days;        /* a released handle is kept from others this long */
+	int registrations_per_hour;     /* new accounts per client address (0 = no limit) */
+	/* Posting rates per member (0 = no limit): threads and replies per hour,
+	 * posts of either kind per minute; stricter for accounts younger than
+	 * new_member_days. */
+	int post_threads_per_hour, post_replies_per_hour, post_per_minute;
+	int new_member_days;
+	int new_member_threads_per_hour, new_member_replies_per_hour, new_member_per_minute;
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -468,10 +468,11 @@ def test_delete_account_and_posts(stack):
         assert "my words, gone soon" not in text and "A title that names me" not in text
         assert "their words stay" in text, "the thread page lost the other member's reply"
 
-    # The handle is free again.
+    # The handle stays reserved for the community's sake (issue 9, finding 6;
+    # test_abuse.py tests it in full).
     again = Client(stack)
     st, _, _ = again.register(a.handle, "someone else entirely 123")
-    assert st == 303, "registering the deleted handle again: %d, want 303" % st
+    assert st == 409, "registering the deleted handle again: %d, want 409 (reserved)" % st
 
 
 def test_delete_account_keep_posts(stack):
@@ -506,4 +507,4 @@ def test_delete_account_keep_posts(stack):
         assert a.handle not in text, "the thread page still shows the deleted member's handle"
         assert re.search(r"deleted member", text, re.I), "the thread page does not say 'deleted member'"
     st, _, _ = Client(stack).register(a.handle, "someone else entirely 123")
-    assert st == 303, "registering the deleted handle again: %d, want 303" % st
+    assert st == 409, "registering the deleted handle again: %d, want 409 (reserved)" % st
