@@ -149,24 +149,106 @@ static void clear_result(void *r)
 	PQclear(r);
 }
 
+/*
+ * Did this failure come from the connection rather than the statement? The
+ * connection is bad; or the server says so (class 08, connection exception;
+ * 57P01..57P03, shutdown, crash, cannot connect now); or libpq reports an
+ * error without an SQLSTATE, which it does only for its own failures such
+ * as "server closed the connection unexpectedly" (after an immediate
+ * shutdown PQstatus can still say CONNECTION_OK at that point).
+ */
+static bool connection_lost(db *d, const PGresult *r)
+{
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+		return true;
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (!state || !*state)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
 static enum db_err classify(db *d, PGresult *r)
 {
-	if (PQstatus(d->conn) != CONNECTION_OK) {
+	if (connection_lost(d, r)) {
 		mark_down(d);
 		return DB_ERR_DOWN;
 	}
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (state && strcmp(state, "23505") == 0)
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (strcmp(state, "23505") == 0)
 		return DB_ERR_UNIQUE;
-	if (state && (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 ||
-	              strcmp(state, "22021") == 0))
+	if (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 || strcmp(state, "22021") == 0)
 		return DB_ERR_CHECK;
 	/* Admin shutdown and friends: the server is going away. */
-	if (state && strncmp(state, "57P", 3) == 0) {
+	if (strncmp(state, "57P", 3) == 0) {
 		mark_down(d);
 		return DB_ERR_DOWN;
 	}
 	return DB_ERR_QUERY;
+}
+
+/* One statement: a prepared one (sql NULL) or a transaction command. */
+static PGresult *send_once(db *d, enum db_stmt stmt, const char *sql, const char *const *params)
+{
+	if (sql)
+		return PQexec(d->conn, sql);
+	return PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
+	                      params, NULL, NULL, 0);
+}
+
+static bool succeeded(const PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+/*
+ * Runs one statement. A connection that died since the last statement (a
+ * PostgreSQL restart while the worker was idle) is replaced and the
+ * statement sent once more, but only when no transaction was open: inside
+ * one, the earlier statements are gone with the connection, so the request
+ * fails with DB_ERR_DOWN (a 503 page) and the caller rolls back. Returns the
+ * result (the caller owns it) or NULL with *err set.
+ */
+static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *const *params,
+                     enum db_err *err)
+{
+	const char *what = sql ? sql : db_statements[stmt].name;
+	if (!d->up || !d->conn) {
+		*err = DB_ERR_DOWN;
+		return NULL;
+	}
+	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	PGresult *r = send_once(d, stmt, sql, params);
+	if (!succeeded(r) && connection_lost(d, r)) {
+		set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+		PQclear(r);
+		r = NULL;
+		if (!idle) {
+			log_warn("database connection lost inside a transaction (%s: %s); the request fails",
+			         what, d->last_error);
+			mark_down(d);
+			*err = DB_ERR_DOWN;
+			return NULL;
+		}
+		log_warn("database connection lost (%s: %s); reconnecting to send it once more",
+		         what, d->last_error);
+		d->up = false;
+		d->next_attempt = 0;
+		if (!db_ready(d)) {
+			*err = DB_ERR_DOWN;
+			return NULL;
+		}
+		r = send_once(d, stmt, sql, params);
+	}
+	if (succeeded(r)) {
+		*err = DB_OK;
+		return r;
+	}
+	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+	*err = classify(d, r);
+	PQclear(r);
+	return NULL;
 }
 
 PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params, enum db_err *err)
@@ -176,55 +258,16 @@ PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
 		err = &dummy;
 	if ((unsigned)stmt >= DB_STMT__MAX)
 		abort();
-	if (!d->up || !d->conn) {
-		*err = DB_ERR_DOWN;
-		return NULL;
-	}
-	bool in_transaction = PQtransactionStatus(d->conn) != PQTRANS_IDLE;
-	PGresult *r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
-	                             params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !in_transaction &&
-	    PQstatus(d->conn) != CONNECTION_OK) {
-		/* The server went away since our last request (a restart): one
-		 * fresh connection and one more try, outside a transaction only. */
-		PQclear(r);
-		r = NULL;
-		d->up = false;
-		d->next_attempt = 0;
-		if (db_ready(d)) {
-			r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
-			                   params, NULL, NULL, 0);
-			st = PQresultStatus(r);
-		}
-	}
-	if (r && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
-		*err = DB_OK;
+	PGresult *r = run(d, stmt, NULL, params, err);
+	if (r)
 		arena_on_reset(a, clear_result, r);
-		return r;
-	}
-	if (!d->conn || !d->up) {
-		PQclear(r);
-		*err = DB_ERR_DOWN;
-		return NULL;
-	}
-	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
-	*err = classify(d, r);
-	PQclear(r);
-	return NULL;
+	return r;
 }
 
 static enum db_err simple(db *d, const char *sql)
 {
-	if (!d->up || !d->conn)
-		return DB_ERR_DOWN;
-	PGresult *r = PQexec(d->conn, sql);
-	enum db_err e = DB_OK;
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		set_error(d, PQresultErrorMessage(r));
-		e = classify(d, r);
-	}
-	PQclear(r);
+	enum db_err e;
+	PQclear(run(d, DB_STMT__MAX, sql, NULL, &e));
 	return e;
 }
 
@@ -233,9 +276,15 @@ enum db_err db_commit(db *d) { return simple(d, "commit"); }
 
 void db_rollback(db *d)
 {
-	if (d->conn && PQstatus(d->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(d->conn) != PQTRANS_IDLE)
-		(void)simple(d, "rollback");
+	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		return;
+	PGresult *r = PQexec(d->conn, "rollback");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		set_error(d, PQresultErrorMessage(r));
+		(void)classify(d, r);
+	}
+	PQclear(r);
 }
 
 const char *db_last_error(const db *d)

@@ -3,9 +3,13 @@
  * prepared on connect.
  *
  * db_exec() ties its PGresult to the arena (cleared at reset), so callers
- * never PQclear. When the server goes away the connection is marked down;
- * db_ready() reconnects with exponential back-off (0.1 s to 0.5 s) and callers
- * answer 503 meanwhile. Text parameters and results only.
+ * never PQclear. A statement (or `begin`) that finds the connection dead
+ * (PostgreSQL restarted while the worker was idle) reconnects, re-prepares
+ * and is sent once more, when no transaction was open; inside a transaction
+ * it fails with DB_ERR_DOWN (the page is a 503) and the caller rolls back.
+ * When the server stays away the connection is marked down; db_ready()
+ * reconnects with exponential back-off (0.1 s to 0.5 s) and callers answer
+ * 503 meanwhile. Text parameters and results only.
  */
 #ifndef HEARTH_DB_H
 #define HEARTH_DB_H

@@ -1,0 +1,100 @@
+"""Outages (issue 9, finding 4 and hardening): a PostgreSQL restart costs no
+request a 500, every worker's connection is idle after each request, and
+nginx's own error pages are the theme's."""
+
+import re
+import uuid
+
+from client import Client, post_id_from
+
+STACK_OPTIONS = {"workers": 2}
+
+_LINE = re.compile(r"^hearth-fcgi\[(\d+)\]: .*?(GET|POST) (\S+) (\d{3}) \d+us$", re.M)
+
+
+def _member(stack, prefix):
+    c = Client(stack)
+    handle = "%s_%s" % (prefix, uuid.uuid4().hex[:8])
+    st, _, body = c.register(handle)
+    assert st == 303, "register %s: %d %s" % (handle, st, body[:300])
+    return c
+
+
+def _thread(stack, c, slug):
+    stack.hearthctl("category", "add", slug, "Outage " + slug, "")
+    st, loc, html = c.new_thread(slug, "An outage thread", "The opening post.")
+    assert st == 303, "new thread: %d %s" % (st, html[:300])
+    return int(post_id_from(loc, html))
+
+
+def _served_since(stack, offset):
+    """(pid, method, path, status) of every request logged after offset."""
+    return [(int(m.group(1)), m.group(2), m.group(3), int(m.group(4)))
+            for m in _LINE.finditer(stack.fcgi_log()[offset:])]
+
+
+def test_postgres_restart_no_request_fails(stack):
+    c = _member(stack, "restart")
+    pid = _thread(stack, c, "o-restart")
+    workers = stack.worker_pids()
+    assert len(workers) == 2, "want 2 workers, have %r" % workers
+
+    def register():
+        handle = "fresh_%s" % uuid.uuid4().hex[:8]
+        st, _, body = Client(stack).register(handle)
+        return st, 303, "register (an anonymous write)", body
+
+    def reply():
+        st, _, html = c.reply(pid, "A reply after a restart %s." % uuid.uuid4().hex[:6])
+        return st, 303, "reply (a member's write)", html
+
+    def member_get():
+        st, _, body = c.get("/t/%d" % pid)
+        return st, 200, "member GET /t/%d" % pid, body
+
+    def anonymous_get():
+        st, _, body = stack.http("GET", "/")
+        return st, 200, "anonymous GET /", body
+
+    kinds = [register, reply, member_get, anonymous_get]
+    # Touch both workers' connections first, so that each has one to lose.
+    for _ in range(6):
+        assert stack.http("GET", "/")[0] == 200
+    for mode in ("fast", "immediate"):
+        for first in range(len(kinds)):
+            offset = len(stack.fcgi_log())
+            stack.stop_postgres(mode)
+            stack.start_postgres()
+            # No request in between: every worker still holds its dead
+            # connection, and the first request each serves must succeed.
+            seen = set()
+            for i in range(30):
+                st, want, what, body = kinds[(first + i) % len(kinds)]()
+                assert st == want, "PostgreSQL stopped (%s) and started, request %d (%s): %d, want " \
+                    "%d\n%s" % (mode, i, what, st, want, body[:300])
+                seen = {p for p, _, _, _ in _served_since(stack, offset)}
+                if i >= 3 and workers <= seen:
+                    break
+            assert workers <= seen, "after 30 requests not every worker had served one: %r of %r" % (
+                seen, workers)
+            statuses = [s for _, _, _, s in _served_since(stack, offset)]
+            assert 500 not in statuses and 503 not in statuses, \
+                "a 500 or 503 in the log after the restart: %r" % statuses
+    assert stack.worker_pids() == workers, "workers were replaced: %r -> %r" % (
+        workers, stack.worker_pids())
+
+
+def test_postgres_down_503_never_500(stack):
+    c = _member(stack, "down")
+    pid = _thread(stack, c, "o-down")
+    stack.stop_postgres()
+    try:
+        for i in range(4):
+            st, _, _ = stack.http("GET", "/")
+            assert st == 503, "anonymous GET / #%d with PostgreSQL down: %d, want 503" % (i, st)
+            st, _, _ = c.get("/t/%d" % pid)
+            assert st == 503, "member GET /t/%d #%d with PostgreSQL down: %d, want 503" % (pid, i, st)
+            st, _, html = c.reply(pid, "Written during the outage %d." % i)
+            assert st == 503, "reply #%d with PostgreSQL down: %d, want 503\n%s" % (i, st, html[:300])
+    finally:
+        stack.start_postgres()
