@@ -3,6 +3,8 @@ request a 500, every worker's connection is idle after each request, and
 nginx's own error pages are the theme's."""
 
 import re
+import socket
+import subprocess
 import uuid
 
 from client import Client, post_id_from
@@ -98,3 +100,27 @@ def test_postgres_down_503_never_500(stack):
             assert st == 503, "reply #%d with PostgreSQL down: %d, want 503\n%s" % (i, st, html[:300])
     finally:
         stack.start_postgres()
+
+
+def test_connect_timeout_on_a_silent_server(stack):
+    """A server that takes the TCP connection and never answers: without a
+    connect_timeout libpq waits for it forever (the subprocess timeout below
+    is a hang detector, far above the 5 s connect_timeout)."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    try:
+        env = stack.user.env(dict(stack.extra_env, HEARTH_DATABASE="host=127.0.0.1 port=%d dbname=hearth "
+                                  "user=hearth" % silent.getsockname()[1]))
+        env.pop("PGCONNECT_TIMEOUT", None)
+        try:
+            r = subprocess.run([stack.ctl_bin, "-c", stack.conf_path, "migrate"], capture_output=True,
+                               text=True, timeout=90, cwd=stack.tmp, env=env, **stack.user.popen_kwargs())
+        except subprocess.TimeoutExpired:
+            raise AssertionError("hearthctl migrate against a server that never answers was still "
+                                 "waiting after 90 s: no connect_timeout") from None
+        assert r.returncode != 0, "hearthctl migrate against a silent server exited 0: %s" % r.stdout
+        assert "timeout" in r.stderr.lower(), \
+            "hearthctl's error does not say it timed out:\n%s" % r.stderr[-500:]
+    finally:
+        silent.close()
