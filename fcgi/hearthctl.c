@@ -45,7 +45,8 @@ static int usage(FILE *f)
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
 	        "  screen [--rules DIR]             screen one post per line of stdin\n"
 	        "  bench-data --posts N [--seed S] [--sessions FILE]\n"
-	        "                                   add a synthetic forum of about N posts (COPY)\n");
+	        "                                   add a synthetic forum of about N posts (COPY)\n"
+	        "  test-end-request                 (tests) the end-of-request rollback, three cases\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -386,6 +387,48 @@ static int cmd_bench_data(struct ctl *c, int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * test-end-request: db_end_request() against the real database, for the
+ * integration tests (no path of hearth-fcgi leaves a transaction open on
+ * purpose, and none may be added just to test this). Three cases: an open
+ * transaction, a failed one, none; prints one line each with what
+ * db_end_request found and whether the connection is idle after it.
+ */
+static int cmd_test_end_request(struct ctl *c)
+{
+	static const char *const found[DB_END__MAX] = {
+		[DB_END_IDLE] = "idle", [DB_END_ROLLED_BACK] = "rolled back", [DB_END_DROPPED] = "dropped",
+	};
+	if (connect_db(c) < 0)
+		return 1;
+	int rc = 0;
+	for (int i = 0; i < 3; i++) {
+		const char *name = i == 0 ? "open" : i == 1 ? "failed" : "none";
+		enum db_err e = DB_OK;
+		if (i < 2)
+			e = db_begin(c->db);
+		if (e == DB_OK)
+			(void)db_exec(c->db, c->arena, DB_CATEGORY_LIST, NULL, &e);
+		if (e == DB_OK && i == 1) {
+			/* A slug the table's check refuses: the transaction fails. */
+			const char *p[] = { "Not a slug!", "x", "" };
+			(void)db_exec(c->db, c->arena, DB_CATEGORY_ADD, p, &e);
+			e = e == DB_ERR_CHECK ? DB_OK : DB_ERR_QUERY;
+		}
+		if (e != DB_OK) {
+			fprintf(stderr, "hearthctl: test-end-request %s: %s\n", name, db_last_error(c->db));
+			return 1;
+		}
+		enum db_end end = db_end_request(c->db);
+		bool idle = db_conn(c->db) && PQtransactionStatus(db_conn(c->db)) == PQTRANS_IDLE;
+		printf("%s: %s, %s\n", name, found[end], idle ? "idle" : "not idle");
+		if (!idle)
+			rc = 1;
+		arena_reset(c->arena);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = NULL;
@@ -431,6 +474,8 @@ int main(int argc, char **argv)
 		rc = cmd_sample_data(&c);
 	else if (strcmp(argv[0], "bench-data") == 0)
 		rc = cmd_bench_data(&c, argc, argv);
+	else if (strcmp(argv[0], "test-end-request") == 0)
+		rc = cmd_test_end_request(&c);
 	else
 		rc = usage(stderr);
 	arena_free(c.arena);

@@ -472,6 +472,7 @@ static int worker_main(int listen_fd, void *arg)
 		}
 		handle(&fr, ws, d, a);
 		FCGX_Finish_r(&fr);
+		(void)db_end_request(d);
 		arena_reset(a);
 		if (ws->conf.max_requests && ++served >= ws->conf.max_requests)
 			break;

@@ -26,6 +26,7 @@ struct db {
 	bool up;
 	double next_attempt;    /* monotonic seconds */
 	double backoff;
+	const char *last_stmt;  /* name of the last statement sent, for logs */
 	char last_error[512];
 };
 
@@ -219,6 +220,7 @@ static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *cons
 		return NULL;
 	}
 	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	d->last_stmt = what;
 	PGresult *r = send_once(d, stmt, sql, params);
 	if (!succeeded(r) && connection_lost(d, r)) {
 		set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
@@ -285,6 +287,46 @@ void db_rollback(db *d)
 		(void)classify(d, r);
 	}
 	PQclear(r);
+}
+
+/* Drops the connection: the next db_ready() opens a fresh one at once. */
+static void drop_connection(db *d)
+{
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->up = false;
+	d->next_attempt = 0;
+}
+
+enum db_end db_end_request(db *d)
+{
+	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK)
+		return DB_END_IDLE;
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	if (ts == PQTRANS_IDLE)
+		return DB_END_IDLE;
+	/* A bug: some path began a transaction and returned without ending it.
+	 * Left open, it would hold its locks and fold the next request's
+	 * statements into it (a later commit would commit both). */
+	log_error("a request ended with a transaction %s (last statement: %s); rolling it back",
+	          ts == PQTRANS_INERROR ? "open and failed" : ts == PQTRANS_ACTIVE ? "still running" :
+	          "open", d->last_stmt ? d->last_stmt : "none");
+	if (ts == PQTRANS_ACTIVE) {
+		drop_connection(d);
+		return DB_END_DROPPED;
+	}
+	PGresult *r = PQexec(d->conn, "rollback");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
+	          PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	if (!ok)
+		log_error("rollback at the end of a request failed (%s); reconnecting",
+		          PQresultErrorMessage(r));
+	PQclear(r);
+	if (!ok) {
+		drop_connection(d);
+		return DB_END_DROPPED;
+	}
+	return DB_END_ROLLED_BACK;
 }
 
 const char *db_last_error(const db *d)

@@ -49,6 +49,16 @@ enum db_err db_begin(db *d);
 enum db_err db_commit(db *d);
 void db_rollback(db *d);
 
+/*
+ * Called once at the end of every request, before the arena is reset: the
+ * connection must be idle, as PostgreSQL ends each unit of work. A
+ * transaction left open (a bug in some path) is rolled back and logged as an
+ * error naming the last statement; if that fails the connection is dropped
+ * and the next request opens a fresh one. Returns what it found.
+ */
+enum db_end { DB_END_IDLE, DB_END_ROLLED_BACK, DB_END_DROPPED, DB_END__MAX };
+enum db_end db_end_request(db *d);
+
 /* The last server message, for logs (never shown to readers). */
 const char *db_last_error(const db *d);
 

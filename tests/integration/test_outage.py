@@ -124,3 +124,39 @@ def test_connect_timeout_on_a_silent_server(stack):
             "hearthctl's error does not say it timed out:\n%s" % r.stderr[-500:]
     finally:
         silent.close()
+
+
+# ---------------------------------------------------------------- idle at the end
+
+def test_end_of_request_rolls_back_an_open_transaction(stack):
+    """db_end_request (called by the worker after every request) through
+    `hearthctl test-end-request`: no path of hearth-fcgi leaves a
+    transaction open on purpose, so the function is driven directly."""
+    r = stack.hearthctl("test-end-request")
+    assert r.returncode == 0, "test-end-request: exit %d\n%s%s" % (r.returncode, r.stdout, r.stderr)
+    lines = r.stdout.splitlines()
+    assert lines == ["open: rolled back, idle", "failed: rolled back, idle", "none: idle, idle"], \
+        "test-end-request printed %r" % lines
+    logged = [l for l in r.stderr.splitlines() if "ended with a transaction" in l]
+    assert len(logged) == 2, "want two error lines about a transaction left open, got:\n%s" % r.stderr
+    assert "open (last statement: CATEGORY_LIST)" in logged[0], "first log line: %s" % logged[0]
+    assert "open and failed (last statement: CATEGORY_ADD)" in logged[1], "second log line: %s" % logged[1]
+    # The rolled-back statement left nothing behind.
+    assert stack.psql("select count(*) from categories where name = 'x'") == "0"
+
+
+def test_workers_end_every_request_idle(stack):
+    """After a burst of reads and writes, no connection of a worker sits in
+    a transaction (pg_stat_activity sees each one idle)."""
+    c = _member(stack, "idle")
+    pid = _thread(stack, c, "o-idle")
+    for i in range(6):
+        assert c.reply(pid, "An idle check %d." % i)[0] == 303
+        assert c.get("/t/%d" % pid)[0] == 200
+        assert stack.http("GET", "/")[0] == 200
+    states = stack.psql("select state from pg_stat_activity where datname = 'hearth' "
+                        "and pid <> pg_backend_pid() and backend_type = 'client backend'")
+    assert states and all(s == "idle" for s in states.splitlines()), \
+        "connections of hearth-fcgi not idle between requests: %r" % states
+    assert "ended with a transaction" not in stack.fcgi_log(), \
+        "a request of this test left a transaction open:\n%s" % stack.fcgi_log()[-1500:]
