@@ -1,6 +1,7 @@
 /* db.c: see db.h. */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ static const struct db_statement db_statements[DB_STMT__MAX] = {
 #undef DB_STMT
 };
 
+enum { DB_RECENT = 32 };
+
 struct db {
 	char *conninfo;
 	PGconn *conn;
@@ -27,6 +30,11 @@ struct db {
 	double next_attempt;    /* monotonic seconds */
 	double backoff;
 	const char *last_stmt;  /* name of the last statement sent, for logs */
+	bool refused;           /* a typed getter met a NULL in this request */
+	/* The latest results and their statements, newest at (recent_n - 1) %
+	 * DB_RECENT: only compared by address, to name a statement in a log. */
+	struct { const PGresult *r; enum db_stmt stmt; } recent[DB_RECENT];
+	unsigned recent_n;
 	char last_error[512];
 };
 
@@ -215,6 +223,14 @@ static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *cons
                      enum db_err *err)
 {
 	const char *what = sql ? sql : db_statements[stmt].name;
+	if (d->refused) {
+		/* A result of this request held a NULL where none may be: nothing
+		 * more is read or written on the strength of it (see db_text). */
+		set_error(d, "statement refused: an earlier result of this request held a NULL "
+		             "where none may be");
+		*err = DB_ERR_QUERY;
+		return NULL;
+	}
 	if (!d->up || !d->conn) {
 		*err = DB_ERR_DOWN;
 		return NULL;
@@ -261,8 +277,11 @@ PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
 	if ((unsigned)stmt >= DB_STMT__MAX)
 		abort();
 	PGresult *r = run(d, stmt, NULL, params, err);
-	if (r)
+	if (r) {
 		arena_on_reset(a, clear_result, r);
+		d->recent[d->recent_n++ % DB_RECENT].r = r;
+		d->recent[(d->recent_n - 1) % DB_RECENT].stmt = stmt;
+	}
 	return r;
 }
 
@@ -300,6 +319,8 @@ static void drop_connection(db *d)
 
 enum db_end db_end_request(db *d)
 {
+	d->refused = false;
+	d->recent_n = 0;
 	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK)
 		return DB_END_IDLE;
 	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
@@ -337,6 +358,75 @@ const char *db_last_error(const db *d)
 PGconn *db_conn(db *d)
 {
 	return d->conn;
+}
+
+bool db_refused(const db *d)
+{
+	return d->refused;
+}
+
+static const char *statement_of(const db *d, const PGresult *r)
+{
+	unsigned n = d->recent_n < DB_RECENT ? d->recent_n : DB_RECENT;
+	for (unsigned i = 1; i <= n; i++)
+		if (d->recent[(d->recent_n - i) % DB_RECENT].r == r)
+			return db_statements[d->recent[(d->recent_n - i) % DB_RECENT].stmt].name;
+	return "(unknown statement)";
+}
+
+static void refuse(db *d, const PGresult *r, int row, int col, const char *what)
+{
+	const char *name = r && col >= 0 && col < PQnfields(r) ? PQfname(r, col) : NULL;
+	log_error("%s: row %d, column %d (%s): %s where the code needs a value; the request fails",
+	          statement_of(d, r), row, col, name ? name : "no such column", what);
+	d->refused = true;
+}
+
+/* The value of a field, or NULL after refusing it (NULL, or no such field). */
+static const char *need(db *d, const PGresult *r, int row, int col)
+{
+	if (!r || row < 0 || row >= PQntuples(r) || col < 0 || col >= PQnfields(r)) {
+		refuse(d, r, row, col, "no such field");
+		return NULL;
+	}
+	if (PQgetisnull(r, row, col)) {
+		refuse(d, r, row, col, "NULL");
+		return NULL;
+	}
+	return PQgetvalue(r, row, col);
+}
+
+const char *db_text(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	return v ? v : "";
+}
+
+long long db_int(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (end == v || *end || errno) {
+		refuse(d, r, row, col, "not an integer");
+		return 0;
+	}
+	return n;
+}
+
+bool db_bool(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	if (!v)
+		return false;
+	if (strcmp(v, "t") != 0 && strcmp(v, "f") != 0) {
+		refuse(d, r, row, col, "not a boolean");
+		return false;
+	}
+	return v[0] == 't';
 }
 
 long long db_ll(const PGresult *r, int row, int col)

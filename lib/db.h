@@ -50,8 +50,8 @@ enum db_err db_commit(db *d);
 void db_rollback(db *d);
 
 /*
- * Called once at the end of every request, before the arena is reset: the
- * connection must be idle, as PostgreSQL ends each unit of work. A
+ * Called once at the end of every request, before the arena is reset: it
+ * clears a refusal (see db_text), and the connection must be idle, as PostgreSQL ends each unit of work. A
  * transaction left open (a bug in some path) is rolled back and logged as an
  * error naming the last statement; if that fails the connection is dropped
  * and the next request opens a fresh one. Returns what it found.
@@ -65,11 +65,27 @@ const char *db_last_error(const db *d);
 /* The raw connection, for hearthctl's migrations and COPY only. */
 PGconn *db_conn(db *d);
 
-/* Helpers for results. */
+/*
+ * Typed getters for columns the code needs a value in (NOT NULL columns,
+ * counts, ids). A NULL, a missing row or column, or text that is not an
+ * integer / boolean is refused instead of crashing on it: an error is
+ * logged with the statement's name, the row and the column, a harmless
+ * value comes back ("", 0, false), every later statement of the request
+ * fails with DB_ERR_QUERY (so nothing is written on the strength of it),
+ * and db_refused() tells the request loop to answer with a 500 page.
+ * db_end_request() clears the refusal.
+ */
+const char *db_text(db *d, const PGresult *r, int row, int col);
+long long db_int(db *d, const PGresult *r, int row, int col);
+bool db_bool(db *d, const PGresult *r, int row, int col);
+bool db_refused(const db *d);
+
+/* For columns that may be NULL: the text, or NULL for SQL NULL. */
 static inline const char *db_val(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
+/* A nullable integer column: 0 for NULL. */
 long long db_ll(const PGresult *r, int row, int col);
 
 #endif

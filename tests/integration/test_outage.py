@@ -160,3 +160,56 @@ def test_workers_end_every_request_idle(stack):
         "connections of hearth-fcgi not idle between requests: %r" % states
     assert "ended with a transaction" not in stack.fcgi_log(), \
         "a request of this test left a transaction open:\n%s" % stack.fcgi_log()[-1500:]
+
+
+# ---------------------------------------------------------------- typed getters
+
+def _check_refusal_page(st, body, what):
+    assert st == 500, "%s: %d, want 500\n%s" % (what, st, body[:300])
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    assert "Something went wrong" in text and "/static/" in text, \
+        "%s: not the themed 'something went wrong' page:\n%s" % (what, text[:600])
+
+
+def test_null_where_a_value_is_needed_is_a_500_page(stack):
+    """A NULL in a column the code needs (here: a schema drifted by hand)
+    answers a themed 500 page and a log line naming statement, row and
+    column; the worker does not crash, and nothing is written after it."""
+    c = _member(stack, "nulls")
+    pid = _thread(stack, c, "o-nulls")
+    workers = stack.worker_pids()
+    slug = "o-null-%s" % uuid.uuid4().hex[:6]
+    stack.hearthctl("category", "add", slug, "Soon without a name", "")
+    offset = len(stack.fcgi_log())
+    stack.psql("alter table categories alter column name drop not null; "
+               "update categories set name = null where slug = '%s'" % slug)
+    try:
+        for i in range(3):   # whichever worker answers
+            st, _, body = stack.http("GET", "/")
+            _check_refusal_page(st, body, "GET / #%d with a category without a name" % i)
+        log = stack.fcgi_log()[offset:]
+        assert re.search(r"CATEGORY_LIST: row \d+, column 2 \(name\): NULL where the code needs a value",
+                         log), "no log line naming CATEGORY_LIST, its row and column 2 (name):\n%s" % log[-1500:]
+    finally:
+        stack.psql("update categories set name = 'Named again' where slug = '%s'; "
+                   "alter table categories alter column name set not null" % slug)
+    assert stack.http("GET", "/")[0] == 200, "GET / after the name came back"
+
+    # A member whose role is NULL: the session cannot be read, the reply is
+    # refused with a 500 page and no post is stored.
+    before = stack.psql("select count(*) from posts where thread_id = (select thread_id from posts "
+                        "where id = %d)" % pid)
+    stack.psql("alter table users alter column role drop not null; "
+               "update users set role = null where handle = '%s'" % c.handle)
+    try:
+        st, _, html = c.reply(pid, "Written by a member without a role.")
+        _check_refusal_page(st, html, "reply by a member whose role is NULL")
+    finally:
+        stack.psql("update users set role = 'member' where handle = '%s'; "
+                   "alter table users alter column role set not null" % c.handle)
+    after = stack.psql("select count(*) from posts where thread_id = (select thread_id from posts "
+                       "where id = %d)" % pid)
+    assert after == before, "a post was stored on a refused session: %s -> %s posts" % (before, after)
+    assert c.reply(pid, "Written once the role is back.")[0] == 303, "reply after the role came back"
+    assert stack.worker_pids() == workers, "a worker crashed on a NULL: %r -> %r" % (
+        workers, stack.worker_pids())
