@@ -5,9 +5,10 @@ nginx's own error pages are the theme's."""
 import re
 import socket
 import subprocess
+import urllib.parse
 import uuid
 
-from client import Client, post_id_from
+from client import Client, parse, post_id_from
 
 STACK_OPTIONS = {"workers": 2}
 
@@ -213,3 +214,58 @@ def test_null_where_a_value_is_needed_is_a_500_page(stack):
     assert c.reply(pid, "Written once the role is back.")[0] == 303, "reply after the role came back"
     assert stack.worker_pids() == workers, "a worker crashed on a NULL: %r -> %r" % (
         workers, stack.worker_pids())
+
+
+# ---------------------------------------------------------------- nginx's own pages
+
+def _check_themed_nginx_page(st, h, body, want, what):
+    assert st == want, "%s: %d, want %d" % (what, st, want)
+    text = body.decode("utf-8", "replace")
+    assert 'href="/static/hearth.css"' in text and "<h1>" in text, \
+        "%s: not the theme's error page:\n%s" % (what, text[:500])
+    assert "nginx" not in text.lower(), "%s: nginx's own page:\n%s" % (what, text[:500])
+    assert h.get("content-type", "").startswith("text/html"), "%s: Content-Type %r" % (
+        what, h.get("content-type"))
+    assert "default-src 'none'" in h.get("content-security-policy", ""), \
+        "%s: no Content-Security-Policy header" % what
+    return text
+
+
+def test_nginx_502_is_the_themed_page(stack):
+    c = _member(stack, "gone")
+    stack.stop_fcgi()
+    try:
+        st, h, body = stack.http("GET", "/")
+        text = _check_themed_nginx_page(st, h, body, 502, "GET / with hearth-fcgi stopped")
+        assert "We will be right back" in text, "502 page: %s" % text[:500]
+        st, h, body = c.request("POST", "/c/anything/new", form=[("title", "t"), ("body", "b")])
+        _check_themed_nginx_page(st, h, body, 502, "POST with hearth-fcgi stopped")
+    finally:
+        stack.start_fcgi()
+    assert stack.http("GET", "/")[0] == 200, "GET / once hearth-fcgi is back"
+
+
+def test_post_over_the_limit_gets_422_with_text_kept(stack):
+    """60,000 characters of CJK text: 540 KB once percent-encoded, over the
+    50,000-character limit but under nginx's body limit: hearth-fcgi answers
+    its 422 with the text in the textarea."""
+    c = _member(stack, "long")
+    stack.hearthctl("category", "add", "o-long", "Outage long", "")
+    text = "\u60b2" * 59990 + " marker-%s" % uuid.uuid4().hex[:8]
+    st, _, html = c.new_thread("o-long", "A long one", text)
+    assert st == 422, "a 60,000-character post (%d bytes encoded): %d, want 422\n%s" % (
+        len(urllib.parse.quote(text)), st, html[:300])
+    doc = parse(html)
+    areas = [n for n in doc.find_all("textarea") if n.get("name") == "body"]
+    assert areas and areas[0].text().strip("\n") == text, "the 422 page does not hold the text " \
+        "in its body textarea (%d textareas)" % len(areas)
+    assert "50,000" in html, "the 422 page does not say what the limit is"
+
+
+def test_body_over_nginx_limit_is_the_themed_413(stack):
+    c = _member(stack, "huge")
+    c.refresh_csrf()
+    raw = ("title=Huge&action=post&csrf=%s&body=" % c.csrf).encode() + b"h" * (1100 * 1024)
+    st, h, body = c.request("POST", "/c/anything/new", raw_body=raw)
+    text = _check_themed_nginx_page(st, h, body, 413, "a 1.1 MB form")
+    assert "too long" in text, "413 page: %s" % text[:500]
