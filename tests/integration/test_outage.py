@@ -30,6 +30,10 @@ def _thread(stack, c, slug):
     return int(post_id_from(loc, html))
 
 
+def _thread_of(stack, pid):
+    return int(stack.psql("select thread_id from posts where id = %d" % pid))
+
+
 def _served_since(stack, offset):
     """(pid, method, path, status) of every request logged after offset."""
     return [(int(m.group(1)), m.group(2), m.group(3), int(m.group(4)))
@@ -51,9 +55,11 @@ def test_postgres_restart_no_request_fails(stack):
         st, _, html = c.reply(pid, "A reply after a restart %s." % uuid.uuid4().hex[:6])
         return st, 303, "reply (a member's write)", html
 
+    tid = _thread_of(stack, pid)
+
     def member_get():
-        st, _, body = c.get("/t/%d" % pid)
-        return st, 200, "member GET /t/%d" % pid, body
+        st, _, body = c.get("/t/%d" % tid)
+        return st, 200, "member GET /t/%d" % tid, body
 
     def anonymous_get():
         st, _, body = stack.http("GET", "/")
@@ -90,13 +96,14 @@ def test_postgres_restart_no_request_fails(stack):
 def test_postgres_down_503_never_500(stack):
     c = _member(stack, "down")
     pid = _thread(stack, c, "o-down")
+    tid = _thread_of(stack, pid)
     stack.stop_postgres()
     try:
         for i in range(4):
             st, _, _ = stack.http("GET", "/")
             assert st == 503, "anonymous GET / #%d with PostgreSQL down: %d, want 503" % (i, st)
-            st, _, _ = c.get("/t/%d" % pid)
-            assert st == 503, "member GET /t/%d #%d with PostgreSQL down: %d, want 503" % (pid, i, st)
+            st, _, _ = c.get("/t/%d" % tid)
+            assert st == 503, "member GET /t/%d #%d with PostgreSQL down: %d, want 503" % (tid, i, st)
             st, _, html = c.reply(pid, "Written during the outage %d." % i)
             assert st == 503, "reply #%d with PostgreSQL down: %d, want 503\n%s" % (i, st, html[:300])
     finally:
@@ -151,9 +158,12 @@ def test_workers_end_every_request_idle(stack):
     a transaction (pg_stat_activity sees each one idle)."""
     c = _member(stack, "idle")
     pid = _thread(stack, c, "o-idle")
+    tid = _thread_of(stack, pid)
     for i in range(6):
-        assert c.reply(pid, "An idle check %d." % i)[0] == 303
-        assert c.get("/t/%d" % pid)[0] == 200
+        st, _, html = c.reply(pid, "An idle check %d." % i)
+        assert st == 303, "reply %d: %d\n%s" % (i, st, html[:300])
+        st = c.get("/t/%d" % tid)[0]
+        assert st == 200, "GET /t/%d: %d" % (tid, st)
         assert stack.http("GET", "/")[0] == 200
     states = stack.psql("select state from pg_stat_activity where datname = 'hearth' "
                         "and pid <> pg_backend_pid() and backend_type = 'client backend'")
