@@ -6,9 +6,11 @@
  * Commands that touch the database connect with the configuration's
  * `database`; `rules check` and `screen` need none.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -22,6 +24,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "migrate.h"
+#include "tpl.h"
 #include "cli.h"
 #include "utf8.h"
 
@@ -45,7 +48,9 @@ static int usage(FILE *f)
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
 	        "  screen [--rules DIR]             screen one post per line of stdin\n"
 	        "  bench-data --posts N [--seed S] [--sessions FILE]\n"
-	        "                                   add a synthetic forum of about N posts (COPY)\n");
+	        "                                   add a synthetic forum of about N posts (COPY)\n"
+	        "  render-errors DIR                write nginx's error pages (413, 50x) from the theme\n"
+	        "  test-end-request                 (tests) the end-of-request rollback, three cases\n");
 	return f == stderr ? 2 : 0;
 }
 
@@ -386,6 +391,131 @@ static int cmd_bench_data(struct ctl *c, int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/*
+ * render-errors DIR: the pages nginx shows for the errors it makes itself
+ * (hearth-fcgi not running, too slow, a body over client_max_body_size),
+ * rendered once from the theme's error template with the same data as
+ * page_error() gives it, so that they look like every other page. nginx's
+ * error_page points at them (contrib/nginx/hearth.conf, @ERRORS@). Run it
+ * again after changing the theme or site_name.
+ */
+static const struct {
+	int status;
+	const char *title, *message;
+} nginx_errors[] = {
+	{ 413, "That was too long",
+	  "What you sent is larger than this site accepts, so it was not saved. Go back in your "
+	  "browser: your text is usually still in the form. Shorten it or split it into two posts, "
+	  "then send it again." },
+	{ 500, "Something went wrong on our side",
+	  "The forum could not answer just now. If you were sending a post, go back in your browser, "
+	  "copy your text somewhere safe, and try again in a minute." },
+	{ 502, "We will be right back",
+	  "The forum is not answering just now. If you were sending a post, go back in your browser, "
+	  "copy your text somewhere safe, and try again in a minute." },
+	{ 503, "We will be right back",
+	  "The forum is not answering just now. If you were sending a post, go back in your browser, "
+	  "copy your text somewhere safe, and try again in a minute." },
+	{ 504, "That took too long",
+	  "The forum did not answer in time. If you were sending a post, it may or may not have been "
+	  "saved: look for it before sending it again, and keep a copy of your text." },
+};
+
+static int cmd_render_errors(struct ctl *c, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: hearthctl render-errors DIR\n");
+		return 2;
+	}
+	const char *dir = argv[1];
+	char err[1024];
+	tpl_theme *theme = NULL;
+	if (tpl_theme_load(c->conf.theme_dir, &theme, err, sizeof err) != TPL_OK) {
+		fprintf(stderr, "hearthctl: %s\n", err);
+		return 1;
+	}
+	int rc = 1;
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "hearthctl: %s: %s\n", dir, strerror(errno));
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof nginx_errors / sizeof nginx_errors[0]; i++) {
+		tpl_value *d = tpl_map(c->arena);
+		tpl_set_str(d, "site_name", c->conf.site_name);
+		tpl_set_str(d, "title", nginx_errors[i].title);
+		tpl_set_int(d, "status", nginx_errors[i].status);
+		tpl_set_str(d, "message", nginx_errors[i].message);
+		buf page;
+		buf_init(&page, c->arena, 8192);
+		enum tpl_err e = tpl_render_page(theme, "error", d, &page);
+		if (e != TPL_OK) {
+			fprintf(stderr, "hearthctl: %s: the error template did not render (%s)\n",
+			        c->conf.theme_dir, tpl_strerror(e));
+			goto out;
+		}
+		/* Written aside and renamed: nginx never serves half a page. */
+		char *path = arena_printf(c->arena, "%s/%d.html", dir, nginx_errors[i].status);
+		char *tmp = arena_printf(c->arena, "%s.tmp", path);
+		FILE *f = fopen(tmp, "w");
+		bool ok = f && fwrite(page.data, 1, page.len, f) == page.len;
+		if (f && fclose(f) != 0)
+			ok = false;
+		if (!ok || rename(tmp, path) < 0) {
+			fprintf(stderr, "hearthctl: %s: %s\n", path, strerror(errno));
+			unlink(tmp);
+			goto out;
+		}
+		chmod(path, 0644);
+		printf("%s\n", path);
+	}
+	rc = 0;
+out:
+	tpl_theme_free(theme);
+	return rc;
+}
+
+/*
+ * test-end-request: db_end_request() against the real database, for the
+ * integration tests (no path of hearth-fcgi leaves a transaction open on
+ * purpose, and none may be added just to test this). Three cases: an open
+ * transaction, a failed one, none; prints one line each with what
+ * db_end_request found and whether the connection is idle after it.
+ */
+static int cmd_test_end_request(struct ctl *c)
+{
+	static const char *const found[DB_END__MAX] = {
+		[DB_END_IDLE] = "idle", [DB_END_ROLLED_BACK] = "rolled back", [DB_END_DROPPED] = "dropped",
+	};
+	if (connect_db(c) < 0)
+		return 1;
+	int rc = 0;
+	for (int i = 0; i < 3; i++) {
+		const char *name = i == 0 ? "open" : i == 1 ? "failed" : "none";
+		enum db_err e = DB_OK;
+		if (i < 2)
+			e = db_begin(c->db);
+		if (e == DB_OK)
+			(void)db_exec(c->db, c->arena, DB_CATEGORY_LIST, NULL, &e);
+		if (e == DB_OK && i == 1) {
+			/* A slug the table's check refuses: the transaction fails. */
+			const char *p[] = { "Not a slug!", "x", "" };
+			(void)db_exec(c->db, c->arena, DB_CATEGORY_ADD, p, &e);
+			e = e == DB_ERR_CHECK ? DB_OK : DB_ERR_QUERY;
+		}
+		if (e != DB_OK) {
+			fprintf(stderr, "hearthctl: test-end-request %s: %s\n", name, db_last_error(c->db));
+			return 1;
+		}
+		enum db_end end = db_end_request(c->db);
+		bool idle = db_conn(c->db) && PQtransactionStatus(db_conn(c->db)) == PQTRANS_IDLE;
+		printf("%s: %s, %s\n", name, found[end], idle ? "idle" : "not idle");
+		if (!idle)
+			rc = 1;
+		arena_reset(c->arena);
+	}
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = NULL;
@@ -431,6 +561,10 @@ int main(int argc, char **argv)
 		rc = cmd_sample_data(&c);
 	else if (strcmp(argv[0], "bench-data") == 0)
 		rc = cmd_bench_data(&c, argc, argv);
+	else if (strcmp(argv[0], "render-errors") == 0)
+		rc = cmd_render_errors(&c, argc, argv);
+	else if (strcmp(argv[0], "test-end-request") == 0)
+		rc = cmd_test_end_request(&c);
 	else
 		rc = usage(stderr);
 	arena_free(c.arena);

@@ -390,6 +390,12 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	                    .req = req, .resp = resp, .crisis = &ws->crisis,
 	                    .rules = ws->rules };
 	dispatch(fr, &ctx);
+	if (db_refused(d)) {
+		/* A result lacked a value the code needs (db.c logged which):
+		 * whatever the handler made of it is replaced. */
+		buf_clear(&resp->headers);
+		page_db_error(&ctx, DB_ERR_QUERY);
+	}
 	send_response(fr, &ctx);
 	if (ctx.cache_thread_id && resp->status == 200 && !strstr(resp->headers.data, "Set-Cookie"))
 		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,
@@ -467,6 +473,7 @@ static int worker_main(int listen_fd, void *arg)
 		}
 		handle(&fr, ws, d, a);
 		FCGX_Finish_r(&fr);
+		(void)db_end_request(d);
 		arena_reset(a);
 		if (ws->conf.max_requests && ++served >= ws->conf.max_requests)
 			break;

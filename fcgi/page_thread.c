@@ -399,7 +399,7 @@ static bool member_page(struct hctx *ctx, long long after)
 	struct read_member_view mv;
 	if (!ctx->member_thread)
 		return false;
-	if (!db_read_thread_member(ctx->arena, ctx->member_thread, SESSION_COLUMNS, &th, &mv)) {
+	if (!db_read_thread_member(ctx->db, ctx->arena, ctx->member_thread, SESSION_COLUMNS, &th, &mv)) {
 		not_found(ctx);
 		return true;
 	}

@@ -17,9 +17,11 @@
 
 #define REQ_MAX_URI 2048                /* longer: 414 */
 #define REQ_MAX_PARAMS 64
-/* 50,000 characters of CJK text arrive as 450 KB once percent-encoded;
- * matches nginx's client_max_body_size. */
-#define REQ_MAX_BODY (512 * 1024)
+/* 50,000 characters arrive as up to 600 KB once percent-encoded (4-byte
+ * characters, 12 bytes each). 1 MiB reads any post a little over that limit
+ * so that it comes back as a 422 with its text; matches nginx's
+ * client_max_body_size (contrib/nginx/hearth.conf). */
+#define REQ_MAX_BODY (1024 * 1024)
 #define REQ_MAX_COOKIE_HEADER 4096
 
 enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER, HTTP_METHOD__MAX };

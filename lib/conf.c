@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "arena.h"
 
 #ifndef HEARTH_DATADIR
@@ -136,6 +138,39 @@ static void set_defaults(conf *c)
 	c->new_member_per_minute = 3;
 }
 
+/*
+ * Every connection (workers, cache keeper, hearthctl) is opened from
+ * c->database: without a connect_timeout libpq waits for a server that
+ * accepted the TCP connection but never answers (a stopped host, a full
+ * backlog) as long as the kernel lets it, and a worker stuck there answers
+ * nobody. The operator's own connect_timeout (in the string, or as
+ * PGCONNECT_TIMEOUT) wins. A string libpq cannot parse is left alone: the
+ * connection attempt reports it.
+ */
+static void add_connect_timeout(conf *c)
+{
+	if (getenv("PGCONNECT_TIMEOUT"))
+		return;
+	PQconninfoOption *opts = PQconninfoParse(c->database, NULL);
+	if (!opts)
+		return;
+	bool set = false;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (strcmp(o->keyword, "connect_timeout") == 0 && o->val && *o->val)
+			set = true;
+	PQconninfoFree(opts);
+	if (set)
+		return;
+	const char *db = c->database;
+	bool uri = strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
+	const char *sep = !uri ? (*db ? " " : "") : strchr(db, '?') ? "&" : "?";
+	size_t n = strlen(db) + strlen(sep) + sizeof "connect_timeout=" CONF_CONNECT_TIMEOUT;
+	char *with = xmalloc(n);
+	snprintf(with, n, "%s%sconnect_timeout=%s", db, sep, CONF_CONNECT_TIMEOUT);
+	free(c->database);
+	c->database = with;
+}
+
 enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 {
 	char why[512];
@@ -192,6 +227,7 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	add_connect_timeout(c);
 	c->secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
 	size_t bl = strlen(c->base_url);
 	while (bl > 0 && c->base_url[bl - 1] == '/')

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 typedef struct conf {
-	char *database;         /* libpq conninfo */
+	char *database;         /* libpq conninfo, with connect_timeout added when unset */
 	char *listen;           /* unix socket path of hearth-fcgi */
 	unsigned listen_mode;   /* permission bits of the socket */
 	int workers;
@@ -37,6 +37,9 @@ typedef struct conf {
 	int new_member_threads_per_hour, new_member_replies_per_hour, new_member_per_minute;
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
+
+/* Seconds, added to `database` when neither it nor PGCONNECT_TIMEOUT sets one. */
+#define CONF_CONNECT_TIMEOUT "5"
 
 enum conf_err { CONF_OK = 0, CONF_ERR_IO, CONF_ERR_SYNTAX, CONF_ERR_KEY, CONF_ERR_VALUE, CONF_ERR__MAX };
 

@@ -1,6 +1,7 @@
 /* db.c: see db.h. */
 #include "db.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,20 @@ static const struct db_statement db_statements[DB_STMT__MAX] = {
 #undef DB_STMT
 };
 
+enum { DB_RECENT = 32 };
+
 struct db {
 	char *conninfo;
 	PGconn *conn;
 	bool up;
 	double next_attempt;    /* monotonic seconds */
 	double backoff;
+	const char *last_stmt;  /* name of the last statement sent, for logs */
+	bool refused;           /* a typed getter met a NULL in this request */
+	/* The latest results and their statements, newest at (recent_n - 1) %
+	 * DB_RECENT: only compared by address, to name a statement in a log. */
+	struct { const PGresult *r; enum db_stmt stmt; } recent[DB_RECENT];
+	unsigned recent_n;
 	char last_error[512];
 };
 
@@ -149,24 +158,115 @@ static void clear_result(void *r)
 	PQclear(r);
 }
 
+/*
+ * Did this failure come from the connection rather than the statement? The
+ * connection is bad; or the server says so (class 08, connection exception;
+ * 57P01..57P03, shutdown, crash, cannot connect now); or libpq reports an
+ * error without an SQLSTATE, which it does only for its own failures such
+ * as "server closed the connection unexpectedly" (after an immediate
+ * shutdown PQstatus can still say CONNECTION_OK at that point).
+ */
+static bool connection_lost(db *d, const PGresult *r)
+{
+	if (!d->conn || PQstatus(d->conn) != CONNECTION_OK)
+		return true;
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	if (!state || !*state)
+		return true;
+	return strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+	       strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
 static enum db_err classify(db *d, PGresult *r)
 {
-	if (PQstatus(d->conn) != CONNECTION_OK) {
+	if (connection_lost(d, r)) {
 		mark_down(d);
 		return DB_ERR_DOWN;
 	}
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (state && strcmp(state, "23505") == 0)
+	const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	if (strcmp(state, "23505") == 0)
 		return DB_ERR_UNIQUE;
-	if (state && (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 ||
-	              strcmp(state, "22021") == 0))
+	if (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 || strcmp(state, "22021") == 0)
 		return DB_ERR_CHECK;
 	/* Admin shutdown and friends: the server is going away. */
-	if (state && strncmp(state, "57P", 3) == 0) {
+	if (strncmp(state, "57P", 3) == 0) {
 		mark_down(d);
 		return DB_ERR_DOWN;
 	}
 	return DB_ERR_QUERY;
+}
+
+/* One statement: a prepared one (sql NULL) or a transaction command. */
+static PGresult *send_once(db *d, enum db_stmt stmt, const char *sql, const char *const *params)
+{
+	if (sql)
+		return PQexec(d->conn, sql);
+	return PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
+	                      params, NULL, NULL, 0);
+}
+
+static bool succeeded(const PGresult *r)
+{
+	ExecStatusType st = PQresultStatus(r);
+	return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+/*
+ * Runs one statement. A connection that died since the last statement (a
+ * PostgreSQL restart while the worker was idle) is replaced and the
+ * statement sent once more, but only when no transaction was open: inside
+ * one, the earlier statements are gone with the connection, so the request
+ * fails with DB_ERR_DOWN (a 503 page) and the caller rolls back. Returns the
+ * result (the caller owns it) or NULL with *err set.
+ */
+static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *const *params,
+                     enum db_err *err)
+{
+	const char *what = sql ? sql : db_statements[stmt].name;
+	if (d->refused) {
+		/* A result of this request held a NULL where none may be: nothing
+		 * more is read or written on the strength of it (see db_text). */
+		set_error(d, "statement refused: an earlier result of this request held a NULL "
+		             "where none may be");
+		*err = DB_ERR_QUERY;
+		return NULL;
+	}
+	if (!d->up || !d->conn) {
+		*err = DB_ERR_DOWN;
+		return NULL;
+	}
+	bool idle = PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	d->last_stmt = what;
+	PGresult *r = send_once(d, stmt, sql, params);
+	if (!succeeded(r) && connection_lost(d, r)) {
+		set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+		PQclear(r);
+		r = NULL;
+		if (!idle) {
+			log_warn("database connection lost inside a transaction (%s: %s); the request fails",
+			         what, d->last_error);
+			mark_down(d);
+			*err = DB_ERR_DOWN;
+			return NULL;
+		}
+		log_warn("database connection lost (%s: %s); reconnecting to send it once more",
+		         what, d->last_error);
+		d->up = false;
+		d->next_attempt = 0;
+		if (!db_ready(d)) {
+			*err = DB_ERR_DOWN;
+			return NULL;
+		}
+		r = send_once(d, stmt, sql, params);
+	}
+	if (succeeded(r)) {
+		*err = DB_OK;
+		return r;
+	}
+	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+	*err = classify(d, r);
+	PQclear(r);
+	return NULL;
 }
 
 PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params, enum db_err *err)
@@ -176,55 +276,19 @@ PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
 		err = &dummy;
 	if ((unsigned)stmt >= DB_STMT__MAX)
 		abort();
-	if (!d->up || !d->conn) {
-		*err = DB_ERR_DOWN;
-		return NULL;
-	}
-	bool in_transaction = PQtransactionStatus(d->conn) != PQTRANS_IDLE;
-	PGresult *r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
-	                             params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && !in_transaction &&
-	    PQstatus(d->conn) != CONNECTION_OK) {
-		/* The server went away since our last request (a restart): one
-		 * fresh connection and one more try, outside a transaction only. */
-		PQclear(r);
-		r = NULL;
-		d->up = false;
-		d->next_attempt = 0;
-		if (db_ready(d)) {
-			r = PQexecPrepared(d->conn, db_statements[stmt].name, db_statements[stmt].nparams,
-			                   params, NULL, NULL, 0);
-			st = PQresultStatus(r);
-		}
-	}
-	if (r && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)) {
-		*err = DB_OK;
+	PGresult *r = run(d, stmt, NULL, params, err);
+	if (r) {
 		arena_on_reset(a, clear_result, r);
-		return r;
+		d->recent[d->recent_n++ % DB_RECENT].r = r;
+		d->recent[(d->recent_n - 1) % DB_RECENT].stmt = stmt;
 	}
-	if (!d->conn || !d->up) {
-		PQclear(r);
-		*err = DB_ERR_DOWN;
-		return NULL;
-	}
-	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
-	*err = classify(d, r);
-	PQclear(r);
-	return NULL;
+	return r;
 }
 
 static enum db_err simple(db *d, const char *sql)
 {
-	if (!d->up || !d->conn)
-		return DB_ERR_DOWN;
-	PGresult *r = PQexec(d->conn, sql);
-	enum db_err e = DB_OK;
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		set_error(d, PQresultErrorMessage(r));
-		e = classify(d, r);
-	}
-	PQclear(r);
+	enum db_err e;
+	PQclear(run(d, DB_STMT__MAX, sql, NULL, &e));
 	return e;
 }
 
@@ -233,9 +297,57 @@ enum db_err db_commit(db *d) { return simple(d, "commit"); }
 
 void db_rollback(db *d)
 {
-	if (d->conn && PQstatus(d->conn) == CONNECTION_OK &&
-	    PQtransactionStatus(d->conn) != PQTRANS_IDLE)
-		(void)simple(d, "rollback");
+	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(d->conn) == PQTRANS_IDLE)
+		return;
+	PGresult *r = PQexec(d->conn, "rollback");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		set_error(d, PQresultErrorMessage(r));
+		(void)classify(d, r);
+	}
+	PQclear(r);
+}
+
+/* Drops the connection: the next db_ready() opens a fresh one at once. */
+static void drop_connection(db *d)
+{
+	PQfinish(d->conn);
+	d->conn = NULL;
+	d->up = false;
+	d->next_attempt = 0;
+}
+
+enum db_end db_end_request(db *d)
+{
+	d->refused = false;
+	d->recent_n = 0;
+	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK)
+		return DB_END_IDLE;
+	PGTransactionStatusType ts = PQtransactionStatus(d->conn);
+	if (ts == PQTRANS_IDLE)
+		return DB_END_IDLE;
+	/* A bug: some path began a transaction and returned without ending it.
+	 * Left open, it would hold its locks and fold the next request's
+	 * statements into it (a later commit would commit both). */
+	log_error("a request ended with a transaction %s (last statement: %s); rolling it back",
+	          ts == PQTRANS_INERROR ? "open and failed" : ts == PQTRANS_ACTIVE ? "still running" :
+	          "open", d->last_stmt ? d->last_stmt : "none");
+	if (ts == PQTRANS_ACTIVE) {
+		drop_connection(d);
+		return DB_END_DROPPED;
+	}
+	PGresult *r = PQexec(d->conn, "rollback");
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK &&
+	          PQtransactionStatus(d->conn) == PQTRANS_IDLE;
+	if (!ok)
+		log_error("rollback at the end of a request failed (%s); reconnecting",
+		          PQresultErrorMessage(r));
+	PQclear(r);
+	if (!ok) {
+		drop_connection(d);
+		return DB_END_DROPPED;
+	}
+	return DB_END_ROLLED_BACK;
 }
 
 const char *db_last_error(const db *d)
@@ -246,6 +358,75 @@ const char *db_last_error(const db *d)
 PGconn *db_conn(db *d)
 {
 	return d->conn;
+}
+
+bool db_refused(const db *d)
+{
+	return d->refused;
+}
+
+static const char *statement_of(const db *d, const PGresult *r)
+{
+	unsigned n = d->recent_n < DB_RECENT ? d->recent_n : DB_RECENT;
+	for (unsigned i = 1; i <= n; i++)
+		if (d->recent[(d->recent_n - i) % DB_RECENT].r == r)
+			return db_statements[d->recent[(d->recent_n - i) % DB_RECENT].stmt].name;
+	return "(unknown statement)";
+}
+
+static void refuse(db *d, const PGresult *r, int row, int col, const char *what)
+{
+	const char *name = r && col >= 0 && col < PQnfields(r) ? PQfname(r, col) : NULL;
+	log_error("%s: row %d, column %d (%s): %s where the code needs a value; the request fails",
+	          statement_of(d, r), row, col, name ? name : "no such column", what);
+	d->refused = true;
+}
+
+/* The value of a field, or NULL after refusing it (NULL, or no such field). */
+static const char *need(db *d, const PGresult *r, int row, int col)
+{
+	if (!r || row < 0 || row >= PQntuples(r) || col < 0 || col >= PQnfields(r)) {
+		refuse(d, r, row, col, "no such field");
+		return NULL;
+	}
+	if (PQgetisnull(r, row, col)) {
+		refuse(d, r, row, col, "NULL");
+		return NULL;
+	}
+	return PQgetvalue(r, row, col);
+}
+
+const char *db_text(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	return v ? v : "";
+}
+
+long long db_int(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long long n = strtoll(v, &end, 10);
+	if (end == v || *end || errno) {
+		refuse(d, r, row, col, "not an integer");
+		return 0;
+	}
+	return n;
+}
+
+bool db_bool(db *d, const PGresult *r, int row, int col)
+{
+	const char *v = need(d, r, row, col);
+	if (!v)
+		return false;
+	if (strcmp(v, "t") != 0 && strcmp(v, "f") != 0) {
+		refuse(d, r, row, col, "not a boolean");
+		return false;
+	}
+	return v[0] == 't';
 }
 
 long long db_ll(const PGresult *r, int row, int col)

@@ -3,9 +3,13 @@
  * prepared on connect.
  *
  * db_exec() ties its PGresult to the arena (cleared at reset), so callers
- * never PQclear. When the server goes away the connection is marked down;
- * db_ready() reconnects with exponential back-off (0.1 s to 0.5 s) and callers
- * answer 503 meanwhile. Text parameters and results only.
+ * never PQclear. A statement (or `begin`) that finds the connection dead
+ * (PostgreSQL restarted while the worker was idle) reconnects, re-prepares
+ * and is sent once more, when no transaction was open; inside a transaction
+ * it fails with DB_ERR_DOWN (the page is a 503) and the caller rolls back.
+ * When the server stays away the connection is marked down; db_ready()
+ * reconnects with exponential back-off (0.1 s to 0.5 s) and callers answer
+ * 503 meanwhile. Text parameters and results only.
  */
 #ifndef HEARTH_DB_H
 #define HEARTH_DB_H
@@ -45,17 +49,43 @@ enum db_err db_begin(db *d);
 enum db_err db_commit(db *d);
 void db_rollback(db *d);
 
+/*
+ * Called once at the end of every request, before the arena is reset: it
+ * clears a refusal (see db_text), and the connection must be idle, as PostgreSQL ends each unit of work. A
+ * transaction left open (a bug in some path) is rolled back and logged as an
+ * error naming the last statement; if that fails the connection is dropped
+ * and the next request opens a fresh one. Returns what it found.
+ */
+enum db_end { DB_END_IDLE, DB_END_ROLLED_BACK, DB_END_DROPPED, DB_END__MAX };
+enum db_end db_end_request(db *d);
+
 /* The last server message, for logs (never shown to readers). */
 const char *db_last_error(const db *d);
 
 /* The raw connection, for hearthctl's migrations and COPY only. */
 PGconn *db_conn(db *d);
 
-/* Helpers for results. */
+/*
+ * Typed getters for columns the code needs a value in (NOT NULL columns,
+ * counts, ids). A NULL, a missing row or column, or text that is not an
+ * integer / boolean is refused instead of crashing on it: an error is
+ * logged with the statement's name, the row and the column, a harmless
+ * value comes back ("", 0, false), every later statement of the request
+ * fails with DB_ERR_QUERY (so nothing is written on the strength of it),
+ * and db_refused() tells the request loop to answer with a 500 page.
+ * db_end_request() clears the refusal.
+ */
+const char *db_text(db *d, const PGresult *r, int row, int col);
+long long db_int(db *d, const PGresult *r, int row, int col);
+bool db_bool(db *d, const PGresult *r, int row, int col);
+bool db_refused(const db *d);
+
+/* For columns that may be NULL: the text, or NULL for SQL NULL. */
 static inline const char *db_val(const PGresult *r, int row, int col)
 {
 	return PQgetisnull(r, row, col) ? NULL : PQgetvalue(r, row, col);
 }
+/* A nullable integer column: 0 for NULL. */
 long long db_ll(const PGresult *r, int row, int col);
 
 #endif

@@ -29,8 +29,8 @@ enum db_err db_account_password_hash(db *d, arena *a, long long user_id, bool lo
 	                      params, &err);
 	if (!r)
 		return err;
-	*hash = PQntuples(r) == 1 ? db_val(r, 0, 0) : NULL;
-	return DB_OK;
+	*hash = PQntuples(r) == 1 ? db_text(d, r, 0, 0) : NULL;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_account_failures(db *d, arena *a, long long user_id, long long *count)
@@ -40,8 +40,8 @@ enum db_err db_account_failures(db *d, arena *a, long long user_id, long long *c
 	PGresult *r = db_exec(d, a, DB_ACCOUNT_FAILURES, params, &err);
 	if (!r)
 		return err;
-	*count = db_ll(r, 0, 0);
-	return DB_OK;
+	*count = db_int(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_account_failure_add(db *d, arena *a, long long user_id)
@@ -83,18 +83,17 @@ enum db_err db_account_sessions(db *d, arena *a, long long user_id, const char *
 	int n = PQntuples(r);
 	struct account_session *s = ARENA_NEW_ARRAY(a, struct account_session, n > 0 ? (size_t)n : 1);
 	for (int i = 0; i < n; i++) {
-		s[i].id = db_val(r, i, 0);
-		s[i].created_at = db_val(r, i, 1);
-		s[i].created_text = db_val(r, i, 2);
-		s[i].last_seen = db_val(r, i, 3);
-		s[i].last_seen_text = db_val(r, i, 4);
-		s[i].client_hint = db_val(r, i, 5);
-		const char *cur = db_val(r, i, 6);
-		s[i].current = cur && cur[0] == 't';
+		s[i].id = db_text(d, r, i, 0);
+		s[i].created_at = db_text(d, r, i, 1);
+		s[i].created_text = db_text(d, r, i, 2);
+		s[i].last_seen = db_text(d, r, i, 3);
+		s[i].last_seen_text = db_text(d, r, i, 4);
+		s[i].client_hint = db_text(d, r, i, 5);
+		s[i].current = db_bool(d, r, i, 6);
 	}
 	*out = s;
 	*count = (size_t)n;
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_account_session_end(db *d, arena *a, long long user_id, const char *id,

@@ -3,14 +3,14 @@
 
 #include "db_category.h"
 
-static void fill(const PGresult *r, int row, struct category *c)
+static void fill(db *d, const PGresult *r, int row, struct category *c)
 {
-	c->id = db_ll(r, row, 0);
-	c->slug = db_val(r, row, 1);
-	c->name = db_val(r, row, 2);
-	c->description = db_val(r, row, 3);
-	c->thread_count = db_ll(r, row, 4);
-	c->post_count = db_ll(r, row, 5);
+	c->id = db_int(d, r, row, 0);
+	c->slug = db_text(d, r, row, 1);
+	c->name = db_text(d, r, row, 2);
+	c->description = db_text(d, r, row, 3);
+	c->thread_count = db_int(d, r, row, 4);
+	c->post_count = db_int(d, r, row, 5);
 	c->last_post_at = PQnfields(r) > 6 ? db_val(r, row, 6) : NULL;
 }
 
@@ -23,9 +23,9 @@ enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *cou
 	int n = PQntuples(r);
 	*out = ARENA_NEW_ARRAY(a, struct category, n ? (size_t)n : 1);
 	for (int i = 0; i < n; i++)
-		fill(r, i, &(*out)[i]);
+		fill(d, r, i, &(*out)[i]);
 	*count = (size_t)n;
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_category_by_slug(db *d, arena *a, const char *slug, struct category *out, bool *found)
@@ -37,8 +37,8 @@ enum db_err db_category_by_slug(db *d, arena *a, const char *slug, struct catego
 		return err;
 	*found = PQntuples(r) == 1;
 	if (*found)
-		fill(r, 0, out);
-	return DB_OK;
+		fill(d, r, 0, out);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_category_add(db *d, arena *a, const char *slug, const char *name,
@@ -49,6 +49,6 @@ enum db_err db_category_add(db *d, arena *a, const char *slug, const char *name,
 	PGresult *r = db_exec(d, a, DB_CATEGORY_ADD, params, &err);
 	if (!r)
 		return err;
-	*id = db_ll(r, 0, 0);
-	return DB_OK;
+	*id = db_int(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }

@@ -19,12 +19,12 @@ enum db_err db_thread_create(db *d, arena *a, long long category_id, const char 
 	PGresult *r = db_exec(d, a, DB_THREAD_CREATE, p1, &err);
 	if (!r)
 		return err;
-	*thread_id = db_ll(r, 0, 0);
+	*thread_id = db_int(d, r, 0, 0);
 	const char *p2[] = { ll(a, *thread_id), uid, opening->body_md, opening->body_html, opening->state };
 	r = db_exec(d, a, DB_POST_CREATE_OPENING, p2, &err);
 	if (!r)
 		return err;
-	*post_id = db_ll(r, 0, 0);
+	*post_id = db_int(d, r, 0, 0);
 	/* The opening post counts once: the thread starts at post_count 1. */
 	const char *p3[] = { ll(a, category_id), "1" };
 	return db_exec(d, a, DB_CATEGORY_BUMP, p3, &err) ? DB_OK : err;
@@ -42,6 +42,6 @@ enum db_err db_post_reply(db *d, arena *a, long long thread_id, long long parent
 		return err;
 	if (PQntuples(r) != 1)
 		return DB_ERR_CHECK;    /* parent not in this thread */
-	*post_id = db_ll(r, 0, 0);
-	return DB_OK;
+	*post_id = db_int(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }

@@ -215,34 +215,34 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 	*out = ARENA_NEW_ARRAY(a, struct read_thread_item, n ? (size_t)n : 1);
 	for (int i = 0; i < n; i++) {
 		struct read_thread_item *t = &(*out)[i];
-		t->id = db_ll(r, i, 0);
-		t->title = db_val(r, i, 1);
-		t->author = db_val(r, i, 2);
-		t->replies = db_ll(r, i, 3);
-		t->state = state_from(db_val(r, i, 4));
+		t->id = db_int(d, r, i, 0);
+		t->title = db_text(d, r, i, 1);
+		t->author = db_val(r, i, 2);     /* NULL: a deleted member */
+		t->replies = db_int(d, r, i, 3);
+		t->state = state_from(db_text(d, r, i, 4));
 		t->locked = flag(r, i, 5);
 		when_fill(r, i, 6, &t->last);
 	}
 	*count = (size_t)n;
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 /* ---- thread page ---- */
 
 /* READ_THREAD's columns, from column c on (SESSION_THREAD_LOOKUP has the
  * same after the session's). */
-static bool thread_fill(const PGresult *r, int c, struct read_thread *out)
+static bool thread_fill(db *d, const PGresult *r, int c, struct read_thread *out)
 {
 	if (PQntuples(r) != 1 || !db_val(r, 0, c + 7))
 		return false;
-	out->id = db_ll(r, 0, c);
-	out->title = db_val(r, 0, c + 1);
-	out->state = state_from(db_val(r, 0, c + 2));
-	out->locked = flag(r, 0, c + 3);
-	out->user_id = db_ll(r, 0, c + 4);
-	out->category_slug = db_val(r, 0, c + 5);
-	out->category_name = db_val(r, 0, c + 6);
-	out->opening_id = db_ll(r, 0, c + 7);
+	out->id = db_int(d, r, 0, c);
+	out->title = db_text(d, r, 0, c + 1);
+	out->state = state_from(db_text(d, r, 0, c + 2));
+	out->locked = db_bool(d, r, 0, c + 3);
+	out->user_id = db_ll(r, 0, c + 4);      /* NULL: the author's account is gone */
+	out->category_slug = db_text(d, r, 0, c + 5);
+	out->category_name = db_text(d, r, 0, c + 6);
+	out->opening_id = db_int(d, r, 0, c + 7);
 	return true;
 }
 
@@ -253,17 +253,17 @@ enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *ou
 	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
 	if (!r)
 		return err;
-	*found = thread_fill(r, 0, out);
-	return DB_OK;
+	*found = thread_fill(d, r, 0, out);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
-bool db_read_thread_member(arena *a, const PGresult *r, int c, struct read_thread *out,
+bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct read_thread *out,
                            struct read_member_view *mv)
 {
-	if (!thread_fill(r, c, out))
+	if (!thread_fill(d, r, c, out))
 		return false;
-	mv->version = db_ll(r, 0, c + 8);
-	mv->unseen_own = flag(r, 0, c + 9);
+	mv->version = db_int(d, r, 0, c + 8);
+	mv->unseen_own = db_bool(d, r, 0, c + 9);
 	mv->nsupported = 0;
 	mv->supported = NULL;
 	const char *list = db_val(r, 0, c + 10);
@@ -338,22 +338,22 @@ enum db_err db_read_posts(db *d, arena *a, long long thread_id, const struct rea
 	*out = ARENA_NEW_ARRAY(a, struct read_post, n ? (size_t)n : 1);
 	for (int i = 0; i < n; i++) {
 		struct read_post *p = &(*out)[i];
-		p->id = db_ll(r, i, 0);
-		p->parent_id = db_ll(r, i, 1);
-		p->depth = (int)db_ll(r, i, 2);
+		p->id = db_int(d, r, i, 0);
+		p->parent_id = db_ll(r, i, 1);           /* NULL: the opening post */
+		p->depth = (int)db_int(d, r, i, 2);
 		p->user_id = db_ll(r, i, 3);
 		p->author = db_val(r, i, 4);
-		p->state = state_from(db_val(r, i, 5));
-		p->body_html = db_val(r, i, 6);
+		p->state = state_from(db_text(d, r, i, 5));
+		p->body_html = db_val(r, i, 6);          /* NULL: not for this reader */
 		p->hide_reason = db_val(r, i, 7);
 		when_fill(r, i, 8, &p->created);
 		p->edited = flag(r, i, 10);
-		p->support_count = db_ll(r, i, 11);
+		p->support_count = db_int(d, r, i, 11);
 		p->supported = flag(r, i, 12);
 		p->folded = flag(r, i, 13);
 	}
 	*count = (size_t)n;
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 /* ---- permalinks ---- */
@@ -368,11 +368,11 @@ enum db_err db_read_locate(db *d, arena *a, long long post_id, struct read_locat
 	*found = PQntuples(r) == 1 && path_parse(a, db_val(r, 0, 2), &out->path);
 	if (!*found)
 		return DB_OK;
-	out->post_id = db_ll(r, 0, 0);
-	out->thread_id = db_ll(r, 0, 1);
-	out->state = state_from(db_val(r, 0, 3));
+	out->post_id = db_int(d, r, 0, 0);
+	out->thread_id = db_int(d, r, 0, 1);
+	out->state = state_from(db_text(d, r, 0, 3));
 	out->user_id = db_ll(r, 0, 4);
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_read_place(db *d, arena *a, long long thread_id, const struct read_path *root,
@@ -389,8 +389,8 @@ enum db_err db_read_place(db *d, arena *a, long long thread_id, const struct rea
 		return err;
 	*after = flag(r, 0, 0) ? 0 : group - 1;
 	/* The root is the page's first row. */
-	*cut = db_ll(r, 0, 1) + 1 >= READ_PAGE_CAP;
-	return DB_OK;
+	*cut = db_int(d, r, 0, 1) + 1 >= READ_PAGE_CAP;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 /* ---- member pages ---- */
@@ -405,13 +405,13 @@ enum db_err db_read_member(db *d, arena *a, const char *handle, struct read_memb
 	*found = PQntuples(r) == 1;
 	if (!*found)
 		return DB_OK;
-	out->id = db_ll(r, 0, 0);
-	out->handle = db_val(r, 0, 1);
+	out->id = db_int(d, r, 0, 0);
+	out->handle = db_text(d, r, 0, 1);
 	when_fill(r, 0, 2, &out->since);
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
-static void post_items(const PGresult *r, arena *a, struct read_post_item **out, size_t *count,
+static void post_items(db *d, const PGresult *r, arena *a, struct read_post_item **out, size_t *count,
                        bool *more)
 {
 	int n = PQntuples(r);
@@ -421,13 +421,13 @@ static void post_items(const PGresult *r, arena *a, struct read_post_item **out,
 	*out = ARENA_NEW_ARRAY(a, struct read_post_item, n ? (size_t)n : 1);
 	for (int i = 0; i < n; i++) {
 		struct read_post_item *p = &(*out)[i];
-		p->id = db_ll(r, i, 0);
-		p->thread_id = db_ll(r, i, 1);
-		p->thread_title = db_val(r, i, 2);
+		p->id = db_int(d, r, i, 0);
+		p->thread_id = db_int(d, r, i, 1);
+		p->thread_title = db_text(d, r, i, 2);
 		p->author = db_val(r, i, 3);
 		p->excerpt = db_val(r, i, 4);
 		p->cut = flag(r, i, 5);
-		p->state = state_from(db_val(r, i, 6));
+		p->state = state_from(db_text(d, r, i, 6));
 		when_fill(r, i, 7, &p->created);
 	}
 	*count = (size_t)n;
@@ -444,8 +444,8 @@ enum db_err db_read_member_posts(db *d, arena *a, long long user_id, const struc
 	PGresult *r = db_exec(d, a, DB_READ_MEMBER_POSTS, params, &err);
 	if (!r)
 		return err;
-	post_items(r, a, out, count, more);
-	return DB_OK;
+	post_items(d, r, a, out, count, more);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_read_replies_to(db *d, arena *a, const struct read_cursor *before,
@@ -459,6 +459,6 @@ enum db_err db_read_replies_to(db *d, arena *a, const struct read_cursor *before
 	PGresult *r = db_exec(d, a, DB_READ_REPLIES_TO, params, &err);
 	if (!r)
 		return err;
-	post_items(r, a, out, count, more);
-	return DB_OK;
+	post_items(d, r, a, out, count, more);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }

@@ -130,7 +130,7 @@ struct read_member_view {
 
 /* Reads the thread and the member's state from a SESSION_THREAD_LOOKUP row
  * (lib/session.h), from column c on. False when there is no such thread. */
-bool db_read_thread_member(arena *a, const PGresult *r, int c, struct read_thread *out,
+bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct read_thread *out,
                            struct read_member_view *mv);
 
 struct read_post {

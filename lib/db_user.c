@@ -25,8 +25,8 @@ enum db_err db_user_create(db *d, arena *a, const char *handle, const char *pass
 	PGresult *r = db_exec(d, a, DB_USER_CREATE, params, &err);
 	if (!r)
 		return err;
-	*id = db_ll(r, 0, 0);
-	return DB_OK;
+	*id = db_int(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_user_by_handle(db *d, arena *a, const char *handle, struct user *out, bool *found)
@@ -38,13 +38,13 @@ enum db_err db_user_by_handle(db *d, arena *a, const char *handle, struct user *
 		return err;
 	*found = PQntuples(r) == 1;
 	if (*found) {
-		out->id = db_ll(r, 0, 0);
-		out->handle = db_val(r, 0, 1);
-		out->password_hash = db_val(r, 0, 2);
-		out->role = db_val(r, 0, 3);
-		out->status = db_val(r, 0, 4);
+		out->id = db_int(d, r, 0, 0);
+		out->handle = db_text(d, r, 0, 1);
+		out->password_hash = db_text(d, r, 0, 2);
+		out->role = db_text(d, r, 0, 3);
+		out->status = db_text(d, r, 0, 4);
 	}
-	return DB_OK;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 enum db_err db_user_set_role(db *d, arena *a, const char *handle, const char *role, bool *found)

@@ -13,16 +13,19 @@ static enum db_err session_from_row(db *d, arena *a, PGresult *r, const char *to
 	if (PQntuples(r) != 1)
 		return DB_OK;
 	struct session *s = ARENA_NEW(a, struct session);
-	s->user_id = db_ll(r, 0, 0);
-	s->handle = db_val(r, 0, 1);
-	s->role = db_val(r, 0, 2);
-	s->status = db_val(r, 0, 3);
-	s->csrf_token = db_val(r, 0, 4);
+	s->user_id = db_int(d, r, 0, 0);
+	s->handle = db_text(d, r, 0, 1);
+	s->role = db_text(d, r, 0, 2);
+	s->status = db_text(d, r, 0, 3);
+	s->csrf_token = db_text(d, r, 0, 4);
+	bool stale = db_bool(d, r, 0, 5);
+	if (db_refused(d))
+		return DB_ERR_QUERY;
 	s->token = arena_strdup(a, token);
 	s->is_moderator = strcmp(s->role, "moderator") == 0 || strcmp(s->role, "admin") == 0;
 	const char *params[] = { digest };
 	enum db_err err;
-	if (db_val(r, 0, 5)[0] == 't' && !db_exec(d, a, DB_SESSION_TOUCH, params, &err))
+	if (stale && !db_exec(d, a, DB_SESSION_TOUCH, params, &err))
 		return err;
 	*out = s;
 	return DB_OK;

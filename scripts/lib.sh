@@ -289,7 +289,9 @@ hearth_pg_stop() {
 
 # hearth_nginx_conf DIR LISTEN SOCKET STATIC: writes DIR/nginx.conf around
 # contrib/nginx/hearth.conf with the @...@ words replaced. DIR is nginx's
-# prefix: pid, logs and temp files stay in it.
+# prefix: pid, logs and temp files stay in it. nginx's own error pages are
+# looked for in $HEARTH_ERRORS_DIR (default DIR/errors; write them with
+# `hearthctl render-errors`).
 hearth_nginx_conf() {
 	local dir=$1 listen=$2 socket=$3 static=$4
 	local block=$HEARTH_SRC/contrib/nginx/hearth.conf
@@ -307,6 +309,7 @@ hearth_nginx_conf() {
 		done
 		sed -e "s|@LISTEN@|$listen|g" -e "s|@SOCKET@|$socket|g" \
 			-e "s|@STATIC@|$static|g" -e "s|@CACHE@|${HEARTH_CACHE_DIR:-}|g" \
+			-e "s|@ERRORS@|${HEARTH_ERRORS_DIR:-$dir/errors}|g" \
 			-e 's/^/    /' "$block"
 		printf '}\n'
 	} >"$dir/nginx.conf"

@@ -373,6 +373,11 @@ class Stack:
                                  % (self.admin, r.returncode, r.stdout, r.stderr))
             self.admin_password = m.group(1)
         if self.opt_fcgi:
+            # nginx's own error pages (502, 504, 413...), from the theme.
+            r = self.hearthctl("render-errors", os.path.join(self.tmp, "errors"))
+            if r.returncode != 0:
+                raise StackError("hearthctl render-errors failed (exit %d):\n%s%s"
+                                 % (r.returncode, r.stdout, r.stderr))
             self._start_fcgi()
         self._start_nginx()
         if self.opt_fcgi:
@@ -519,7 +524,8 @@ class Stack:
         block = (block.replace("@LISTEN@", "127.0.0.1:%d" % self.port)
                       .replace("@SOCKET@", self.socket)
                       .replace("@STATIC@", static.rstrip("/"))
-                      .replace("@CACHE@", os.path.join(self.tmp, "cache")))
+                      .replace("@CACHE@", os.path.join(self.tmp, "cache"))
+                      .replace("@ERRORS@", os.path.join(self.tmp, "errors")))
         temps = "".join("    %s_temp_path %s/tmp/%s;\n" % (t, d, t)
                         for t in ("client_body", "fastcgi", "proxy", "uwsgi", "scgi"))
         conf = ("daemon off;\nmaster_process on;\nworker_processes 1;\npid %s/nginx.pid;\n"

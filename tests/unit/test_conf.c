@@ -24,7 +24,8 @@ int main(void)
 	const char *p = write_tmp("# a comment\n\ndatabase = host=/tmp dbname=x\nworkers = 3\n"
 	                          "site_name =   Quiet Harbour  \nlisten_mode = 0600\nbase_url = https://x.example/\n");
 	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "a valid file loads");
-	TAP_STREQ(c.database, "host=/tmp dbname=x", "values keep inner spaces");
+	TAP_STREQ(c.database, "host=/tmp dbname=x connect_timeout=" CONF_CONNECT_TIMEOUT,
+	          "values keep inner spaces; connect_timeout is added");
 	TAP_OK(c.workers == 3, "integers parse");
 	TAP_STREQ(c.site_name, "Quiet Harbour", "values are trimmed");
 	TAP_OK(c.listen_mode == 0600, "modes are octal");
@@ -37,6 +38,34 @@ int main(void)
 	TAP_STREQ(c.site_name, "From Env", "environment overrides the file");
 	conf_free(&c);
 	unsetenv("HEARTH_SITE_NAME");
+
+	p = write_tmp("database = host=/tmp connect_timeout=11 dbname=x\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads with a connect_timeout");
+	TAP_STREQ(c.database, "host=/tmp connect_timeout=11 dbname=x", "the operator's connect_timeout is kept");
+	conf_free(&c);
+
+	p = write_tmp("database = postgresql://u@db.example/hearth\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads a URI");
+	TAP_STREQ(c.database, "postgresql://u@db.example/hearth?connect_timeout=" CONF_CONNECT_TIMEOUT,
+	          "connect_timeout is added to a URI");
+	conf_free(&c);
+
+	p = write_tmp("database = postgresql://db.example/hearth?sslmode=require\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads a URI with a query");
+	TAP_STREQ(c.database, "postgresql://db.example/hearth?sslmode=require&connect_timeout="
+	          CONF_CONNECT_TIMEOUT, "connect_timeout joins a URI's query");
+	conf_free(&c);
+
+	p = write_tmp("database = postgresql://db.example/hearth?connect_timeout=2\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads a URI with a timeout");
+	TAP_STREQ(c.database, "postgresql://db.example/hearth?connect_timeout=2", "a URI's timeout is kept");
+	conf_free(&c);
+
+	setenv("PGCONNECT_TIMEOUT", "9", 1);
+	TAP_OK(conf_load(&c, NULL, err, sizeof err) == CONF_OK, "defaults load with PGCONNECT_TIMEOUT");
+	TAP_STREQ(c.database, "dbname=hearth", "PGCONNECT_TIMEOUT from the environment is left to libpq");
+	conf_free(&c);
+	unsetenv("PGCONNECT_TIMEOUT");
 
 	p = write_tmp("workers = 2\nbogus = 1\n");
 	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_ERR_KEY, "unknown key is an error");
