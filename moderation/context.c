@@ -604,7 +604,9 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		fired |= MOD_CTX_QUOTE;
 	if ((wanted & MOD_CTX_THIRD_PARTY) && other_person(win, lists, MOD_LIST_THIRD_PARTY))
 		fired |= MOD_CTX_THIRD_PARTY;
-	if ((wanted & MOD_CTX_ADDRESSEE) && other_person(win, lists, MOD_LIST_ADDRESSEE))
+	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply */
+	if ((wanted & MOD_CTX_ADDRESSEE) && !win->quoted &&
+	    other_person(win, lists, MOD_LIST_ADDRESSEE))
 		fired |= MOD_CTX_ADDRESSEE;
 	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
 		fired |= MOD_CTX_COUNTER;

@@ -63,15 +63,15 @@ static bool valid_lexicon_name(const char *s, size_t n)
 	return true;
 }
 
-/* Appends one form of an entry as a pcre2 fragment: a space is an optional space (words may run
- * together once spaced-out letters are joined), an apostrophe is optional, a hyphen may be a
- * space or nothing, other pcre2 metacharacters are escaped. */
+/* Appends one form of an entry as a pcre2 fragment: a space is one space (a literal, so that the
+ * prefilter sees the phrase as one string), an apostrophe is optional, a hyphen may be a space or
+ * nothing, other pcre2 metacharacters are escaped. */
 static void add_form(struct buf *b, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == ' ')
-			buf_str(b, "[ ]?");
+			buf_str(b, " ");
 		else if (c == '\'')
 			buf_str(b, "'?");
 		else if (c == '-')

@@ -1,0 +1,16 @@
+# suicide_acts.lex: ways of naming the act of suicide itself (not the feeling).
+kill myself
+end it all
+end my life
+die
+hang myself
+overdose
+od
+ctb
+unalive myself
+off myself
+go through with it
+take my own life
+slit my wrists
+shoot myself
+stop existing
