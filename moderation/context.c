@@ -19,7 +19,7 @@
 
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "first_person", "clause", "addressee", "counter"
+	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -608,6 +608,9 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	if ((wanted & MOD_CTX_ADDRESSEE) && !win->quoted &&
 	    other_person(win, lists, MOD_LIST_ADDRESSEE))
 		fired |= MOD_CTX_ADDRESSEE;
+	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&
+	    !any_cue(win, &lists->list[MOD_LIST_CURRENT]))
+		fired |= MOD_CTX_RECOVERY;
 	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
 		fired |= MOD_CTX_COUNTER;
 	return fired;

@@ -200,6 +200,8 @@ enum mod_list_id {
 	MOD_LIST_CLAUSE,        /* words that end a clause: "but", "although" */
 	MOD_LIST_ADDRESSEE,     /* second person: "are you", "yourself" */
 	MOD_LIST_COUNTER,       /* counter-speech: "stop calling people" */
+	MOD_LIST_RECOVERY,      /* told as recovery: "years ago", "clean for" */
+	MOD_LIST_CURRENT,       /* takes recovery back: "again", "still", "tonight" */
 	MOD_LIST__MAX
 };
 

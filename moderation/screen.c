@@ -174,7 +174,8 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	if (excepted(call, r, vs, ve))
 		return;
 	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex);
-	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER))
+	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
+	             MOD_CTX_RECOVERY))
 		return;
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |

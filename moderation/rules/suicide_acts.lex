@@ -14,3 +14,8 @@ take my own life
 slit my wrists
 shoot myself
 stop existing
+finish my life
+end my story
+end myself
+kill my self
+do suicide
