@@ -10,3 +10,12 @@ beat up
 bomb
 blow up
 slaughter
+burn
+burn down
+set fire to
+poison
+take out
+chop
+explode
+beat to death
+run over

@@ -16,3 +16,7 @@ thinking about
 can't wait to
 should just
 might just
+ll       # the end of "i'll": the apostrophe parts it from "i" as a word of its own
+shall
+mean to
+intend to

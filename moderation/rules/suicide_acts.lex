@@ -5,7 +5,6 @@ end my life
 die
 hang myself
 overdose
-od
 ctb
 unalive myself
 off myself

@@ -17,3 +17,16 @@ everyone at work
 all of them
 everyone
 those people
+them all
+every one of them
+everybody
+the whole department
+the staff
+the ward
+the factory
+my workplace
+my old school
+the council
+all those
+that mosque
+that school

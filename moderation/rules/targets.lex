@@ -16,3 +16,11 @@ that guy
 that girl
 him
 her
+my supervisor
+my manager
+my landlord
+my uncle
+my stepmom
+the man
+the guy
+them
