@@ -21,3 +21,24 @@ should all die
 should be exterminated
 waste of space
 not human
+dangerous
+a danger
+is danger
+lost causes
+monsters
+manipulative monsters
+a plague
+scum of the earth
+garbage of society
+like animals
+like animal
+basically animals
+should be kicked out
+shouldn't be allowed to
+should not be allowed to
+must stay in hospital forever
+should just be locked up
+should be lock
+let them rot
+should pay for their own
+a waste of nhs beds

@@ -15,3 +15,15 @@ mental patients
 mental cases
 the insane
 people with depression
+addicts
+drug addicts
+junkies
+crackheads
+people with bpd
+people with personality disorders
+personality disorders
+loonies
+mental sick people
+schizofrenic people
+all the people from imh
+these people
