@@ -19,7 +19,7 @@
 
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "first_person", "clause"
+	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -382,9 +382,12 @@ static bool first_person_in(const struct window *win, const struct mod_list *fp,
 	return false;
 }
 
-static bool third_party(const struct window *win, const struct mod_lists *lists)
+/* Third party ("my friend wants to die") and addressee ("are you suicidal?") work alike: a cue
+ * around the match, unless a first-person word is in the match or between the cue and it. */
+static bool other_person(const struct window *win, const struct mod_lists *lists,
+                         enum mod_list_id list)
 {
-	const struct mod_list *tp = &lists->list[MOD_LIST_THIRD_PARTY];
+	const struct mod_list *tp = &lists->list[list];
 	const struct mod_list *fp = &lists->list[MOD_LIST_FIRST_PERSON];
 	if (first_person_in(win, fp, win->m0, win->m1))
 		return false;
@@ -599,7 +602,16 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 			fired |= plain[i].bit;
 	if ((wanted & MOD_CTX_QUOTE) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_QUOTE])))
 		fired |= MOD_CTX_QUOTE;
-	if ((wanted & MOD_CTX_THIRD_PARTY) && third_party(win, lists))
+	if ((wanted & MOD_CTX_THIRD_PARTY) && other_person(win, lists, MOD_LIST_THIRD_PARTY))
 		fired |= MOD_CTX_THIRD_PARTY;
+	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply */
+	if ((wanted & MOD_CTX_ADDRESSEE) && !win->quoted &&
+	    other_person(win, lists, MOD_LIST_ADDRESSEE))
+		fired |= MOD_CTX_ADDRESSEE;
+	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&
+	    !any_cue(win, &lists->list[MOD_LIST_CURRENT]))
+		fired |= MOD_CTX_RECOVERY;
+	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
+		fired |= MOD_CTX_COUNTER;
 	return fired;
 }

@@ -34,14 +34,20 @@
 enum mod_action { MOD_FLAG = 1, MOD_HOLD, MOD_NUDGE, MOD_ACTION__MAX };
 
 /* Context modifiers (bits). Crisis-style modifiers lower severity by one step each, never below 1;
- * THIRD_PARTY renames the subcategory to TOP.third_party; SELF, CLINICAL and CRITICISM suppress the
- * match. Which ones apply is chosen per rule ("context" line). */
+ * THIRD_PARTY renames the subcategory to TOP.third_party; ADDRESSEE (second-person wording addressed
+ * to someone else: "are you suicidal?") moves the match to category "concern.addressee" at severity
+ * 1, out of the rule's lane; SELF, CLINICAL, CRITICISM and COUNTER (the match is quoted, or
+ * counter-speech: "stop calling people ...") suppress the match, and so does RECOVERY (the sentence
+ * tells of recovery, "three years ago I tried ..., today I ran a marathon", with no word of a
+ * current risk such as "again" or "still"). Which ones apply is chosen per rule
+ * ("context" line). */
 enum mod_ctx {
 	MOD_CTX_NEGATION = 1u << 0, MOD_CTX_PAST = 1u << 1, MOD_CTX_QUOTE = 1u << 2,
 	MOD_CTX_MEDIA = 1u << 3, MOD_CTX_QUESTION = 1u << 4, MOD_CTX_THIRD_PARTY = 1u << 5,
-	MOD_CTX_SELF = 1u << 6, MOD_CTX_CLINICAL = 1u << 7, MOD_CTX_CRITICISM = 1u << 8
+	MOD_CTX_SELF = 1u << 6, MOD_CTX_CLINICAL = 1u << 7, MOD_CTX_CRITICISM = 1u << 8,
+	MOD_CTX_ADDRESSEE = 1u << 9, MOD_CTX_COUNTER = 1u << 10, MOD_CTX_RECOVERY = 1u << 11
 };
-#define MOD_CTX__COUNT 9
+#define MOD_CTX__COUNT 12
 
 /* Transforms a match needed (bits). EMPHASIS is applied in every view (it is Markdown formatting
  * inside a word, e.g. kil**l**); the others exist only in the de-obfuscated view. */

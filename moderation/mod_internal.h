@@ -198,6 +198,10 @@ enum mod_list_id {
 	MOD_LIST_THIRD_PARTY, MOD_LIST_SELF, MOD_LIST_CLINICAL, MOD_LIST_CRITICISM,
 	MOD_LIST_FIRST_PERSON,  /* blocks third_party: "my friend asked if I ..." */
 	MOD_LIST_CLAUSE,        /* words that end a clause: "but", "although" */
+	MOD_LIST_ADDRESSEE,     /* second person: "are you", "yourself" */
+	MOD_LIST_COUNTER,       /* counter-speech: "stop calling people" */
+	MOD_LIST_RECOVERY,      /* told as recovery: "years ago", "clean for" */
+	MOD_LIST_CURRENT,       /* takes recovery back: "again", "still", "tonight" */
 	MOD_LIST__MAX
 };
 
@@ -264,6 +268,53 @@ unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, siz
 void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
                          size_t *e);
 
+/* ---- lexicons (lexicon.c) -------------------------------------------------------------------- */
+
+#define MOD_LEXICONS_MAX 64         /* NAME.lex files per rule directory (a bit each per rule) */
+#define MOD_LEX_ENTRIES_MAX 1024
+#define MOD_LEX_FORMS_MAX 16        /* an entry and its suffixes */
+#define MOD_LEX_NAME_MAX 32
+#define MOD_FRAME_GAP_DEFAULT 3     /* words allowed between two slots of a frame */
+#define MOD_FRAME_GAP_MAX 12
+
+struct mod_lex_entry {
+	const char *text;       /* as written: "overdose/s/d" */
+	const char *regex;      /* its forms as one pcre2 group */
+	uint32_t line;
+};
+
+struct mod_lexicon {
+	const char *name, *file;
+	struct mod_lex_entry *entries;
+	size_t nentries;
+	const char *alt;        /* every form, longest first: "(?:a|b|...)" */
+	size_t altlen;
+};
+
+struct mod_ruleset;
+/* Reads every NAME.lex of dir (sorted) into rs->lexicons; digest covers their bytes. */
+enum mod_err mod_lexicons_load(struct mod_ruleset *, const char *dir, uint64_t *digest, char *err,
+                               size_t errlen);
+void mod_lexicons_free(struct mod_ruleset *);
+const struct mod_lexicon *mod_lexicon_find(const struct mod_ruleset *, const char *name, size_t n,
+                                           size_t *index);
+/* Replaces every {name} of pat by its lexicon's alternation into *out (malloc'd, NUL-terminated);
+ * sets bit i of *used for lexicon i. MOD_ERR_SYNTAX with why for an unknown name. */
+enum mod_err mod_lexicon_expand(const struct mod_ruleset *, const char *pat, size_t len,
+                                char **out, size_t *outlen, uint64_t *used, char *why,
+                                size_t whylen);
+/* Compiles a frame ("[gap=N] SLOT SLOT{...}?...") to a pattern (before lexicon expansion). */
+enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t *outlen, char *why,
+                               size_t whylen);
+/* Reports every lexicon entry no test+ example of a rule using its lexicon contains, and every
+ * lexicon no rule uses. Returns the number of such problems. */
+size_t mod_lexicons_check(const struct mod_ruleset *, mod_report_fn *report, void *arg);
+
+/* rules.c helpers shared with lexicon.c */
+enum mod_err mod_read_rule_file(const char *path, char **out, size_t *len, char *err,
+                                size_t errlen);
+uint64_t mod_fnv1a(uint64_t h, const char *s, size_t n);
+
 /* ---- ruleset ---------------------------------------------------------------------------------- */
 
 struct mod_pool;    /* bump allocator owned by the ruleset, freed as a whole */
@@ -317,6 +368,8 @@ struct mod_rule {
 	struct mod_example *examples;
 	size_t nexamples;
 	const char *third_party_category;  /* "TOP.third_party", made at load time */
+	const char *addressee_category;    /* "TOP.addressee", made at load time */
+	uint64_t lexicons;                 /* bit i: a pattern or except uses rs->lexicons[i] */
 };
 
 struct mod_ruleset {
@@ -328,6 +381,8 @@ struct mod_ruleset {
 	struct mod_prefilter pf_normal;     /* every pattern */
 	struct mod_prefilter pf_deob;       /* patterns of "view both" rules */
 	struct mod_lists lists;
+	struct mod_lexicon *lexicons;       /* pool; entries malloc'd */
+	size_t nlexicons;
 	pcre2_match_context *mctx;
 	char version[17];
 	uint64_t serial;                    /* unique per loaded ruleset in this process */

@@ -415,6 +415,15 @@ static bool token_is_number_word(const struct tchar *t, size_t n)
 		lead++;
 	while (trail < n && is_digit(t[n - 1 - trail].cp))
 		trail++;
+	/* one letter and then only letter-like digits, in a short word: "d13" is "die", while "b12",
+	 * "g20" and "a380" keep a digit no one writes for a letter */
+	if (lead == 0 && n <= 4 && trail == n - 1 && trail >= 2) {
+		bool all_leet = true;
+		for (size_t k = 1; k < n; k++)
+			all_leet &= leet_plain(t[k].cp) || leet_ambiguous(t[k].cp);
+		if (all_leet)
+			return false;
+	}
 	if (lead >= 2 || trail >= 2)
 		return true;
 	if (lead == 1) {

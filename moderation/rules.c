@@ -22,6 +22,8 @@
 #define DEPTH_LIMIT        2000u
 #define HEAP_LIMIT_KIB     4096u
 #define PARENS_NEST_LIMIT  32u
+/* A pattern line is at most MOD_LINE_MAX bytes; its lexicons may make it longer. */
+#define MOD_PATTERN_EXPANDED_MAX (256u << 10)
 
 /* ---- pool ------------------------------------------------------------------------------------- */
 
@@ -145,6 +147,20 @@ static enum mod_err read_file(const char *path, char **out, size_t *len, char *e
 	return MOD_OK;
 }
 
+enum mod_err mod_read_rule_file(const char *path, char **out, size_t *len, char *err,
+                                size_t errlen)
+{
+	enum mod_err rc = read_file(path, out, len, err, errlen);
+	if (rc)
+		return rc;
+	if (!utf8_valid(*out, *len) || memchr(*out, '\0', *len)) {
+		free(*out);
+		*out = NULL;
+		return fail_at(err, errlen, MOD_ERR_SYNTAX, path, "not valid UTF-8 text");
+	}
+	return MOD_OK;
+}
+
 static int name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -206,7 +222,7 @@ fail:
 }
 
 /* FNV-1a, 64 bits: the version only has to tell rule sets apart in logs and flag rows. */
-static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+uint64_t mod_fnv1a(uint64_t h, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
@@ -257,7 +273,7 @@ static bool valid_category(const char *s, size_t n)
 
 static const char *const ctx_keywords[MOD_CTX__COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism"
+	"criticism", "addressee", "counter", "recovery"
 };
 
 /* Rule patterns are compiled with PCRE2_USE_OFFSET_LIMIT: screening tells pcre2 where the last
@@ -362,6 +378,7 @@ static enum mod_err rule_close(struct parse_state *ps)
 	memcpy(tp, r->category, toplen);
 	strcpy(tp + toplen, ".third_party");
 	r->third_party_category = tp;
+	r->addressee_category = "concern.addressee";
 	ps->rule = NULL;
 	return MOD_OK;
 }
@@ -444,16 +461,57 @@ static bool lead_starts_with_trigger(const struct mod_pattern *pat)
 	return true;
 }
 
+/* {name} references replaced by their lexicons; *out is malloc'd. */
+static enum mod_err expand(struct parse_state *ps, const char *val, size_t vlen, char **out,
+                           size_t *outlen)
+{
+	char why[256];
+	enum mod_err rc = mod_lexicon_expand(ps->rs, val, vlen, out, outlen, &ps->rule->lexicons, why,
+	                                     sizeof why);
+	if (rc == MOD_ERR_SYNTAX)
+		return fail_at(ps->err, ps->errlen, rc, ps->where, "%s", why);
+	return rc;
+}
+
+static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen);
+
 static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t vlen)
 {
-	mod_ruleset *rs = ps->rs;
-	struct mod_rule *r = ps->rule;
-	if (r->npatterns == MOD_PATTERNS_MAX)
+	if (ps->rule->npatterns == MOD_PATTERNS_MAX)
 		return fail_at(ps->err, ps->errlen, MOD_ERR_LIMIT, ps->where,
 		               "more than %d patterns in one rule", MOD_PATTERNS_MAX);
 	enum mod_err rc = check_case(ps, val, vlen);
 	if (rc)
 		return rc;
+	char *x;
+	size_t xlen;
+	if ((rc = expand(ps, val, vlen, &x, &xlen)))
+		return rc;
+	rc = add_expanded_pattern(ps, x, xlen);
+	free(x);
+	return rc;
+}
+
+/* A frame: slots in order, few words apart (mod_frame_compile), then an ordinary pattern. */
+static enum mod_err add_frame(struct parse_state *ps, const char *val, size_t vlen)
+{
+	char why[256], *pat;
+	size_t plen;
+	enum mod_err rc = mod_frame_compile(val, vlen, &pat, &plen, why, sizeof why);
+	if (rc == MOD_ERR_SYNTAX)
+		return fail_at(ps->err, ps->errlen, rc, ps->where, "%s", why);
+	if (rc)
+		return rc;
+	rc = add_pattern(ps, pat, plen);
+	free(pat);
+	return rc;
+}
+
+static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen)
+{
+	mod_ruleset *rs = ps->rs;
+	struct mod_rule *r = ps->rule;
+	enum mod_err rc;
 	struct mod_litset lits;
 	size_t off;
 	uint32_t nlits = 0;
@@ -519,7 +577,13 @@ static enum mod_err add_except(struct parse_state *ps, const char *val, size_t v
 	if (!grown)
 		return MOD_ERR_NOMEM;
 	r->excepts = grown;
-	if ((rc = compile_pattern(ps, val, vlen, 0, &r->excepts[r->nexcepts])))
+	char *x;
+	size_t xlen;
+	if ((rc = expand(ps, val, vlen, &x, &xlen)))
+		return rc;
+	rc = compile_pattern(ps, x, xlen, 0, &r->excepts[r->nexcepts]);
+	free(x);
+	if (rc)
 		return rc;
 	r->nexcepts++;
 	return MOD_OK;
@@ -669,6 +733,8 @@ static enum mod_err parse_line(struct parse_state *ps, const char *line, size_t 
 	}
 	if (word_is(kw, kwlen, "pattern"))
 		return add_pattern(ps, val, vlen);
+	if (word_is(kw, kwlen, "frame"))
+		return add_frame(ps, val, vlen);
 	if (word_is(kw, kwlen, "except"))
 		return add_except(ps, val, vlen);
 	if (word_is(kw, kwlen, "context")) {
@@ -684,7 +750,7 @@ static enum mod_err parse_line(struct parse_state *ps, const char *line, size_t 
 			if (!bit)
 				return fail_at(ps->err, ps->errlen, MOD_ERR_SYNTAX, ps->where,
 				               "unknown context '%.*s' (negation past quote media question "
-				               "third_party self clinical criticism)",
+				               "third_party self clinical criticism addressee counter recovery)",
 				               (int)(w > 40 ? 40 : w), val + p);
 			r->context |= bit;
 			p += w;
@@ -771,6 +837,7 @@ void mod_ruleset_free(mod_ruleset *rs)
 	mod_prefilter_free(&rs->pf_normal);
 	mod_prefilter_free(&rs->pf_deob);
 	mod_lists_free(&rs->lists);
+	mod_lexicons_free(rs);
 	pcre2_match_context_free(rs->mctx);
 	pool_free(rs->pool);
 	free(rs);
@@ -841,9 +908,11 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 		rc = MOD_ERR_NOMEM;
 		goto fail;
 	}
-	pcre2_set_max_pattern_length(ps.ccx, MOD_LINE_MAX);
+	pcre2_set_max_pattern_length(ps.ccx, MOD_PATTERN_EXPANDED_MAX);
 	pcre2_set_parens_nest_limit(ps.ccx, PARENS_NEST_LIMIT);
 	if ((rc = list_rule_files(dir, &names, &nnames, err, errlen)))
+		goto fail;
+	if ((rc = mod_lexicons_load(rs, dir, &digest, err, errlen)))
 		goto fail;
 	for (size_t f = 0; f < nnames; f++) {
 		if (!(path = path_join(dir, names[f]))) {
@@ -860,8 +929,8 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 			rc = fail_at(err, errlen, MOD_ERR_SYNTAX, path, "contains a NUL byte");
 			goto fail;
 		}
-		digest = fnv1a(digest, names[f], strlen(names[f]) + 1);
-		digest = fnv1a(digest, text, len);
+		digest = mod_fnv1a(digest, names[f], strlen(names[f]) + 1);
+		digest = mod_fnv1a(digest, text, len);
 		if (!(ps.file = mod_pool_strndup(rs->pool, path, strlen(path)))) {
 			rc = MOD_ERR_NOMEM;
 			goto fail;
@@ -884,8 +953,8 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 			rc = fail_at(err, errlen, MOD_ERR_SYNTAX, path, "not valid UTF-8 text");
 			goto fail;
 		}
-		digest = fnv1a(digest, "context.lists", sizeof "context.lists");
-		digest = fnv1a(digest, text, len);
+		digest = mod_fnv1a(digest, "context.lists", sizeof "context.lists");
+		digest = mod_fnv1a(digest, text, len);
 		if ((rc = mod_lists_parse(&rs->lists, rs->pool, path, text, len, err, errlen)))
 			goto fail;
 		free(text);
@@ -1018,6 +1087,7 @@ enum mod_err mod_ruleset_check(const char *dir, mod_report_fn *report, void *arg
 		report(arg, err);
 	}
 	size_t failures = run_examples(rs, report, arg, examples, err, sizeof err);
+	failures += mod_lexicons_check(rs, report, arg);
 	mod_ruleset_free(rs);
 	return failures ? MOD_ERR_EXAMPLE : MOD_OK;
 }

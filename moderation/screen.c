@@ -174,12 +174,13 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	if (excepted(call, r, vs, ve))
 		return;
 	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex);
-	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM))
+	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
+	             MOD_CTX_RECOVERY))
 		return;
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |
 		                            MOD_CTX_MEDIA | MOD_CTX_QUESTION));
-	if (severity < 1)
+	if (severity < 1 || (fired & MOD_CTX_ADDRESSEE))
 		severity = 1;
 	if (call->ncands == CANDIDATES_MAX) {
 		call->limit_hit = true;
@@ -198,7 +199,8 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	call->cands[call->ncands++] = (struct candidate){
 		.rule = ri, .start = ostart, .end = oend, .transforms = xf, .context = fired,
 		.severity = severity,
-		.category = (fired & MOD_CTX_THIRD_PARTY) ? r->third_party_category : r->category };
+		.category = (fired & MOD_CTX_ADDRESSEE) ? r->addressee_category :
+		            (fired & MOD_CTX_THIRD_PARTY) ? r->third_party_category : r->category };
 }
 
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The

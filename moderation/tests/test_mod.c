@@ -210,6 +210,8 @@ static void expect_error(const char *text, enum mod_err want, const char *want_m
 	mod_ruleset_free(rs);
 }
 
+static void test_lexicons(void);
+
 static void test_rule_errors(void)
 {
 	if (!mkdtemp(tmpdir)) {
@@ -280,6 +282,8 @@ static void test_rule_errors(void)
 	}
 	mod_ruleset_free(rs);
 
+	test_lexicons();
+
 	/* context.lists errors */
 	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
 	write_file("context.lists", "list negation\ncue never\nend\n");
@@ -295,6 +299,166 @@ static void test_rule_errors(void)
 	rmdir(tmpdir);
 }
 
+
+/* ---- issue 10: lanes, contexts and the bugs it names ------------------------------------------ */
+
+static bool has_top(const mod_result *res, const char *top)
+{
+	for (size_t i = 0; i < res->count; i++)
+		if (strcmp(res->matches[i].top, top) == 0)
+			return true;
+	return false;
+}
+
+/* Screens text; returns the result (free it) */
+static mod_result screened(const char *text)
+{
+	mod_result res;
+	mod_screen(rules, text, strlen(text), &res);
+	return res;
+}
+
+static void test_issue10(void)
+{
+	/* "anymore" is not talk of the past: intent + tonight stays at severity 4 */
+	mod_result res = screened("I can't do this anymore, I want to end it all tonight");
+	bool past = false;
+	for (size_t i = 0; i < res.count; i++)
+		past |= (res.matches[i].context & MOD_CTX_PAST) != 0;
+	TAP_OK(res.crisis && res.max_severity == 4 && !past,
+	       "'anymore' + intent + tonight: crisis at severity 4, no past context (got %d)",
+	       res.max_severity);
+	mod_result_free(&res);
+
+	/* replies addressed to someone in crisis go to the concern lane, not crisis */
+	static const char *const replies[] = {
+		"are you suicidal? you can tell me",
+		"it's not worth it to kill yourself, please call the hotline",
+		"please don't kill yourself, we care about you",
+	};
+	for (size_t i = 0; i < sizeof replies / sizeof *replies; i++) {
+		res = screened(replies[i]);
+		TAP_OK(!res.crisis && has_top(&res, "concern") && res.max_severity == 1,
+		       "addressee reply in the concern lane: %s", replies[i]);
+		mod_result_free(&res);
+	}
+	res = screened("are you suicidal? because I want to kill myself tonight");
+	TAP_OK(res.crisis, "a reply that also says the writer's own crisis stays crisis");
+	mod_result_free(&res);
+	res = screened("He screamed \"then go kill yourself\" at me and walked out");
+	TAP_OK(res.crisis && !has_top(&res, "concern"), "quoted second person said to the writer is not a reply");
+	mod_result_free(&res);
+
+	/* farewells with a return, kms as kilometres, talk about a word */
+	static const char *const ordinary[] = {
+		"bye everyone, going overseas, see you next week",
+		"walked 5 more kms today, legs are done",
+		"the hostel is kms away from the station",
+		"unalive is a weird word",
+		"my son has a mental disability",
+		"Three years ago I tried to end my life. Today I ran my first half marathon.",
+		"I can't stand people who say schizophrenics are scum",
+	};
+	for (size_t i = 0; i < sizeof ordinary / sizeof *ordinary; i++) {
+		res = screened(ordinary[i]);
+		TAP_OK(res.count == 0, "not flagged: %s (%zu matches, first %s)", ordinary[i], res.count,
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	res = screened("bye everyone, I won't be here much longer");
+	TAP_OK(res.crisis && res.max_severity == 4, "a farewell without a return stays severity 4");
+	mod_result_free(&res);
+
+	/* risk to others: its own lane, severity by target and time */
+	res = screened("i'm going to shoot up my school");
+	TAP_OK(has_top(&res, "violence") && !res.crisis && res.max_severity == 4,
+	       "threat against a place: violence at 4");
+	mod_result_free(&res);
+	res = screened("I'm going to kill my boss");
+	TAP_OK(has_top(&res, "violence") && res.max_severity == 3, "threat against a person: violence at 3");
+	mod_result_free(&res);
+	res = screened("tonight i'm going to hurt my ex");
+	TAP_OK(has_top(&res, "violence") && res.max_severity == 4, "threat with a near time: violence at 4");
+	mod_result_free(&res);
+	res = screened("she's going to kill him in the next episode");
+	TAP_OK(!has_top(&res, "violence"), "someone else's intent in fiction is not a threat");
+	mod_result_free(&res);
+
+	/* group stigma without a slur, suppressed by counter-speech */
+	res = screened("schizophrenics are a drain on society");
+	TAP_OK(has_top(&res, "stigma"), "identity + dehumanizing predicate: stigma");
+	mod_result_free(&res);
+	res = screened("he wrote \"schizophrenics are scum\" and got banned, good");
+	TAP_OK(!has_top(&res, "stigma"), "quoted stigma is not the writer's");
+	mod_result_free(&res);
+
+	/* obfuscation: digits for letters in a short word */
+	res = screened("the only thing I want is to d13, nothing else");
+	TAP_OK(res.crisis, "d13 read as die");
+	mod_result_free(&res);
+}
+
+/* ---- lexicons and frames ------------------------------------------------------------------- */
+
+static void collect(void *arg, const char *msg)
+{
+	char *buf = arg;
+	size_t n = strlen(buf);
+	snprintf(buf + n, 4096 - n, "%s\n", msg);
+}
+
+static void test_lexicons(void)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("w.lex", "# means\npill/s\nsleeping tablet/s   # two words\n");
+	write_file("t.rules", RULE_HEAD "pattern \\b{w}\\b\nnote n\ntest+ took the pills\n"
+	           "test+ all my sleeping tablets\ntest- a pillow\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "lexicon reference loads (%s)",
+	       err);
+	if (rs) {
+		mod_result res;
+		mod_screen(rs, "one sleeping tablet", 19, &res);
+		TAP_OK(res.count == 1 && res.matches[0].start == 4 && res.matches[0].end == 19,
+		       "an inflection of a two-word entry matches with its span");
+		mod_result_free(&res);
+	}
+	mod_ruleset_free(rs);
+
+	/* every entry must be exercised by a test+ of a rule that uses the lexicon */
+	write_file("t.rules", RULE_HEAD "pattern \\b{w}\\b\nnote n\ntest+ took the pills\nend\n");
+	char report[4096] = "";
+	TAP_OK(mod_ruleset_check(tmpdir, collect, report, NULL, NULL) == MOD_ERR_EXAMPLE &&
+	       strstr(report, "w.lex:3: lexicon entry 'sleeping tablet/s' is exercised by no test+"),
+	       "rules check names an entry no example exercises (%s)", report);
+
+	/* frames: slots in order within gap words, one sentence */
+	write_file("t.rules", RULE_HEAD "frame gap=1 want {w}\nnote n\ntest+ i want pills\n"
+	           "test+ want sleeping tablets\ntest+ want two pills\ntest- want one more pill\n"
+	           "test- i want. pills\nend\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "frame loads, gap and "
+	       "sentence respected (%s)", err);
+	mod_ruleset_free(rs);
+
+	expect_error(RULE_HEAD "pattern \\b{nope}\\b\n" RULE_TAIL, MOD_ERR_SYNTAX,
+	             ":5: unknown lexicon {nope}", "unknown lexicon");
+	expect_error(RULE_HEAD "frame {w}\n" RULE_TAIL, MOD_ERR_SYNTAX, ":5: a frame needs at least two slots",
+	             "frame with one slot");
+	expect_error(RULE_HEAD "frame gap=99 a {w}\n" RULE_TAIL, MOD_ERR_SYNTAX, ":5: frame gap=N",
+	             "frame gap out of range");
+	write_file("w.lex", "pill\nSleeping\n");
+	write_file("t.rules", RULE_HEAD "pattern \\b{w}\\b\n" RULE_TAIL);
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_ERR_SYNTAX &&
+	       strstr(err, "w.lex:2: lexicon entry 'Sleeping': upper-case"),
+	       "upper case in a lexicon names file:line (%s)", err);
+	mod_ruleset_free(rs);
+	char path[512];
+	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
+	unlink(path);
+}
+
 int main(void)
 {
 	const char *srcdir = getenv("HEARTH_SRCDIR");
@@ -305,8 +469,10 @@ int main(void)
 	TAP_OK(rc == MOD_OK, "default rules load: %s", rc ? err : dir);
 	test_views();
 	test_literals();
-	if (rules)
+	if (rules) {
 		test_default_rules();
+		test_issue10();
+	}
 	test_rule_errors();
 	mod_ruleset_free(rules);
 	TAP_STREQ(mod_ctx_name(MOD_CTX_THIRD_PARTY), "third_party", "ctx name");

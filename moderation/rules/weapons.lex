@@ -1,0 +1,11 @@
+# weapons.lex: weapons in threats against others.
+gun/s
+pistol
+rifle
+shotgun
+knife
+knives
+machete
+bomb/s
+axe
+bat
