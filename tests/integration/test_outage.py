@@ -8,7 +8,7 @@ import subprocess
 import urllib.parse
 import uuid
 
-from client import Client, parse, post_id_from
+from client import Client, form_value, parse, post_id_from
 
 STACK_OPTIONS = {"workers": 2}
 
@@ -279,3 +279,42 @@ def test_body_over_nginx_limit_is_the_themed_413(stack):
     st, h, body = c.request("POST", "/c/anything/new", raw_body=raw)
     text = _check_themed_nginx_page(st, h, body, 413, "a 1.1 MB form")
     assert "too long" in text, "413 page: %s" % text[:500]
+
+
+def test_every_write_form_keeps_its_text_on_503(stack):
+    """Issue 9, finding 4: the 503 page said nothing was lost while it
+    dropped the form. Every write form comes back with what was typed (a
+    password never), and sending it again after the outage works."""
+    c = _member(stack, "keep503")
+    pid = _thread(stack, c, "o-keep503")
+    c.refresh_csrf("/")
+    typed = "Written while the database was away \u2014 every word %s" % c.handle
+    forms = [
+        ("/c/o-keep503/new", [("title", "Outage title"), ("body", typed), ("action", "post")], "body"),
+        ("/p/%d/reply" % pid, [("body", typed), ("action", "post")], "body"),
+        ("/p/%d/edit" % pid, [("body", typed), ("action", "post")], "body"),
+        ("/p/%d/report" % pid, [("reason", "other"), ("details", typed)], "details"),
+        ("/login", [("handle", "someone_typed"), ("password", "typed password 123")], "handle"),
+    ]
+    given_back = {}
+    stack.stop_postgres()
+    try:
+        for path, fields, field in forms:
+            st, _, body = c.post(path, fields)
+            assert st == 503, "POST %s with PostgreSQL down: %d, want 503" % (path, st)
+            want = dict(fields)[field]
+            got = form_value(body, field)
+            assert got == want, "POST %s on 503: the form holds %r for %s, want %r" % (path, got, field, want)
+            assert b"typed password 123" not in body, "POST %s on 503 echoed a password" % path
+            given_back[path] = body
+    finally:
+        stack.start_postgres()
+    # The reply form given back, sent again as it is once the database is
+    # back (its own fields and token), is saved.
+    page = given_back["/p/%d/reply" % pid]
+    fields = [("body", form_value(page, "body")), ("csrf", form_value(page, "csrf"))]
+    action = form_value(page, "action")
+    if action:
+        fields.append(("action", action))
+    st, _, _ = c.request("POST", "/p/%d/reply" % pid, form=fields)
+    assert st == 303, "the reply sent again after the outage: %d" % st
