@@ -91,6 +91,11 @@ void page_set_when(tpl_value *m, arena *a, const struct read_when *w)
 	tpl_set_str(m, "ago", db_read_ago(a, w));
 }
 
+const char *page_count(arena *a, long long n, const char *one, const char *many)
+{
+	return arena_printf(a, "%lld %s", n, n == 1 ? one : many);
+}
+
 const char *page_markdown(struct hctx *ctx, const char *md)
 {
 	char *html;

@@ -62,6 +62,10 @@ struct read_viewer page_viewer(struct hctx *ctx);
 /* Sets iso, exact and ago (relative) of a time in m. */
 void page_set_when(tpl_value *m, arena *a, const struct read_when *w);
 
+/* A count with its noun, singular or plural as English wants: "0 threads",
+ * "1 thread", "2 threads" (arena-owned). */
+const char *page_count(arena *a, long long n, const char *one, const char *many);
+
 /* Markdown to sanitized HTML (lib/markdown.h), copied into the arena; NULL
  * (and a log line) on failure. */
 const char *page_markdown(struct hctx *ctx, const char *md);

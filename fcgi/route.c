@@ -70,6 +70,8 @@ static const struct route_form form_review = { "Moderator action", {
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
 	{ M_GET,  "/help",              page_help,                0, NULL },
+	{ M_GET,  "/healthz",           page_health,              0, NULL },
+	{ M_GET,  "/search",            page_search,              DB, NULL },
 	{ M_GET,  "/c/:slug",           page_category,            DB, NULL },
 	{ M_GET,  "/t/:id",             page_thread,              DB, NULL },
 	{ M_GET,  "/p/:id",             page_permalink,           DB, NULL },

@@ -132,5 +132,9 @@ void page_review_action(struct hctx *ctx);
 void page_audit_log(struct hctx *ctx);
 /* page_help.c */
 void page_help(struct hctx *ctx);
+/* page_search.c: GET /search?q= */
+void page_search(struct hctx *ctx);
+/* page_health.c: GET /healthz (needs no database: it reports on it) */
+void page_health(struct hctx *ctx);
 
 #endif

@@ -12,6 +12,7 @@ static void fill(db *d, const PGresult *r, int row, struct category *c)
 	c->thread_count = db_int(d, r, row, 4);
 	c->post_count = db_int(d, r, row, 5);
 	c->last_post_at = PQnfields(r) > 6 ? db_val(r, row, 6) : NULL;
+	c->last_post_age = PQnfields(r) > 7 && c->last_post_at ? db_ll(r, row, 7) : 0;
 }
 
 enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count)

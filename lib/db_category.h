@@ -16,6 +16,7 @@ struct category {
 	long long thread_count;
 	long long post_count;
 	const char *last_post_at;       /* ISO 8601 UTC or NULL */
+	long long last_post_age;        /* seconds since then (db_category_list only) */
 };
 
 enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count);

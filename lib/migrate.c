@@ -60,6 +60,22 @@ static int run(PGconn *conn, const char *sql, const char *what, char *err, size_
 	return rc;
 }
 
+int migrate_latest_file(const char *sql_dir, char *out, size_t outlen)
+{
+	if (outlen)
+		out[0] = '\0';
+	DIR *d = opendir(sql_dir);
+	if (!d)
+		return -1;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (is_migration_name(de->d_name) && strcmp(de->d_name, out) > 0 &&
+		    strlen(de->d_name) < outlen)
+			memcpy(out, de->d_name, strlen(de->d_name) + 1);
+	closedir(d);
+	return 0;
+}
+
 int migrate_apply(PGconn *conn, const char *sql_dir, bool verbose, int *applied, char *err, size_t errlen)
 {
 	*applied = 0;

@@ -14,4 +14,9 @@
 int migrate_apply(PGconn *conn, const char *sql_dir, bool verbose, int *applied,
                   char *err, size_t errlen);
 
+/* The name of the newest migration file in sql_dir (the last NNN_*.sql in
+ * byte order) into out, "" when there is none. Returns 0, or -1 with errno
+ * set when sql_dir cannot be read. For the health check (GET /healthz). */
+int migrate_latest_file(const char *sql_dir, char *out, size_t outlen);
+
 #endif

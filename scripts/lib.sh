@@ -10,6 +10,8 @@
 #   hearth_need_packages        install the Debian packages Hearth needs
 #   hearth_run_user_setup       pick the user servers run as ($HEARTH_RUN_USER)
 #   hearth_as_run_user CMD...   run CMD as that user ("${HEARTH_AS[@]}" CMD & for servers)
+#   hearth_run_user_can_read PATH / hearth_check_readable PATH (dies naming the closed folder)
+#   hearth_stage DEST           copy programs, theme, rules, SQL, contrib/ for the run user
 #   hearth_build DIR [configure args...]
 #   hearth_pg_start DATADIR SOCKDIR PORT [LOG]   / hearth_pg_stop DATADIR
 #   hearth_free_port            print a free TCP port on 127.0.0.1
@@ -141,19 +143,54 @@ hearth_as_run_user() {
 	"${HEARTH_AS[@]}" "$@"
 }
 
-# Fails with a clear message when the run user cannot read PATH (for example
-# a clone under /root, whose mode 700 keeps other users out).
+# Fails with a clear message when the run user cannot read PATH, naming the
+# first folder from / down that it cannot enter (for example /root, whose
+# mode 700 keeps other users out), or PATH itself when only that is closed.
 hearth_check_readable() {
-	local path=$1 d
-	hearth_as_run_user test -r "$path" -a -x "$path" 2>/dev/null && return 0
-	d=$path
-	while [ "$d" != / ] && [ -n "$d" ]; do
+	local path=$1 d= part rest
+	hearth_run_user_can_read "$path" && return 0
+	rest=${path#/}
+	while [ -n "$rest" ]; do
+		part=${rest%%/*}
+		[ "$part" = "$rest" ] && rest= || rest=${rest#*/}
+		d=$d/$part
+		[ -n "$rest" ] || break
 		if ! hearth_as_run_user test -x "$d" 2>/dev/null; then
-			hearth_die "user '$HEARTH_RUN_USER' cannot enter $d (mode $(stat -c %a "$d")), so it cannot read $path. Clone Hearth somewhere world-readable (e.g. /srv or /opt), or run: chmod o+x $d"
+			hearth_die "user '$HEARTH_RUN_USER' cannot enter $d (mode $(stat -c %a "$d"), owner $(stat -c %U "$d")), so it cannot read $path"
 		fi
-		d=$(dirname "$d")
 	done
-	hearth_die "user '$HEARTH_RUN_USER' cannot read $path; make it readable (chmod -R o+rX $path)"
+	hearth_die "user '$HEARTH_RUN_USER' cannot read $path (mode $(stat -c %a "$path" 2>/dev/null || echo '?')); make it readable: chmod -R o+rX $path"
+}
+
+# True when the run user can enter every folder down to PATH and read it
+# (and search it, for a folder). No message: callers decide what to do.
+hearth_run_user_can_read() {
+	hearth_as_run_user test -r "$1" 2>/dev/null || return 1
+	[ ! -d "$1" ] || hearth_as_run_user test -x "$1" 2>/dev/null
+}
+
+# hearth_stage DEST: copies what the servers read (the built programs from
+# build-default, the theme, the moderation rules, the migrations, contrib/)
+# into DEST, afresh, owned by the current user and readable by everyone.
+# For a clone the run user cannot reach (under /root, mode 700): the servers
+# then run from DEST and nobody's permissions change. DEST gets bin/,
+# themes/default, moderation/rules, sql/ and contrib/ like the source tree.
+hearth_stage() {
+	local dest=$1 new=$1.new p
+	rm -rf "$new"
+	mkdir -p "$new/bin" "$new/themes" "$new/moderation"
+	for p in hearth-fcgi hearthctl; do
+		cp -p "$HEARTH_SRC/build-default/$p" "$new/bin/$p" ||
+			hearth_die "could not copy build-default/$p into $new/bin"
+	done
+	cp -R "$HEARTH_SRC/themes/default" "$new/themes/default" &&
+		cp -R "$HEARTH_SRC/moderation/rules" "$new/moderation/rules" &&
+		cp -R "$HEARTH_SRC/sql" "$new/sql" &&
+		cp -R "$HEARTH_SRC/contrib" "$new/contrib" ||
+		hearth_die "could not copy the theme, rules, migrations and contrib/ into $new"
+	chmod -R u+rwX,go+rX,go-w "$new"
+	rm -rf "$dest"
+	mv "$new" "$dest"
 }
 
 # mkdir -p DIR... owned by the run user.

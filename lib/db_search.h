@@ -1,0 +1,56 @@
+/*
+ * db_search.h: full-text search over posts and thread titles with
+ * PostgreSQL's text search (sql/011_home_search.sql): websearch syntax
+ * ("exact phrase", -word, or), best match first, keyset pages.
+ *
+ * Only visible posts in visible threads are ever returned, whoever asks:
+ * held, hidden and deleted posts never leave the database, and redacted
+ * words are gone from the indexed text. Snippets are ts_headline() output
+ * with each hit between SEARCH_MARK_START and SEARCH_MARK_END (control
+ * characters, never in a post); the page escapes every piece.
+ *
+ * Results are arena-owned; functions return DB_OK or the db_exec error.
+ */
+#ifndef HEARTH_DB_SEARCH_H
+#define HEARTH_DB_SEARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "db.h"
+#include "db_read.h"
+
+#define SEARCH_PAGE 20
+#define SEARCH_QUERY_MAX 200    /* characters of a query */
+#define SEARCH_MARK_START '\001'
+#define SEARCH_MARK_END '\002'
+
+/* Where the next page starts: the rank (PostgreSQL's real, as text) and
+ * post id of the last result shown. Text form "0.0607927,42". */
+struct search_cursor {
+	const char *rank;
+	long long id;
+};
+
+struct search_hit {
+	long long post_id;
+	long long thread_id;
+	const char *title;
+	const char *category_slug;
+	const char *category_name;
+	const char *author;             /* NULL: deleted member */
+	const char *snippet;            /* with SEARCH_MARK_START / _END around hits */
+	const char *rank;
+	struct read_when when;          /* when the post was written */
+};
+
+/* False when s is not a cursor (the page answers 400). */
+bool db_search_cursor_parse(arena *a, const char *s, struct search_cursor *out);
+const char *db_search_cursor_format(arena *a, const struct search_hit *last);
+
+/* Results for query after cursor (NULL: from the best). *more is true when
+ * another page exists. */
+enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
+                      struct search_hit **out, size_t *count, bool *more);
+
+#endif

@@ -1,0 +1,136 @@
+"""Full-text search (GET /search, fcgi/page_search.c, lib/db_search.h):
+words in posts and thread titles, websearch syntax ("phrase", -word),
+highlighted snippets escaped, keyset pages, a box in every page's header;
+never a held, hidden, deleted or redacted text."""
+
+import urllib.parse
+
+from client import Client, markup_problems, parse, post_id_from
+
+BODY = "Writing this down helps me a little. "
+
+
+def _writer(stack):
+    if getattr(stack, "_search_writer", None):
+        return stack._search_writer
+    stack.hearthctl("category", "add", "search-cat", "Search cat", "")
+    c = Client(stack)
+    st, _, _ = c.register("search_writer")
+    assert st == 303, "register: %d" % st
+    stack._search_writer = c
+    return c
+
+
+def _thread(stack, title, body):
+    c = _writer(stack)
+    st, loc, html = c.new_thread("search-cat", title, body)
+    assert st in (200, 303), "new thread %r: %d %s" % (title, st, html[:300])
+    pid = int(post_id_from(loc, html))
+    tid = int(stack.psql("select thread_id from posts where id = %d" % pid).strip())
+    return tid, pid
+
+
+def _search(stack, q, extra=""):
+    st, _, body = stack.http("GET", "/search?q=" + urllib.parse.quote(q) + extra)
+    return st, body.decode("utf-8")
+
+
+def _result_posts(html):
+    doc = parse(html)
+    ol = doc.find("ol", class_="search-results")
+    if not ol:
+        return []
+    return [int(a.get("href")[3:]) for li in ol.find_all("li")
+            for a in li.find_all("a")[:1]]
+
+
+def test_finds_words_in_posts_with_marked_snippet(stack):
+    _, pid = _thread(stack, "An ordinary evening", BODY + "The zephyrquill hums at night.")
+    st, html = _search(stack, "zephyrquill")
+    assert st == 200, "GET /search: %d" % st
+    assert _result_posts(html) == [pid], "results %r" % _result_posts(html)
+    marks = [m.text() for m in parse(html).find_all("mark")]
+    assert "zephyrquill" in marks, "the hit is not marked: %r" % marks
+
+
+def test_finds_thread_titles(stack):
+    _, pid = _thread(stack, "Marmaladeish evenings alone", BODY)
+    st, html = _search(stack, "marmaladeish")
+    assert st == 200 and _result_posts(html) == [pid], "title search: %d %r" % (st, _result_posts(html))
+
+
+def test_phrase_and_minus_word(stack):
+    _, walk = _thread(stack, "Walks", BODY + "A quietlake morning walk before work.")
+    _, swim = _thread(stack, "Swims", BODY + "A quietlake evening swim after work.")
+    assert sorted(_result_posts(_search(stack, "quietlake")[1])) == sorted([walk, swim])
+    assert _result_posts(_search(stack, "quietlake -evening")[1]) == [walk], "-word"
+    assert _result_posts(_search(stack, '"evening swim"')[1]) == [swim], "phrase"
+
+
+def test_never_held_hidden_deleted_or_redacted(stack):
+    ids = {}
+    for state in ("visible", "held", "hidden", "deleted"):
+        ids[state] = _thread(stack, "Thread %s" % state, BODY + "grumblewort %s" % state)
+    for state in ("held", "hidden", "deleted"):
+        stack.psql("update posts set state = '%s' where id = %d" % (state, ids[state][1]))
+    tid, pid = _thread(stack, "Thread in a hidden thread", BODY + "grumblewort inside")
+    stack.psql("update threads set state = 'hidden' where id = %d" % tid)
+    found = _result_posts(_search(stack, "grumblewort")[1])
+    assert found == [ids["visible"][1]], "only the visible post may be found, got %r (ids %r)" % (found, ids)
+    # A redaction replaces the text (fcgi/page_review.c); the index follows.
+    _, red = _thread(stack, "Redacted", BODY + "my address is flimflamstreet 12")
+    assert _result_posts(_search(stack, "flimflamstreet")[1]) == [red]
+    stack.psql("insert into redactions (post_id, original_md, original_html, reason) "
+               "select id, body_md, body_html, 'address' from posts where id = %d" % red)
+    stack.psql("update posts set body_md = replace(body_md, 'flimflamstreet 12', '[redacted]') "
+               "where id = %d" % red)
+    assert _result_posts(_search(stack, "flimflamstreet")[1]) == [], "a redacted word is still found"
+
+
+def test_snippets_are_escaped(stack):
+    _thread(stack, "Markup <b>title</b>", BODY + "<script>alert(1)</script> glimmerwort "
+            "<img src=x onerror=alert(2)> & more")
+    st, html = _search(stack, "glimmerwort")
+    assert st == 200, "GET /search: %d" % st
+    assert markup_problems(html) == [], "unsafe markup: %r" % markup_problems(html)
+    assert "<script" not in html and "<img src=x" not in html, "the snippet was not escaped"
+    assert "&lt;img src=x onerror=alert(2)&gt;" in html, "the snippet's text is not shown escaped"
+    assert "<b>title</b>" not in html, "the title was not escaped"
+
+
+def test_keyset_pages(stack):
+    _, pid = _thread(stack, "Many replies", BODY + "pagerwort first")
+    c = _writer(stack)
+    want = {pid}
+    for i in range(24):
+        st, loc, html = c.reply(pid, "Reply %d, pagerwort again and again." % i)
+        assert st in (200, 303), "reply %d: %d %s" % (i, st, html[:300])
+        want.add(int(post_id_from(loc, html)))
+    st, html = _search(stack, "pagerwort")
+    first = _result_posts(html)
+    assert st == 200 and len(first) == 20, "first page: %d results" % len(first)
+    nxt = [a.get("href") for a in parse(html).find_all("a") if a.get("rel") == "next"]
+    assert nxt, "no link to the next page"
+    st, _, body = stack.http("GET", nxt[0])
+    second = _result_posts(body.decode("utf-8"))
+    assert st == 200 and not set(first) & set(second), "pages overlap: %r %r" % (first, second)
+    assert set(first) | set(second) == want, "pages miss posts: %r" % (want - set(first) - set(second))
+
+
+def test_bad_input_is_a_clear_400_with_the_text_kept(stack):
+    q = "word " * 50
+    st, html = _search(stack, q)
+    assert st == 400, "a 250-character search: %d" % st
+    box = parse(html).find("input", id="search-q")
+    assert box is not None and box.get("value") == q, "the search is not kept in the box"
+    assert "200" in parse(html).text(), "the limit is not said"
+    st, html = _search(stack, "hello", "&after=nonsense")
+    assert st == 400 and "after" in html, "a broken cursor: %d" % st
+
+
+def test_search_box_in_the_header(stack):
+    st, _, body = stack.http("GET", "/")
+    forms = [f for f in parse(body.decode("utf-8")).find_all("form") if f.get("action") == "/search"]
+    assert st == 200 and forms and forms[0].get("method") == "get", "no search box on the home page"
+    st, html = _search(stack, "")
+    assert st == 200, "an empty search: %d" % st
