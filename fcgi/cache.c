@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +135,7 @@ static PGconn *keeper_connect(const conf *c)
 
 int cache_keeper_main(const conf *c)
 {
+	prctl(PR_SET_NAME, "hearth-keeper");   /* tells it from the workers in ps and /proc */
 	struct sigaction sa = { .sa_handler = keeper_on_term };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);

@@ -1,0 +1,205 @@
+"""Issue 9, finding 3: whatever happens to the cache keeper (fcgi/cache.h), a
+post a moderator hides leaves the anonymous page nginx serves within 2 s,
+and a member's write reaches it within 2 s too.
+
+With the keeper stopped (SIGSTOP) the notifications it should act on pile
+up unread; with it killed, the master has to notice. The moderator's action
+removes the thread's files itself after its commit, and the master replaces
+a keeper whose heartbeat stops. The last test races anonymous readers
+against replies, edits and hides (stored pages against writes) while the
+keeper is first healthy, then stopped.
+
+The keeper is the master's child named "hearth-keeper" (/proc/PID/comm)."""
+
+import os
+import signal
+import threading
+import time
+import uuid
+
+from client import Client, message_of, post_id_from
+from harness import wait_for
+
+STACK_OPTIONS = {"cache": True, "workers": 2}
+TIMEOUT = 180
+BOUND = 2.0             # seconds: how long a page may lag a write (issue 9)
+
+
+# ---------------------------------------------------------------- processes
+
+def _comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def _state(pid):
+    """The /proc state letter of pid ('' when gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+        return st[st.rindex(")") + 2:].split()[0]
+    except (OSError, ValueError, IndexError):
+        return ""
+
+
+def keeper_pid(stack):
+    pids = [p for p in stack.worker_pids() if _comm(p) == "hearth-keeper" and _state(p) not in ("Z", "")]
+    return pids[0] if len(pids) == 1 else None
+
+
+class stopped_keeper:
+    """SIGSTOPs the keeper for a with-block; afterwards SIGCONTs it if it is
+    still there (it should have been replaced), so a failing test leaves
+    the stack as it found it."""
+
+    def __init__(self, stack, sig=signal.SIGSTOP):
+        self.stack, self.sig = stack, sig
+
+    def __enter__(self):
+        self.pid = wait_for(lambda: keeper_pid(self.stack), 10)
+        assert self.pid, "no child named hearth-keeper among %r" % sorted(
+            (p, _comm(p)) for p in self.stack.worker_pids())
+        os.kill(self.pid, self.sig)
+        return self.pid
+
+    def __exit__(self, *exc):
+        if self.sig == signal.SIGSTOP and _comm(self.pid) == "hearth-keeper":
+            try:
+                os.kill(self.pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        return False
+
+
+# ---------------------------------------------------------------- forum
+
+def _world(stack):
+    if not hasattr(stack, "keeper_world"):
+        tag = uuid.uuid4().hex[:6]
+        slug = "keeper-" + tag
+        r = stack.hearthctl("category", "add", slug, "Keeper tests", "")
+        assert r.returncode == 0, "category add: %s" % r.stderr
+        mod = Client(stack)
+        st, _, body = mod.login(stack.admin, stack.admin_password)
+        assert st == 303, "admin log-in: %d %s" % (st, message_of(body))
+        stack.keeper_world = (slug, tag, mod)
+    return stack.keeper_world
+
+
+def _member(stack, name):
+    slug, tag, _ = _world(stack)
+    c = Client(stack)
+    handle = ("%s_%s" % (name, tag))[:30]
+    st, _, body = c.register(handle)
+    assert st == 303, "register %s: %d %s" % (handle, st, message_of(body))
+    return c
+
+
+def _thread(stack, c, body):
+    slug, _, _ = _world(stack)
+    title = "Keeper thread %s" % uuid.uuid4().hex[:8]
+    st, loc, html = c.new_thread(slug, title, body)
+    assert st in (200, 303), "new thread: %d %s" % (st, message_of(html))
+    pid = int(post_id_from(loc, html))
+    tid = int(stack.psql("select thread_id from posts where id = %d" % pid))
+    return tid, pid, title
+
+
+def _reply(c, parent, body):
+    st, loc, html = c.reply(parent, body)
+    assert st in (200, 303), "reply: %d %s" % (st, message_of(html))
+    return int(post_id_from(loc, html))
+
+
+def _hide(stack, post_id):
+    _, _, mod = _world(stack)
+    st, _, body = mod.post("/mod/p/%d" % post_id, [("action", "hide"), ("reason", "keeper test")])
+    assert st == 303, "hide post %d: %d %s" % (post_id, st, message_of(body))
+
+
+def _anon(stack, tid):
+    st, _, body = stack.http("GET", "/t/%d" % tid)
+    assert st == 200, "anonymous GET /t/%d: %d" % (tid, st)
+    return body.decode("utf-8")
+
+
+def _cache_file(stack, tid):
+    return os.path.join(stack.tmp, "cache", "t", "%d.html" % tid)
+
+
+def _cached_page(stack, tid, marker):
+    """Makes an anonymous view store the page, with marker in it."""
+    def stored():
+        page = _anon(stack, tid)
+        return marker in page and os.path.exists(_cache_file(stack, tid))
+    assert wait_for(stored, 10, 0.05), "the anonymous page of thread %d was not stored (or lacks %s)" % (
+        tid, marker)
+    with open(_cache_file(stack, tid), encoding="utf-8") as f:
+        assert marker in f.read(), "the stored page lacks %s" % marker
+
+
+def _within_bound(pred):
+    """Polls pred (an anonymous read through nginx) for BOUND seconds."""
+    return wait_for(pred, BOUND, 0.05)
+
+
+def _hide_case(stack, sig):
+    author = _member(stack, "kh%d" % sig)
+    tid, root, _ = _thread(stack, author, "A thread whose reply gets hidden.")
+    marker = "hidden-soon-%s" % uuid.uuid4().hex
+    rid = _reply(author, root, "This reply will be hidden: " + marker)
+    _cached_page(stack, tid, marker)
+    with stopped_keeper(stack, sig):
+        _hide(stack, rid)
+        gone = _within_bound(lambda: marker not in _anon(stack, tid))
+        assert gone, ("a post the moderator hid was still on the anonymous page %.0f s later (keeper %s)"
+                      % (BOUND, signal.Signals(sig).name))
+
+
+def _write_case(stack, sig):
+    author = _member(stack, "kw%d" % sig)
+    tid, root, _ = _thread(stack, author, "A thread that gets a reply.")
+    _cached_page(stack, tid, "A thread that gets a reply.")
+    marker = "new-reply-%s" % uuid.uuid4().hex
+    with stopped_keeper(stack, sig):
+        _reply(author, root, "A reply while the keeper is away: " + marker)
+        seen = _within_bound(lambda: marker in _anon(stack, tid))
+        assert seen, ("a member's reply was not on the anonymous page %.0f s later (keeper %s)"
+                      % (BOUND, signal.Signals(sig).name))
+
+
+def _keeper_replaced(stack, old):
+    new = wait_for(lambda: (lambda p: p if p and p != old else None)(keeper_pid(stack)), 10)
+    assert new, "the keeper %d was not replaced (children: %r)" % (old, sorted(
+        (p, _comm(p), _state(p)) for p in stack.worker_pids()))
+    return new
+
+
+# ---------------------------------------------------------------- tests
+
+def test_hide_leaves_the_page_with_the_keeper_stopped(stack):
+    _hide_case(stack, signal.SIGSTOP)
+
+
+def test_write_reaches_the_page_with_the_keeper_stopped(stack):
+    _write_case(stack, signal.SIGSTOP)
+
+
+def test_a_stopped_keeper_is_replaced(stack):
+    with stopped_keeper(stack) as old:
+        _keeper_replaced(stack, old)
+        assert _state(old) in ("", "Z") or _comm(old) != "hearth-keeper", \
+            "the stopped keeper %d is still there (state %s)" % (old, _state(old))
+    said = wait_for(lambda: "keeper %d was silent" % old in stack.fcgi_log(), 5)
+    assert said, "the log does not say why keeper %d was replaced:\n%s" % (old, stack.fcgi_log()[-1500:])
+
+
+def test_hide_leaves_the_page_with_the_keeper_killed(stack):
+    _hide_case(stack, signal.SIGKILL)
+
+
+def test_write_reaches_the_page_with_the_keeper_killed(stack):
+    _write_case(stack, signal.SIGKILL)
