@@ -141,6 +141,22 @@ def _cached_page(stack, tid, marker):
         assert marker in f.read(), "the stored page lacks %s" % marker
 
 
+def _skeletons(stack, tid):
+    d = os.path.join(stack.tmp, "cache", "m")
+    try:
+        return [os.path.join(d, f) for f in os.listdir(d) if f.startswith("%d-" % tid)]
+    except FileNotFoundError:
+        return []
+
+
+def _holds(path, marker):
+    try:
+        with open(path, "rb") as f:
+            return marker.encode() in f.read()
+    except FileNotFoundError:
+        return False
+
+
 def _within_bound(pred):
     """Polls pred (an anonymous read through nginx) for BOUND seconds."""
     return wait_for(pred, BOUND, 0.05)
@@ -152,8 +168,16 @@ def _hide_case(stack, sig):
     marker = "hidden-soon-%s" % uuid.uuid4().hex
     rid = _reply(author, root, "This reply will be hidden: " + marker)
     _cached_page(stack, tid, marker)
+    st, _, _ = author.get("/t/%d" % tid)       # a member's view stores a skeleton in cache/m
+    assert st == 200, "member GET /t/%d: %d" % (tid, st)
+    assert _skeletons(stack, tid), "no member skeleton stored for thread %d" % tid
     with stopped_keeper(stack, sig):
         _hide(stack, rid)
+        if sig == signal.SIGSTOP:
+            # The moderator's action removes the files itself, after its
+            # commit and before it answers: no keeper is involved.
+            left = [f for f in [_cache_file(stack, tid)] + _skeletons(stack, tid) if _holds(f, marker)]
+            assert not left, "stored pages still hold the hidden post when the hide answered: %r" % left
         gone = _within_bound(lambda: marker not in _anon(stack, tid))
         assert gone, ("a post the moderator hid was still on the anonymous page %.0f s later (keeper %s)"
                       % (BOUND, signal.Signals(sig).name))
