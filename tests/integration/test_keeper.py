@@ -227,3 +227,134 @@ def test_hide_leaves_the_page_with_the_keeper_killed(stack):
 
 def test_write_reaches_the_page_with_the_keeper_killed(stack):
     _write_case(stack, signal.SIGKILL)
+
+
+# ---------------------------------------------------------------- race
+
+RACE_SECONDS = 8.0      # the keeper is stopped halfway through
+READERS = 3
+
+
+def test_race_writes_against_anonymous_stores(stack):
+    """Anonymous readers through nginx (which store pages on a miss) race
+    replies, edits and hides; no read that starts more than BOUND after a
+    write completed may miss it (or show what it replaced or hid). The
+    keeper is healthy for the first half and stopped for the second."""
+    author, other = _member(stack, "race_a"), _member(stack, "race_b")
+    _, _, mod = _world(stack)
+    body0 = "Race opening post rxe0x"
+    tid, root, title = _thread(stack, author, body0)
+    _cached_page(stack, tid, "rxe0x")
+
+    events = []         # dicts: kind, marker, start, done, (reply) post
+    reads = []          # (t0, t1, status, text)
+    failures = []
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def record(**e):
+        with lock:
+            events.append(e)
+
+    def guarded(fn):
+        def run():
+            try:
+                fn()
+            except Exception as e:          # reported below, not lost in a thread
+                failures.append("%s: %r" % (fn.__name__, e))
+                stop.set()
+        return run
+
+    def reader():
+        while not stop.is_set():
+            t0 = time.monotonic()
+            st, _, body = stack.http("GET", "/t/%d" % tid)
+            reads.append((t0, time.monotonic(), st, body.decode("utf-8", "replace")))
+
+    def replier():
+        i = 0
+        while not stop.is_set():
+            i += 1
+            marker = "rxr%dx" % i
+            t0 = time.monotonic()
+            st, loc, html = other.reply(root, "A reply in the race " + marker)
+            t1 = time.monotonic()
+            if st in (200, 303):
+                # From the database: the page after a post may link its parent first.
+                post = int(stack.psql("select id from posts where thread_id = %d and body_md like '%%%s'"
+                                      % (tid, marker)))
+                assert post != root, "reply %s stored as the opening post?" % marker
+                record(kind="reply", marker=marker, start=t0, done=t1, post=post)
+            time.sleep(0.2)
+
+    def editor():
+        j = 0
+        while not stop.is_set():
+            j += 1
+            marker = "rxe%dx" % j
+            t0 = time.monotonic()
+            st, _, _ = author.edit(root, "Race opening post " + marker, title=title)
+            t1 = time.monotonic()
+            if st in (200, 303):
+                record(kind="edit", marker=marker, start=t0, done=t1, n=j)
+            time.sleep(0.2)
+
+    def hider():
+        hidden = set()
+        while not stop.is_set():
+            with lock:
+                todo = [e for e in events if e["kind"] == "reply" and e["post"] % 2 == 0
+                        and e["post"] not in hidden]
+            for e in todo[:1]:
+                t0 = time.monotonic()
+                _hide(stack, e["post"])
+                record(kind="hide", marker=e["marker"], start=t0, done=time.monotonic())
+                hidden.add(e["post"])
+            time.sleep(0.3)
+
+    threads = [threading.Thread(target=guarded(f)) for f in [reader] * READERS + [replier, editor, hider]]
+    keeper = stopped_keeper(stack)
+    began = time.monotonic()
+    for t in threads:
+        t.start()
+    try:
+        time.sleep(RACE_SECONDS / 2)
+        keeper.__enter__()
+        time.sleep(RACE_SECONDS / 2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+        keeper.__exit__(None, None, None)
+    assert not failures, "a racing thread failed: %s" % failures
+    kinds = {k: sum(1 for e in events if e["kind"] == k) for k in ("reply", "edit", "hide")}
+    assert all(n >= 3 for n in kinds.values()), "too few writes to race (%r): refused?" % kinds
+    bad_status = [r[2] for r in reads if r[2] != 200]
+    assert not bad_status, "anonymous reads answered %r" % sorted(set(bad_status))
+
+    hides = {e["marker"]: e for e in events if e["kind"] == "hide"}
+    edits = sorted((e for e in events if e["kind"] == "edit"), key=lambda e: e["n"])
+    edits.insert(0, {"marker": "rxe0x", "start": began - 1, "done": began - 1, "n": 0})
+    stale = []
+    for t0, t1, _, text in reads:
+        late = lambda e: t0 > e["done"] + BOUND     # noqa: E731  (the read began after the bound)
+        for e in events:
+            if e["kind"] == "reply" and late(e):
+                h = hides.get(e["marker"])
+                if (h is None or t1 < h["start"]) and e["marker"] not in text:
+                    stale.append("reply %s done %.2f s before a read lacking it" % (e["marker"], t0 - e["done"]))
+            elif e["kind"] == "hide" and late(e) and e["marker"] in text:
+                stale.append("reply %s hidden %.2f s before a read showing it" % (e["marker"], t0 - e["done"]))
+        for k, e in enumerate(edits):
+            if not late(e):
+                continue
+            older = [x["marker"] for x in edits[:k] if x["marker"] in text]
+            if older:
+                stale.append("edit %s done %.2f s before a read showing %s" % (e["marker"], t0 - e["done"], older))
+            following = edits[k + 1] if k + 1 < len(edits) else None
+            if (following is None or following["start"] > t1) and e["marker"] not in text:
+                stale.append("edit %s done %.2f s before a read lacking it" % (e["marker"], t0 - e["done"]))
+    print("# %d anonymous reads raced %r" % (len(reads), kinds))
+    assert not stale, "%d stale reads of %d (writes: %r); first ones:\n%s" % (
+        len(stale), len(reads), kinds, "\n".join(stale[:8]))
+    _keeper_replaced(stack, keeper.pid)
