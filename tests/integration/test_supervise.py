@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import signal
+import subprocess
 import time
 
 from harness import wait_for
@@ -18,6 +19,9 @@ STACK_OPTIONS = {"workers": 1}
 TIMEOUT = 120
 
 BACKOFF_RE = re.compile(r"a worker died (\d+) times? in a row within \d+ ms of its start: next start in (\d+) ms")
+
+
+FORK_FAILED_RE = re.compile(r"fork\b.*: Resource temporarily unavailable")
 
 
 def _serves(stack):
@@ -113,3 +117,33 @@ def test_sighup_with_a_broken_theme_keeps_the_old_workers(stack):
     os.kill(stack.fcgi_pid, signal.SIGHUP)
     assert wait_for(lambda: _serves(stack) and not (stack.worker_pids() & workers), 15), \
         "a good reload after the failed one did not replace the workers %r" % workers
+
+
+def _nproc(stack, soft=None):
+    """The master's soft RLIMIT_NPROC, read or set with prlimit(1) run as
+    the servers' user (whose limits it may change)."""
+    args = ["prlimit", "--pid", str(stack.fcgi_pid), "--nproc" + ("=%s:" % soft if soft else ""),
+            "--output", "SOFT", "--noheadings"]
+    r = subprocess.run(args if soft is None else args[:4], capture_output=True, text=True,
+                       **stack.user.popen_kwargs())
+    assert r.returncode == 0, "%s: %s" % (" ".join(args), r.stderr)
+    return r.stdout.strip()
+
+
+def test_a_failed_fork_is_retried(stack):
+    assert wait_for(lambda: _serves(stack), 30), "the site does not answer before the test"
+    soft = _nproc(stack)
+    _nproc(stack, "1")          # the servers' user has more processes than that: every fork fails
+    try:
+        old = stack.worker_pids()
+        failures = len(FORK_FAILED_RE.findall(stack.fcgi_log()))
+        for pid in old:
+            os.kill(pid, signal.SIGKILL)
+        assert wait_for(lambda: len(FORK_FAILED_RE.findall(stack.fcgi_log())) >= failures + 1, 10), \
+            "no failed fork in the log:\n%s" % stack.fcgi_log()[-1000:]
+    finally:
+        _nproc(stack, soft)
+    assert wait_for(lambda: _serves(stack), 10), "no worker came back once fork worked again"
+    pids = stack.worker_pids()
+    assert len(pids) == 1 and not (pids & old), "workers after the fork failures: %r (before %r)" % (pids, old)
+    assert stack.fcgi_alive(), "the master died when fork failed"
