@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,7 +19,8 @@
 #include "log.h"
 
 #define KEEPER_TOUCH_MS 250
-#define KEEPER_STALE_SEC 2
+#define KEEPER_STALE_MS 1000
+#define KEEPER_CONNECT_SEC 10
 /* Pages say "5 minutes ago": a cached one is dropped after this long even
  * when nothing changed, so relative times stay roughly right. */
 #define CACHE_MAX_AGE_SEC 120
@@ -36,8 +38,13 @@ static void path_for(const conf *c, long long thread_id, char *out, size_t outle
 	snprintf(out, outlen, "%s/t/%lld.html", c->cache_dir, thread_id);
 }
 
-/* Removes the files of cache_dir/sub older than max_age seconds (0: all). */
-static void cache_expire(const conf *c, const char *sub, time_t max_age)
+static void no_beat(void)
+{
+}
+
+/* Removes the files of cache_dir/sub older than max_age seconds (0: all),
+ * calling beat() now and then: a big cache takes a while. */
+static void cache_expire(const conf *c, const char *sub, time_t max_age, void (*beat)(void))
 {
 	char dir[4096];
 	snprintf(dir, sizeof dir, "%s/%s", c->cache_dir, sub);
@@ -46,7 +53,10 @@ static void cache_expire(const conf *c, const char *sub, time_t max_age)
 		return;
 	struct dirent *de;
 	time_t now = time(NULL);
+	unsigned seen = 0;
 	while ((de = readdir(d))) {
+		if (++seen % 256 == 0)
+			beat();
 		if (de->d_name[0] == '.')
 			continue;
 		char p[4400];
@@ -58,10 +68,49 @@ static void cache_expire(const conf *c, const char *sub, time_t max_age)
 	closedir(d);
 }
 
+static void purge_beating(const conf *c, void (*beat)(void))
+{
+	cache_expire(c, "t", 0, beat);
+	cache_expire(c, "m", 0, beat);  /* members' stored parts (fcgi/skeleton.h) */
+}
+
 void cache_purge(const conf *c)
 {
-	cache_expire(c, "t", 0);
-	cache_expire(c, "m", 0);        /* members' stored parts (fcgi/skeleton.h) */
+	if (!c->cache_dir[0])
+		return;
+	char p[4096];
+	snprintf(p, sizeof p, "%s/.keeper", c->cache_dir);
+	unlink(p);                      /* workers stop storing first */
+	purge_beating(c, no_beat);
+}
+
+static void forget(const char *path)
+{
+	if (unlink(path) != 0 && errno != ENOENT)
+		log_error("cache: cannot remove %s: %s", path, strerror(errno));
+}
+
+void cache_forget_thread(const conf *c, long long thread_id)
+{
+	if (!c->cache_dir[0] || thread_id <= 0)
+		return;
+	char path[4400];
+	path_for(c, thread_id, path, sizeof path);
+	forget(path);
+	char dir[4096], prefix[32];
+	snprintf(dir, sizeof dir, "%s/m", c->cache_dir);
+	int plen = snprintf(prefix, sizeof prefix, "%lld-", thread_id);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, prefix, (size_t)plen) != 0)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		forget(path);
+	}
+	closedir(d);
 }
 
 bool cache_enabled(const conf *c)
@@ -71,7 +120,12 @@ bool cache_enabled(const conf *c)
 	char p[4096];
 	snprintf(p, sizeof p, "%s/.keeper", c->cache_dir);
 	struct stat st;
-	return stat(p, &st) == 0 && time(NULL) - st.st_mtime <= KEEPER_STALE_SEC;
+	struct timespec now;
+	if (stat(p, &st) != 0 || clock_gettime(CLOCK_REALTIME, &now) != 0)
+		return false;
+	long long age_ms = (long long)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	                   (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	return age_ms <= KEEPER_STALE_MS;
 }
 
 void cache_store_thread(const conf *c, db *d, arena *a, long long thread_id, long long version,
@@ -115,10 +169,27 @@ static void remove_marker(const conf *c)
 	unlink(p);
 }
 
-static PGconn *keeper_connect(const conf *c)
+/* Connects without blocking for long, beating meanwhile: a keeper waiting
+ * for a slow or absent database is not a stuck one. */
+static PGconn *keeper_connect(const conf *c, void (*beat)(void))
 {
-	PGconn *conn = PQconnectdb(c->database);
-	if (PQstatus(conn) != CONNECTION_OK) {
+	PGconn *conn = PQconnectStart(c->database);
+	if (!conn)
+		return NULL;
+	time_t give_up = time(NULL) + KEEPER_CONNECT_SEC;
+	PostgresPollingStatusType st = PGRES_POLLING_WRITING;
+	while (PQstatus(conn) != CONNECTION_BAD && st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED &&
+	       !keeper_stopping && time(NULL) < give_up) {
+		struct pollfd pfd = { .fd = PQsocket(conn),
+		                      .events = st == PGRES_POLLING_READING ? POLLIN : POLLOUT };
+		int n = poll(&pfd, 1, KEEPER_TOUCH_MS);
+		beat();
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n > 0)
+			st = PQconnectPoll(conn);
+	}
+	if (st != PGRES_POLLING_OK || PQstatus(conn) != CONNECTION_OK) {
 		PQfinish(conn);
 		return NULL;
 	}
@@ -132,8 +203,9 @@ static PGconn *keeper_connect(const conf *c)
 	return conn;
 }
 
-int cache_keeper_main(const conf *c)
+int cache_keeper_main(const conf *c, void (*beat)(void))
 {
+	prctl(PR_SET_NAME, "hearth-keeper");   /* tells it from the workers in ps and /proc */
 	struct sigaction sa = { .sa_handler = keeper_on_term };
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
@@ -147,24 +219,25 @@ int cache_keeper_main(const conf *c)
 	PGconn *conn = NULL;
 	time_t last_expiry = time(NULL);
 	while (!keeper_stopping) {
+		beat();
 		if (!conn) {
 			/* Without a connection we cannot hear about writes: nothing may
 			 * be served from the cache. */
 			remove_marker(c);
-			cache_purge(c);
-			conn = keeper_connect(c);
+			purge_beating(c, beat);
+			conn = keeper_connect(c, beat);
 			if (!conn) {
-				usleep(500 * 1000);
+				usleep(KEEPER_TOUCH_MS * 1000);
 				continue;
 			}
-			cache_purge(c);     /* writes made while we were away */
+			purge_beating(c, beat);     /* writes made while we were away */
 			log_info("cache keeper listening");
 		}
 		touch_marker(c);
 		time_t now = time(NULL);
 		if (now - last_expiry >= 10) {
-			cache_expire(c, "t", CACHE_MAX_AGE_SEC);
-			cache_expire(c, "m", CACHE_MAX_AGE_SEC);
+			cache_expire(c, "t", CACHE_MAX_AGE_SEC, beat);
+			cache_expire(c, "m", CACHE_MAX_AGE_SEC, beat);
 			last_expiry = now;
 		}
 		struct pollfd pfd = { .fd = PQsocket(conn), .events = POLLIN };
@@ -195,7 +268,7 @@ int cache_keeper_main(const conf *c)
 		}
 	}
 	remove_marker(c);
-	cache_purge(c);
+	purge_beating(c, beat);
 	if (conn)
 		PQfinish(conn);
 	return 0;

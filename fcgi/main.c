@@ -94,7 +94,15 @@ fail:
 static int keeper_main(void *arg)
 {
 	struct worker_state *ws = arg;
-	return cache_keeper_main(&ws->conf);
+	return cache_keeper_main(&ws->conf, supervise_keeper_beat);
+}
+
+/* In the master while no keeper runs: no notification is heard, so no
+ * stored page can be trusted (cache.h). */
+static void keeper_absent(void *arg)
+{
+	struct worker_state *ws = arg;
+	cache_purge(&ws->conf);
 }
 
 static void state_free(struct worker_state *s)
@@ -510,6 +518,7 @@ int main(int argc, char **argv)
 		return 1;
 	struct supervise_ops ops = { .worker_main = worker_main, .reload = state_reload,
 	                             .keeper_main = ws->conf.cache_dir[0] ? keeper_main : NULL,
+	                             .keeper_absent = keeper_absent,
 	                             .workers = ws->conf.workers };
 	struct worker_state *latest = ws;
 	int rc = supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws, (void **)&latest);

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "log.h"
 #include "markdown.h"
 #include "route.h"
@@ -1152,6 +1153,9 @@ void page_review_action(struct hctx *ctx)
 		       "please try again.");
 		return;
 	}
+	/* Committed: the thread's stored pages go now, not when the cache
+	 * keeper gets to it (it may be stopped or dead; cache.h). */
+	cache_forget_thread(ctx->conf, t.thread_id);
 
 	const char *done = review_actions[action].name;
 	if (!review_actions[action].moves_on) {

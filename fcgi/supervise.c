@@ -5,11 +5,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -20,12 +22,38 @@
 #include "log.h"
 
 #define MAX_WORKERS 512
+#define TICK_MS 250
+#define YOUNG_MS 2000           /* a child that dies sooner than this crashed at start */
+#define BACKOFF_FIRST_MS 500
+#define BACKOFF_MAX_MS 30000
+#define FORK_RETRY_MS 1000
+#define KEEPER_SILENT_MS 1000
 
-struct worker_slot {
+/* A worker slot or the keeper. pid > 0: running; pid 0 and wanted: to be
+ * started at restart_at; pid 0 and not wanted: free. */
+struct child {
 	pid_t pid;
+	bool wanted;
 	int generation;
-	time_t started;
+	int crashes;                    /* deaths within YOUNG_MS of the start, in a row */
+	long long started, restart_at;  /* monotonic ms */
 };
+
+/* The keeper's last beat (monotonic ms), in a page shared with it. */
+static atomic_llong *keeper_beat;
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void supervise_keeper_beat(void)
+{
+	if (keeper_beat)
+		atomic_store_explicit(keeper_beat, now_ms(), memory_order_relaxed);
+}
 
 static int bind_socket(const char *path, unsigned mode)
 {
@@ -64,54 +92,88 @@ static int bind_socket(const char *path, unsigned mode)
 	return fd;
 }
 
-static pid_t spawn(int fd, struct supervise_ops *ops, void *state, const sigset_t *orig_mask)
+/* In a new child: dispositions first, then the mask, so that a SIGHUP or
+ * SIGINT (sent to the process group) cannot take the default action
+ * (termination) in between. SIGTERM keeps its default until the child's
+ * main installs its own handler. */
+static void child_signals(const sigset_t *orig_mask)
 {
-	pid_t pid = fork();
-	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, orig_mask, NULL);
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGINT, SIG_IGN);        /* Ctrl-C reaches the master, which drains us */
-		_exit(ops->worker_main(fd, state));
-	}
-	return pid;
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGINT, SIG_IGN);        /* Ctrl-C reaches the master, which drains us */
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	sigprocmask(SIG_SETMASK, orig_mask, NULL);
 }
 
-static pid_t spawn_keeper(struct supervise_ops *ops, void *state, const sigset_t *orig_mask)
+/* Forks a worker (keeper_main NULL) or the keeper into c. On failure c
+ * stays wanted and is retried after FORK_RETRY_MS. */
+static void start_child(struct child *c, int fd, struct supervise_ops *ops, void *state, int generation,
+                        const sigset_t *orig_mask, bool keeper)
 {
-	if (!ops->keeper_main)
-		return 0;
+	long long now = now_ms();
+	if (keeper)
+		atomic_store(keeper_beat, now);     /* it has a second to beat */
 	pid_t pid = fork();
 	if (pid < 0) {
-		log_error("fork: %s", strerror(errno));
-		return 0;
+		log_error("fork (%s): %s; trying again in %d ms", keeper ? "cache keeper" : "worker",
+		          strerror(errno), FORK_RETRY_MS);
+		c->pid = 0;
+		c->wanted = true;
+		c->restart_at = now + FORK_RETRY_MS;
+		return;
 	}
 	if (pid == 0) {
-		sigprocmask(SIG_SETMASK, orig_mask, NULL);
-		signal(SIGHUP, SIG_IGN);
-		signal(SIGINT, SIG_IGN);
-		_exit(ops->keeper_main(state));
+		child_signals(orig_mask);
+		_exit(keeper ? ops->keeper_main(state) : ops->worker_main(fd, state));
 	}
-	return pid;
+	c->pid = pid;
+	c->wanted = true;
+	c->generation = generation;
+	c->started = now;
 }
 
-static void signal_generation(struct worker_slot *w, int n, int generation_below, int sig)
+/* After c (of the current generation) ended: when to start the next one. */
+static void plan_restart(struct child *c, int status, const char *what)
+{
+	long long now = now_ms();
+	bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	c->pid = 0;
+	c->wanted = true;
+	if (clean || now - c->started >= YOUNG_MS) {
+		c->crashes = 0;
+		c->restart_at = now;
+		return;
+	}
+	c->crashes++;
+	int shift = c->crashes - 1 < 10 ? c->crashes - 1 : 10;
+	long long delay = (long long)BACKOFF_FIRST_MS << shift;
+	if (delay > BACKOFF_MAX_MS)
+		delay = BACKOFF_MAX_MS;
+	c->restart_at = now + delay;
+	log_warn("%s died %d time%s in a row within %d ms of its start: next start in %lld ms", what,
+	         c->crashes, c->crashes == 1 ? "" : "s", YOUNG_MS, delay);
+}
+
+static void signal_generation(struct child *w, int n, int generation_below, int sig)
 {
 	for (int i = 0; i < n; i++)
 		if (w[i].pid > 0 && w[i].generation < generation_below)
 			kill(w[i].pid, sig);
 }
 
-static int live_workers(const struct worker_slot *w, int n)
+static int live_workers(const struct child *w, int n)
 {
 	int live = 0;
 	for (int i = 0; i < n; i++)
 		if (w[i].pid > 0)
 			live++;
 	return live;
+}
+
+static void log_death(pid_t pid, int status, const char *what)
+{
+	log_warn("%s %d died (%s %d)", what, (int)pid, WIFSIGNALED(status) ? "signal" : "status",
+	         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 }
 
 int supervise_run(const char *socket_path, unsigned socket_mode, struct supervise_ops *ops, void *state,
@@ -121,9 +183,20 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 	int fd = bind_socket(socket_path, socket_mode);
 	if (fd < 0)
 		return 1;
+	if (ops->keeper_main) {
+		void *page = mmap(NULL, sizeof *keeper_beat, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (page == MAP_FAILED) {
+			log_error("mmap: %s", strerror(errno));
+			close(fd);
+			return 1;
+		}
+		keeper_beat = page;
+	}
 	int nworkers = ops->workers < 1 ? 1 : ops->workers > MAX_WORKERS / 2 ? MAX_WORKERS / 2 : ops->workers;
-	struct worker_slot slots[MAX_WORKERS];
+	struct child slots[MAX_WORKERS];
 	memset(slots, 0, sizeof slots);
+	struct child keeper = { 0 };
+	pid_t keeper_dropped = 0;       /* a silent keeper we killed, not yet reaped */
 	int generation = 1;
 
 	sigset_t mask, orig;
@@ -134,31 +207,26 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 	sigaddset(&mask, SIGINT);
 	sigprocmask(SIG_BLOCK, &mask, &orig);
 
-	for (int i = 0; i < nworkers; i++) {
-		slots[i].pid = spawn(fd, ops, state, &orig);
-		slots[i].generation = generation;
-		slots[i].started = time(NULL);
-	}
-	pid_t keeper = spawn_keeper(ops, state, &orig);
-	time_t keeper_started = time(NULL);
-	bool keeper_wanted = false;
+	for (int i = 0; i < nworkers; i++)
+		start_child(&slots[i], fd, ops, state, generation, &orig, false);
+	if (ops->keeper_main)
+		start_child(&keeper, fd, ops, state, generation, &orig, true);
 	log_info("listening on %s with %d workers", socket_path, nworkers);
 
 	bool stopping = false;
-	time_t stop_deadline = 0;
-	int pending_restarts = 0;
+	long long stop_deadline = 0;
 	for (;;) {
-		struct timespec tick = { .tv_sec = 1 };
+		struct timespec tick = { .tv_nsec = TICK_MS * 1000000L };
 		siginfo_t si;
 		int sig = sigtimedwait(&mask, &si, &tick);
 		if (sig == SIGTERM || sig == SIGINT) {
 			if (!stopping) {
 				log_info("draining %d workers", live_workers(slots, MAX_WORKERS));
 				stopping = true;
-				stop_deadline = time(NULL) + 10;
+				stop_deadline = now_ms() + 10000;
 				signal_generation(slots, MAX_WORKERS, generation + 1, SIGTERM);
-				if (keeper > 0)
-					kill(keeper, SIGTERM);
+				if (keeper.pid > 0)
+					kill(keeper.pid, SIGTERM);
 			}
 		} else if (sig == SIGHUP && !stopping) {
 			void *fresh = ops->reload(state);
@@ -168,18 +236,24 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				state = fresh;
 				*final_state = state;
 				generation++;
+				/* Restarts still pending (a crash loop's pauses) belong to the
+				 * old configuration: the new generation replaces them now. */
+				for (int i = 0; i < MAX_WORKERS; i++) {
+					slots[i].wanted = false;
+					slots[i].crashes = 0;
+				}
 				int started = 0;
 				for (int i = 0; i < MAX_WORKERS && started < nworkers; i++) {
 					if (slots[i].pid > 0)
 						continue;
-					slots[i].pid = spawn(fd, ops, state, &orig);
-					slots[i].generation = generation;
-					slots[i].started = time(NULL);
+					start_child(&slots[i], fd, ops, state, generation, &orig, false);
 					started++;
 				}
 				signal_generation(slots, MAX_WORKERS, generation, SIGTERM);
-				if (keeper > 0)
-					kill(keeper, SIGTERM);      /* restarted with the new state when reaped */
+				keeper.crashes = 0;
+				keeper.restart_at = now_ms();
+				if (keeper.pid > 0)
+					kill(keeper.pid, SIGTERM);  /* restarted with the new state when reaped */
 				log_info("reloaded: generation %d", generation);
 			}
 		}
@@ -187,15 +261,23 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 		pid_t pid;
 		int status;
 		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-			if (pid == keeper) {
-				keeper = 0;
-				if (!stopping) {
-					if (time(NULL) - keeper_started < 2)
-						keeper_wanted = true;   /* retried on the next tick */
-					else {
-						keeper = spawn_keeper(ops, state, &orig);
-						keeper_started = time(NULL);
-					}
+			if (pid == keeper_dropped) {
+				keeper_dropped = 0;
+				continue;
+			}
+			if (pid == keeper.pid) {
+				bool current = keeper.generation == generation;
+				if (!stopping && current)
+					log_death(pid, status, "cache keeper");
+				if (stopping) {
+					keeper.pid = 0;
+					keeper.wanted = false;
+				} else if (!current) {
+					keeper.pid = 0;             /* reload: start at once */
+					keeper.wanted = true;
+					keeper.restart_at = now_ms();
+				} else {
+					plan_restart(&keeper, status, "the cache keeper");
 				}
 				continue;
 			}
@@ -205,45 +287,44 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				bool current = slots[i].generation == generation;
 				bool clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 				if (!clean && !stopping)
-					log_warn("worker %d died (%s %d)", (int)pid,
-					         WIFSIGNALED(status) ? "signal" : "status",
-					         WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-				bool died_young = time(NULL) - slots[i].started < 2;
-				slots[i].pid = 0;
+					log_death(pid, status, "worker");
 				if (current && !stopping) {
-					if (died_young && !clean)
-						pending_restarts++;   /* retried on the next tick */
-					else {
-						slots[i].pid = spawn(fd, ops, state, &orig);
-						slots[i].generation = generation;
-						slots[i].started = time(NULL);
-					}
+					plan_restart(&slots[i], status, "a worker");
+				} else {
+					slots[i].pid = 0;
+					slots[i].wanted = false;
 				}
 			}
 		}
-		if (sig < 0 && pending_restarts > 0 && !stopping) {
-			for (int i = 0; i < MAX_WORKERS && pending_restarts > 0; i++) {
-				if (slots[i].pid > 0)
-					continue;
-				slots[i].pid = spawn(fd, ops, state, &orig);
-				slots[i].generation = generation;
-				slots[i].started = time(NULL);
-				pending_restarts--;
+		if (!stopping) {
+			long long now = now_ms();
+			for (int i = 0; i < MAX_WORKERS; i++)
+				if (slots[i].pid == 0 && slots[i].wanted && now >= slots[i].restart_at)
+					start_child(&slots[i], fd, ops, state, generation, &orig, false);
+			if (keeper.pid > 0 && now - atomic_load(keeper_beat) > KEEPER_SILENT_MS) {
+				log_warn("cache keeper %d was silent for %lld ms (stopped or stuck): replacing it",
+				         (int)keeper.pid, now - atomic_load(keeper_beat));
+				kill(keeper.pid, SIGKILL);     /* works on a stopped process too */
+				keeper_dropped = keeper.pid;
+				keeper.pid = 0;
+				keeper.wanted = true;
+				keeper.restart_at = now;
+			}
+			if (keeper.pid == 0 && keeper.wanted) {
+				if (ops->keeper_absent)
+					ops->keeper_absent(state);
+				if (now >= keeper.restart_at)
+					start_child(&keeper, fd, ops, state, generation, &orig, true);
 			}
 		}
-		if (sig < 0 && keeper_wanted && !stopping) {
-			keeper_wanted = false;
-			keeper = spawn_keeper(ops, state, &orig);
-			keeper_started = time(NULL);
-		}
 		if (stopping) {
-			if (live_workers(slots, MAX_WORKERS) == 0 && keeper <= 0)
+			if (live_workers(slots, MAX_WORKERS) == 0 && keeper.pid <= 0)
 				break;
-			if (time(NULL) > stop_deadline) {
+			if (now_ms() > stop_deadline) {
 				log_warn("workers did not finish in time; killing them");
 				signal_generation(slots, MAX_WORKERS, generation + 1, SIGKILL);
-				if (keeper > 0)
-					kill(keeper, SIGKILL);
+				if (keeper.pid > 0)
+					kill(keeper.pid, SIGKILL);
 			}
 		}
 	}
