@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "db_category.h"
 #include "db_post.h"
 #include "log.h"
@@ -517,6 +518,8 @@ void page_edit_post(struct hctx *ctx)
 		compose_render(ctx, &c);
 		return;
 	}
+	if (!pending)
+		cache_forget_thread(ctx->conf, t.thread_id);
 	after_write(ctx, t.id, &so);
 }
 
@@ -545,6 +548,9 @@ void page_delete_post(struct hctx *ctx)
 		page_db_error(ctx, e);
 		return;
 	}
+	/* The author's words leave every stored page now, whatever the keeper
+	 * is doing (cache.h). */
+	cache_forget_thread(ctx->conf, t.thread_id);
 	/* /p/ID finds the right page and fold for the tombstone. */
 	page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld", t.id));
 }
