@@ -588,7 +588,7 @@ size_t mod_lexicons_check(const mod_ruleset *rs, mod_report_fn *report, void *ar
 					const struct mod_example *ex = &rule->examples[x];
 					bool invalid;
 					if (!ex->positive || !md ||
-					    mod_view_normal(&view, ex->text, ex->len, &invalid) < 0)
+					    mod_view_normal_into(&view, ex->text, ex->len, &invalid) < 0)
 						continue;
 					found = pcre2_match(code, (PCRE2_SPTR)view.text, view.len, 0, 0, md,
 					                    NULL) >= 0;
