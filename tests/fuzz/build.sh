@@ -110,8 +110,12 @@ fuzz_one() {
 		echo "ok - fuzz $name: ${run}s, $execs inputs from $seeds seeds"
 	else
 		echo "not ok - fuzz $name: exit $rc (full report: ${log#"$SRC"/})"
-		grep -E -A12 '^==[0-9]+==ERROR|runtime error|^fuzz_|deadly signal|Test unit written|ALARM|out-of-memory' \
-			"$log" | head -n 30 | sed 's/^/#   /'
+		# The first report with a few frames, and where the input was kept.
+		{
+			grep -E -m 1 -A 8 '^==[0-9]+==ERROR|runtime error|^fuzz_[a-z]+: |ALARM|out-of-memory' "$log" |
+				sed 's/ (BuildId: [0-9a-f]*)//'
+			grep -E 'Test unit written' "$log"
+		} | head -n 24 | sed 's/^/#   /'
 		failed=1
 	fi
 }
