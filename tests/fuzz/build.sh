@@ -8,7 +8,7 @@
 #
 # With --run SECONDS, runs each target for that long (libFuzzer's
 # -max_total_time) from its committed seed corpus tests/fuzz/NAME/ (read
-# only: new inputs go to DIR/corpus-NAME/) and prints one TAP-like line per
+# only: new inputs go to DIR/corpus-NAME/, emptied first) and prints one TAP-like line per
 # target: "ok - fuzz NAME: ..." or "not ok - fuzz NAME: WHY" followed by "#"
 # lines from the report (the reproducer is kept in DIR/). A smoke run, not
 # a campaign: fuzz for longer by hand, e.g.
@@ -93,6 +93,8 @@ failed=0
 fuzz_one() {
 	local name=$1 short=${1#fuzz_} log=$out/$1.log rc=0
 	shift
+	# A fresh work corpus each time: the run stays as long as it says.
+	rm -rf "$out/corpus-$name"
 	mkdir -p "$out/corpus-$name"
 	if [ ! -d "tests/fuzz/$short" ]; then
 		echo "not ok - fuzz $name: no seed corpus tests/fuzz/$short/"

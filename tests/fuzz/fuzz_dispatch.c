@@ -22,8 +22,9 @@
  * fuzzmember or the moderator fuzzmod (logged in at start-up through the
  * dispatcher itself), @PRE@ becomes "hc=<pre-session token>", and @CSRF@
  * the CSRF token that goes with the cookie line. At start-up fuzzmember
- * starts thread 1 (post 1) in the category "general" and fuzzmod replies
- * (post 2), so seeds can address them.
+ * starts thread 1 (post 1) in the category "general", fuzzmod replies
+ * (post 2), and fuzzmember starts thread 2 (post 3), so seeds can address
+ * them.
  *
  * Needs HEARTH_FUZZ_CONF (a hearth.conf; tests/fuzz/dispatch_db.sh makes
  * one) and HEARTH_FUZZ_PASSWORD (the two accounts' password). Build and run:
@@ -585,7 +586,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz_arena = arena_new(256 * 1024);
 	if (!login(&fz_member) || !login(&fz_mod))
 		exit(2);
-	/* Thread 1 (post 1) by the member, post 2 by the moderator. */
+	/* Thread 1 (post 1) by the member, post 2 by the moderator, thread 2
+	 * (post 3) by the member. */
 	struct exchange x;
 	char body[512];
 	snprintf(body, sizeof body, "csrf=%s&title=A+first+thread&body=Hello%%2C+this+is+the+first+post.",
@@ -594,6 +596,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	exchange_free(&x);
 	snprintf(body, sizeof body, "csrf=%s&body=Welcome%%2C+glad+you+are+here.", fz_mod.csrf);
 	request(&x, "POST", "/p/1/reply", fz_mod.cookie, body);
+	exchange_free(&x);
+	snprintf(body, sizeof body, "csrf=%s&title=Another+thread&body=Something+to+hide+or+delete.",
+	         fz_member.csrf);
+	request(&x, "POST", "/c/general/new", fz_member.cookie, body);
 	exchange_free(&x);
 	return 0;
 }
