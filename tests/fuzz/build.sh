@@ -129,6 +129,8 @@ for bin in "$out"/fuzz_*; do
 	case $name in *"$only"*) ;; *) continue ;; esac
 	if [ "$name" = fuzz_dispatch ]; then
 		# Its database: a cluster of its own, stopped whatever happens.
+		trap 'tests/fuzz/dispatch_db.sh stop "$out/dispatch-db" >/dev/null 2>&1 || true' EXIT
+		trap 'exit 130' INT TERM
 		if ! conf=$(tests/fuzz/dispatch_db.sh start "$out/dispatch-db" 2>"$out/dispatch-db.log"); then
 			echo "not ok - fuzz fuzz_dispatch: its test database did not start"
 			sed 's/^/#   /' "$out/dispatch-db.log" | tail -n 20

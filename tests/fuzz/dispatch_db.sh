@@ -10,10 +10,10 @@
 # stops that cluster and removes the folder. hearthctl comes from
 # $HEARTH_BUILD (default build-default). Progress goes to stderr.
 set -eu
+[ $# = 2 ] || { echo "usage: $0 start|stop STATEFILE" >&2; exit 2; }
+case $2 in /*) state=$2 ;; *) state=$PWD/$2 ;; esac
 . "$(dirname "$0")/../../scripts/lib.sh"
 cd "$HEARTH_SRC"
-[ $# = 2 ] || hearth_die "usage: $0 start|stop STATEFILE"
-state=$2
 hearth_run_user_setup
 : "${HEARTH_FUZZ_PASSWORD:=fuzz-password-only-for-a-throwaway-db}"
 
@@ -26,6 +26,7 @@ start)
 	printf '%s\n' "$tmp" >"$state"
 	chmod 755 "$tmp"
 	hearth_mkdir_run "$tmp"
+	cd "$tmp"       # the run user may not be able to enter the source tree
 	port=$(hearth_free_port)
 	hearth_pg_start "$tmp/pg" "$tmp/sock" "$port" "$tmp/postgres.log" >&2
 	# A fuzz run writes a lot and keeps nothing.
@@ -66,6 +67,7 @@ stop)
 	[ -s "$state" ] || exit 0
 	tmp=$(cat "$state")
 	case $tmp in /tmp/hearth-fuzz-db.*) ;; *) hearth_die "$state does not name a fuzz database" ;; esac
+	cd /tmp
 	hearth_pg_stop "$tmp/pg"
 	rm -rf "$tmp"
 	rm -f "$state"
