@@ -13,13 +13,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static char dir[64];
+
+/* libFuzzer ends a timed run with exit(): the folder goes with it. */
+static void remove_dir(void)
+{
+	char path[128];
+	snprintf(path, sizeof path, "%s/layout.html", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64];
 	static arena *a;
 	if (!a) {
 		snprintf(dir, sizeof dir, "/tmp/hearth-fuzz-tpl-%d", (int)getpid());
 		mkdir(dir, 0700);
+		atexit(remove_dir);
 		a = arena_new(1 << 16);
 	}
 	char path[128];
