@@ -1,0 +1,240 @@
+"""Notifications (sql/013_notifications.sql, fcgi/page_notify.c): replies to
+my posts, @mentions, moderators' decisions on my posts and "I'm here if you
+want to talk" offers; the unread count in the header of every member page
+(with the session look-up, and on thread pages built from stored parts);
+marking read one by one and all at once; a held post notifies nobody until
+a moderator approves it; a hidden post is never shown to anyone who may not
+see it. Also the moderators' queue raising a crisis thread nobody answered."""
+
+import os
+import re
+import uuid
+
+from client import Client, csrf_from, find_all, parse, post_id_from
+
+STACK_OPTIONS = {"cache": True, "conf": {"new_member_days": "0", "post_per_minute": "0"}}
+
+SLUG = "notify"
+HELD_TEXT = "I have saved up 60 of my sleeping pills and I am taking all of them tonight"
+W = {}
+
+
+def _q(stack, sql):
+    return stack.psql(sql).strip()
+
+
+def _member(stack, prefix):
+    c = Client(stack)
+    handle = ("%s_%s" % (prefix, uuid.uuid4().hex[:6]))[:30]
+    st, _, body = c.register(handle)
+    assert st == 303, "register %s: %d" % (handle, st)
+    c.handle = handle
+    c.user_id = int(_q(stack, "select id from users where handle = '%s'" % handle))
+    return c
+
+
+def _world(stack):
+    if W:
+        return W
+    r = stack.hearthctl("category", "add", SLUG, "Notifications", "")
+    assert r.returncode == 0, "category add: %s" % r.stderr
+    mod = Client(stack)
+    st, _, _ = mod.login(stack.admin, stack.admin_password)
+    assert st == 303, "admin log-in: %d" % st
+    W["mod"] = mod
+    return W
+
+
+def _thread(stack, c, title, body):
+    st, loc, html = c.new_thread(SLUG, title, body)
+    assert st in (200, 303), "new thread: %d" % st
+    pid = post_id_from(loc, html)
+    assert pid, "no post id after a new thread (%d, %r)" % (st, loc)
+    return pid
+
+
+def _reply(c, parent, body):
+    st, loc, html = c.reply(parent, body)
+    assert st in (200, 303), "reply to %d: %d" % (parent, st)
+    pid = post_id_from(loc, html)
+    assert pid, "no post id after a reply (%d, %r)" % (st, loc)
+    return pid
+
+
+def _page(c, path):
+    st, _, body = c.get(path)
+    assert st == 200, "GET %s: %d" % (path, st)
+    return body.decode("utf-8")
+
+
+def _count(html):
+    """The header's unread count: 0 when it shows none."""
+    doc = parse(html)
+    links = [a for a in find_all(doc, "a") if a.get("href") == "/me/notifications"]
+    assert links, "no Notifications link in the header"
+    spans = [s for s in links[0].find_all("span") if "unread-count" in (s.get("class") or "")]
+    return int(spans[0].text().strip()) if spans else 0
+
+
+def _notes(c):
+    """(says, post href, css) of each notification on the first page."""
+    doc = parse(_page(c, "/me/notifications"))
+    out = []
+    for li in find_all(doc, "li"):
+        if "notification" not in (li.get("class") or "").split():
+            continue
+        says = [s.text() for s in li.find_all("span") if s.get("class") == "says"]
+        opens = [a.get("href") for a in li.find_all("a") if a.get("class") == "open"]
+        out.append((says[0] if says else "", opens[0] if opens else "", li.get("class"), li.text()))
+    return out
+
+
+def _tid(stack, pid):
+    return int(_q(stack, "select thread_id from posts where id = %d" % pid))
+
+
+def _act(stack, pid, action, reason="checked by a moderator"):
+    st, loc, body = W["mod"].post("/mod/p/%d" % pid, [("action", action), ("reason", reason)])
+    assert st == 303, "moderator %s on %d: %d %s" % (action, pid, st, body[:300])
+
+
+def test_reply_and_mention_notify_with_a_count_in_the_header(stack):
+    _world(stack)
+    ann, bo, cy = _member(stack, "n_ann"), _member(stack, "n_bo"), _member(stack, "n_cy")
+    op = _thread(stack, ann, "Sunday evenings", "Sunday evenings feel long.")
+    assert _count(_page(ann, "/")) == 0, "a new member starts with an unread count"
+    reply = _reply(bo, op, "Same for me @%s. Have you met @%s? Not @nobody_here_xyz." % (ann.handle, cy.handle))
+    # The mention is a link to the member, on the post itself.
+    doc = parse(_page(bo, "/t/%d" % _tid(stack, reply)))
+    hrefs = [a.get("href") for a in find_all(doc, "a") if a.text() == "@" + cy.handle]
+    assert "/u/%s" % cy.handle in hrefs, "@%s is not a link to /u/%s: %r" % (cy.handle, cy.handle, hrefs)
+    # ann is told once (a reply that also mentions her), cy by the mention.
+    assert _count(_page(ann, "/")) == 1, "ann's header does not count one unread notification"
+    assert _count(_page(cy, "/c/%s" % SLUG)) == 1, "cy's header does not count the mention"
+    assert _count(_page(bo, "/")) == 0, "the writer is told of their own post"
+    notes = _notes(ann)
+    assert len(notes) == 1 and "%s replied to your post" % bo.handle in notes[0][0], notes
+    assert notes[0][1] == "/p/%d" % reply, "the notification does not open the reply: %r" % (notes,)
+    assert "unread" in notes[0][2], "an unread notification is not marked as such"
+    notes = _notes(cy)
+    assert len(notes) == 1 and "%s mentioned you" % bo.handle in notes[0][0], notes
+    # An unknown handle notifies nobody and breaks nothing.
+    assert _q(stack, "select count(*) from notifications where post_id = %d" % reply) == "2"
+
+
+def test_count_on_a_thread_page_from_stored_parts_is_each_readers_own(stack):
+    _world(stack)
+    ann, bo, cy = _member(stack, "s_ann"), _member(stack, "s_bo"), _member(stack, "s_cy")
+    op = _thread(stack, ann, "Stored parts and counts", "Does anyone else wake at 4?")
+    _reply(bo, op, "I do, most nights.")
+    _reply(cy, op, "Me too @%s" % bo.handle)
+    tid = _tid(stack, op)
+    counts = {}
+    for who in (ann, bo, cy, ann):
+        counts[who.handle] = _count(_page(who, "/t/%d" % tid))
+    path = os.path.join(stack.tmp, "cache", "m", "%d-0" % tid)
+    assert os.path.exists(path), "the thread page was not built from stored parts (%s)" % path
+    assert counts == {ann.handle: 2, bo.handle: 1, cy.handle: 0}, \
+        "header counts on the stored-parts thread page: %r" % counts
+    with open(path, "rb") as f:
+        assert b"unread-count" not in f.read(), "a reader's count reached the shared stored parts"
+
+
+def test_mark_read_one_and_all(stack):
+    _world(stack)
+    ann, bo = _member(stack, "r_ann"), _member(stack, "r_bo")
+    op = _thread(stack, ann, "Marking read", "First post.")
+    r1 = _reply(bo, op, "One.")
+    _reply(bo, op, "Two.")
+    _reply(bo, op, "Three.")
+    assert _count(_page(ann, "/")) == 3
+    nid = int(_q(stack, "select id from notifications where user_id = %d and post_id = %d" % (ann.user_id, r1)))
+    # No token: refused, nothing changes.
+    st, _, _ = ann.post("/me/notifications/%d/read" % nid, [], with_csrf=False)
+    assert st == 403, "mark read without the CSRF token: %d" % st
+    # Someone else's notification: not there for them.
+    st, _, _ = bo.post("/me/notifications/%d/read" % nid, [])
+    assert st == 404, "bo marked ann's notification read: %d" % st
+    assert _count(_page(ann, "/")) == 3
+    st, h, _ = ann.post("/me/notifications/%d/read" % nid, [])
+    assert st == 303 and h.get("location") == "/me/notifications", "mark read: %d %r" % (st, h.get("location"))
+    assert _count(_page(ann, "/")) == 2, "one marked read, the count did not go down by one"
+    read = [n for n in _notes(ann) if n[1] == "/p/%d" % r1]
+    assert read and "unread" not in read[0][2], "the notification marked read still shows as unread"
+    st, _, _ = ann.post("/me/notifications/read-all", [])
+    assert st == 303, "mark all read: %d" % st
+    assert _count(_page(ann, "/")) == 0, "all marked read, the header still counts some"
+    assert all("unread" not in n[2] for n in _notes(ann)), "a notification is unread after 'mark all'"
+
+
+def test_held_post_notifies_nobody_until_approved(stack):
+    _world(stack)
+    ann, bo, cy = _member(stack, "h_ann"), _member(stack, "h_bo"), _member(stack, "h_cy")
+    op = _thread(stack, ann, "Held replies", "A hard week.")
+    held = _reply(bo, op, "@%s %s" % (cy.handle, HELD_TEXT))
+    assert _q(stack, "select state from posts where id = %d" % held) == "held", "the filter did not hold it"
+    assert _q(stack, "select count(*) from notifications where post_id = %d" % held) == "0", \
+        "a held post wrote notifications"
+    for c in (ann, cy):
+        assert _count(_page(c, "/")) == 0, "%s is told of a held post" % c.handle
+        assert "sleeping pills" not in _page(c, "/me/notifications"), "a held post's text reached %s" % c.handle
+    _act(stack, held, "approve")
+    assert _count(_page(ann, "/")) == 1, "the approved reply is not counted for the author of the parent"
+    assert _count(_page(cy, "/")) == 1, "the approved post's mention is not counted"
+    assert _count(_page(bo, "/")) == 1, "the writer is not told their post was approved"
+    notes = _notes(bo)
+    assert notes and "approved your post" in notes[0][0] and notes[0][1] == "/p/%d" % held, notes
+    # Approving again (or hiding and approving) tells nobody twice.
+    _act(stack, held, "approve")
+    assert _q(stack, "select count(*) from notifications where post_id = %d and kind in ('reply', 'mention')"
+              % held) == "2"
+
+
+def test_hidden_post_leaves_others_notifications_and_tells_its_author_why(stack):
+    _world(stack)
+    ann, bo = _member(stack, "x_ann"), _member(stack, "x_bo")
+    op = _thread(stack, ann, "Hidden later", "Evening thoughts.")
+    secret = "unkind-words-%s" % uuid.uuid4().hex[:8]
+    reply = _reply(bo, op, "Reply with %s in it" % secret)
+    assert _count(_page(ann, "/")) == 1 and secret in _page(ann, "/me/notifications")
+    _act(stack, reply, "hide", "Please be kind to each other here.")
+    assert _q(stack, "select state from posts where id = %d" % reply) == "hidden"
+    page = _page(ann, "/me/notifications")
+    assert secret not in page, "a hidden post's text is still on another member's notifications page"
+    assert "/p/%d" % reply not in page, "a hidden post is still linked from another member's notifications"
+    assert _count(_page(ann, "/")) == 0, "a hidden post is still counted for another member"
+    st, _, _ = ann.post("/me/notifications/%s/read" % _q(
+        stack, "select id from notifications where user_id = %d and post_id = %d" % (ann.user_id, reply)), [])
+    assert st == 404, "a notification of a hidden post could be marked read by another member: %d" % st
+    # Its author is told, with the reason, and may read their own post.
+    notes = _notes(bo)
+    hid = [n for n in notes if "hid your post" in n[0]]
+    assert hid, "the author is not told their post was hidden: %r" % (notes,)
+    assert "Please be kind to each other here." in hid[0][3], "the hide reason is not shown: %r" % (hid,)
+
+
+def test_im_here_tells_the_author_once(stack):
+    _world(stack)
+    ann, bo = _member(stack, "i_ann"), _member(stack, "i_bo")
+    op = _thread(stack, ann, "Nobody to talk to", "It has been a lonely month.")
+    page = parse(_page(bo, "/t/%d" % _tid(stack, op)))
+    links = [a.get("href") for a in find_all(page, "a") if a.get("class") == "here"]
+    assert "/p/%d/here" % op in links, "no \"I'm here\" link under another member's post: %r" % links
+    mine = parse(_page(ann, "/t/%d" % _tid(stack, op)))
+    assert not [a for a in find_all(mine, "a") if a.get("class") == "here"], "an \"I'm here\" link on my own post"
+    form = _page(bo, "/p/%d/here" % op)
+    assert csrf_from(form), "the offer page has no form"
+    st, _, _ = bo.post("/p/%d/here" % op, [], with_csrf=False)
+    assert st == 403, "an offer without the CSRF token: %d" % st
+    for _ in range(2):
+        st, h, _ = bo.post("/p/%d/here" % op, [])
+        assert st == 303 and h.get("location") == "/p/%d/here" % op, "offer: %d %r" % (st, h.get("location"))
+    assert "You told" in _page(bo, "/p/%d/here" % op), "the offer page does not say it was sent"
+    assert _q(stack, "select count(*) from notifications where user_id = %d and kind = 'here'" % ann.user_id) == "1"
+    notes = _notes(ann)
+    assert notes and "%s is here if you want to talk" % bo.handle in notes[0][0], notes
+    st, _, _ = ann.post("/p/%d/here" % op, [])
+    assert st == 403, "an offer on one's own post: %d" % st
+    held = _reply(ann, op, HELD_TEXT)
+    st, _, _ = bo.get("/p/%d/here" % held)
+    assert st == 404, "the offer page of someone else's held post: %d" % st
