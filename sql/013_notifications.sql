@@ -53,6 +53,9 @@ create table thread_prefs (
     primary key (user_id, thread_id)
 );
 
+-- The moderators' queue raises crisis posts nobody answered (REVIEW_UNANSWERED).
+create index flags_crisis on flags (post_id) where top_category = 'crisis';
+
 create function hearth_post_notify() returns trigger language plpgsql as $$
 declare
     became_visible boolean;

@@ -12,9 +12,11 @@ import uuid
 
 from client import Client, csrf_from, find_all, parse, post_id_from
 
-STACK_OPTIONS = {"cache": True, "conf": {"new_member_days": "0", "post_per_minute": "0"}}
+STACK_OPTIONS = {"cache": True, "conf": {"new_member_days": "0", "post_per_minute": "0",
+                                         "crisis_unanswered_minutes": "30"}}
 
 SLUG = "notify"
+CRISIS_TEXT = "I want to end it all tonight"
 HELD_TEXT = "I have saved up 60 of my sleeping pills and I am taking all of them tonight"
 W = {}
 
@@ -238,3 +240,53 @@ def test_im_here_tells_the_author_once(stack):
     held = _reply(ann, op, HELD_TEXT)
     st, _, _ = bo.get("/p/%d/here" % held)
     assert st == 404, "the offer page of someone else's held post: %d" % st
+
+
+def _queue(stack):
+    """(post id, "No reply yet" shown) for each row of the review queue, in order."""
+    st, _, body = W["mod"].get("/mod")
+    assert st == 200, "GET /mod: %d" % st
+    rows = []
+    for li in find_all(parse(body), "li"):
+        if "review-row" not in (li.get("class") or "").split():
+            continue
+        m = [re.fullmatch(r"/mod/p/(\d+)", a.get("href", "")) for a in li.find_all("a")]
+        pid = [int(x.group(1)) for x in m if x]
+        badge = [s for s in li.find_all("span") if s.get("class") == "unanswered-badge"]
+        rows.append((pid[0] if pid else 0, bool(badge)))
+    return rows
+
+
+def test_crisis_thread_without_reply_is_raised_in_the_queue(stack):
+    _world(stack)
+    ann, bo = _member(stack, "q_ann"), _member(stack, "q_bo")
+    op = _thread(stack, ann, "Tonight", CRISIS_TEXT)
+    n = int(_q(stack, "select count(*) from flags where post_id = %d and top_category = 'crisis'" % op))
+    if n == 0:
+        print("# note: the filter did not flag %r as crisis: stored the flag with SQL" % CRISIS_TEXT)
+        _q(stack, "insert into flags (post_id, source, category, top_category, severity, action) "
+                  "values (%d, 'filter', 'crisis.ideation', 'crisis', 3, 'flag')" % op)
+    assert _q(stack, "select state from posts where id = %d" % op) == "visible"
+    # A moderator looked at it: it leaves the queue.
+    _q(stack, "insert into review_items (post_id, lane, max_severity) values (%d, 'crisis', 3) "
+              "on conflict (post_id) do nothing" % op)
+    _act(stack, op, "approve")
+    assert op not in [p for p, _ in _queue(stack)], "an approved post is still in the queue"
+    # Ten minutes without a reply: not yet.
+    _q(stack, "update posts set created_at = now() - interval '10 minutes' where id = %d" % op)
+    assert op not in [p for p, _ in _queue(stack)], "raised before crisis_unanswered_minutes"
+    # Forty minutes, and the author's own follow-up is no answer: raised, first, marked.
+    _q(stack, "update posts set created_at = now() - interval '40 minutes' where id = %d" % op)
+    _reply(ann, op, "Still here. Still awake.")
+    other = _thread(stack, bo, "Also tonight", CRISIS_TEXT + " and nobody listens")
+    _q(stack, "insert into review_items (post_id, lane, max_severity) values (%d, 'crisis', 4) "
+              "on conflict (post_id) do update set max_severity = 4, status = 'open'" % other)
+    rows = _queue(stack)
+    assert rows and rows[0] == (op, True), \
+        "the unanswered crisis thread is not first with 'No reply yet': %r (post %d)" % (rows[:4], op)
+    assert (other, False) in rows, "a fresh crisis item is missing or marked unanswered: %r" % (rows[:4],)
+    st, _, body = W["mod"].get("/mod")
+    assert re.search(r"\d+ in crisis with no reply yet", parse(body).text()), "no count of unanswered crisis posts"
+    # Another member answers: it is no longer raised.
+    _reply(bo, op, "I'm here, I read you. Can you tell me what tonight looks like?")
+    assert op not in [p for p, _ in _queue(stack)], "still raised after another member replied"
