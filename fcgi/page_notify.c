@@ -1,8 +1,10 @@
 /*
  * page_notify.c: "/me/notifications", a member's notifications (replies to
  * their posts, mentions, moderators' decisions on their posts, "I'm here"
- * offers), newest first, 30 a page (?before=ID); and marking them read, one
- * or all (POST with the CSRF token, then a redirect back).
+ * offers), newest first, 30 a page (?before=ID), with the watched threads
+ * that have new posts above them; marking them read, one or all (POST with
+ * the CSRF token, then a redirect back); and "/t/:id/follow", a member's
+ * level for one thread (watch, track, normal, mute).
  *
  * The rows are written by the database (sql/013_notifications.sql) in the
  * transaction of the write that causes them. They hold ids only: the
@@ -16,6 +18,8 @@
 #include "session.h"
 
 #define NOTIFY_PAGE 30
+
+static tpl_value *watched_new(struct hctx *ctx, enum db_err *err);
 
 static const char *ll(arena *a, long long v)
 {
@@ -54,7 +58,8 @@ void page_notifications(struct hctx *ctx)
 	                    ll(ctx->arena, NOTIFY_PAGE + 1) };
 	enum db_err err;
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_NOTIFY_LIST, p, &err);
-	if (!r) {
+	tpl_value *watched = r && !before ? watched_new(ctx, &err) : NULL;
+	if (!r || (!before && !watched)) {
 		page_db_error(ctx, err);
 		return;
 	}
@@ -88,6 +93,8 @@ void page_notifications(struct hctx *ctx)
 		last = id;
 	}
 	tpl_set(d, "notifications", list);
+	if (watched)
+		tpl_set(d, "watched", watched);
 	tpl_set_bool(d, "any_unread", s->unread > 0);
 	if (n > NOTIFY_PAGE)
 		tpl_set_str(d, "older_href", arena_printf(ctx->arena, "/me/notifications?before=%lld", last));
@@ -121,4 +128,112 @@ void page_notifications_read_all_post(struct hctx *ctx)
 		return;
 	}
 	page_redirect(ctx, "/me/notifications");
+}
+
+/* ---- watch / track / mute, per thread: /t/:id/follow ---- */
+
+static const struct {
+	const char *level;              /* thread_prefs.level; "normal": no row */
+	const char *label;
+	const char *hint;
+} follow_levels[] = {
+	{ "watch", "Watching", "New posts in this thread are listed in your notifications and counted at the top of every page." },
+	{ "track", "Tracking", "The thread shows how many posts are new since you last read it, and offers to jump to the first one. (The default for threads you post in.)" },
+	{ "normal", "Normal", "You are told only of replies to your posts and mentions of you." },
+	{ "mute", "Muted", "Nothing from this thread reaches your notifications, not even replies to you. Moderators' decisions on your own posts still do." },
+};
+
+/* The thread of the address, if the member may see it; otherwise the page
+ * is answered (404 or the database's error). */
+static bool follow_thread(struct hctx *ctx, struct read_thread *th)
+{
+	bool found = false;
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, ctx->req->id, th, &found);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return false;
+	}
+	struct read_viewer v = page_viewer(ctx);
+	if (!found || !db_read_thread_visible(th, &v)) {
+		page_error(ctx, 404, "Thread not found", "There is no thread at this address, or it is not public.");
+		return false;
+	}
+	return true;
+}
+
+void page_follow_form(struct hctx *ctx)
+{
+	struct read_thread th;
+	if (!follow_thread(ctx, &th))
+		return;
+	const char *p[] = { ll(ctx->arena, ctx->req->session->user_id), ll(ctx->arena, th.id) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_THREAD_PREF_GET, p, &err);
+	if (!r) {
+		page_db_error(ctx, err);
+		return;
+	}
+	const char *level = PQntuples(r) ? db_val(r, 0, 0) : "normal";
+	tpl_value *d = page_data(ctx, "Notifications for this thread");
+	tpl_set_int(d, "thread_id", th.id);
+	tpl_set_str(d, "thread_title", th.title);
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < sizeof follow_levels / sizeof follow_levels[0]; i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_str(m, "level", follow_levels[i].level);
+		tpl_set_str(m, "id", arena_printf(ctx->arena, "follow-%s", follow_levels[i].level));
+		tpl_set_str(m, "label", follow_levels[i].label);
+		tpl_set_str(m, "hint", follow_levels[i].hint);
+		if (strcmp(level, follow_levels[i].level) == 0) {
+			tpl_set_str(m, "checked", "checked");
+			tpl_set_str(d, "current", follow_levels[i].label);
+		}
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "levels", list);
+	if (req_param(&ctx->req->query, "saved"))
+		tpl_set_bool(d, "saved", true);
+	page_render(ctx, "follow", d);
+}
+
+void page_follow_post(struct hctx *ctx)
+{
+	struct read_thread th;
+	if (!follow_thread(ctx, &th))
+		return;
+	const char *level = page_field(ctx, "level");
+	bool known = false;
+	for (size_t i = 0; i < sizeof follow_levels / sizeof follow_levels[0]; i++)
+		known = known || strcmp(level, follow_levels[i].level) == 0;
+	if (!known) {
+		page_form_again(ctx, 422, "Please choose one of the four options.");
+		return;
+	}
+	const char *p[] = { ll(ctx->arena, ctx->req->session->user_id), ll(ctx->arena, th.id), level };
+	enum db_err err;
+	bool normal = strcmp(level, "normal") == 0;
+	if (!db_exec(ctx->db, ctx->arena, normal ? DB_THREAD_PREF_CLEAR : DB_THREAD_PREF_SET, p, &err)) {
+		page_db_error(ctx, err);
+		return;
+	}
+	page_redirect(ctx, arena_printf(ctx->arena, "/t/%lld/follow?saved=1", th.id));
+}
+
+/* Watched threads with something new, for the notifications page: $1 member. */
+static tpl_value *watched_new(struct hctx *ctx, enum db_err *err)
+{
+	const char *p[] = { ll(ctx->arena, ctx->req->session->user_id) };
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_NOTIFY_WATCHED, p, err);
+	if (!r)
+		return NULL;
+	tpl_value *list = tpl_list(ctx->arena);
+	for (int i = 0; i < PQntuples(r); i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_int(m, "thread_id", db_ll(r, i, 0));
+		tpl_set_str(m, "title", db_val(r, i, 1));
+		tpl_set_str(m, "count", page_count(ctx->arena, db_ll(r, i, 2), "new post", "new posts"));
+		tpl_set_int(m, "first", db_ll(r, i, 3));
+		tpl_list_push(list, m);
+	}
+	return list;
 }

@@ -57,6 +57,9 @@ static const struct route_form form_delete = { "Delete your post", {
 }, NULL, false };
 static const struct route_form form_support = { "I hear you", { { NULL } }, NULL, false };
 static const struct route_form form_here = { "I'm here if you want to talk", { { NULL } }, NULL, false };
+static const struct route_form form_follow = { "Notifications for this thread", {
+	{ "level", FIELD_CHOICE, 16, true, NULL },
+}, page_follow_form, false };
 static const struct route_form form_notify_read = { "Mark as read", { { NULL } }, NULL, false };
 static const struct route_form form_report = { "Report a post", {
 	{ "reason", FIELD_CHOICE, 32, false, NULL },
@@ -76,6 +79,8 @@ static const struct route routes[] = {
 	{ M_GET,  "/search",            page_search,              DB, NULL },
 	{ M_GET,  "/c/:slug",           page_category,            DB, NULL },
 	{ M_GET,  "/t/:id",             page_thread,              DB, NULL },
+	{ M_GET,  "/t/:id/follow",      page_follow_form,         LOGIN, NULL },
+	{ M_POST, "/t/:id/follow",      page_follow_post,         WRITE, &form_follow },
 	{ M_GET,  "/p/:id",             page_permalink,           DB, NULL },
 	{ M_GET,  "/p/:id/thread",      page_subthread,           DB, NULL },
 	{ M_GET,  "/u/:handle",         page_member,              DB, NULL },

@@ -136,6 +136,8 @@ void page_audit_log(struct hctx *ctx);
 void page_notifications(struct hctx *ctx);
 void page_notification_read_post(struct hctx *ctx);
 void page_notifications_read_all_post(struct hctx *ctx);
+void page_follow_form(struct hctx *ctx);
+void page_follow_post(struct hctx *ctx);
 /* page_help.c */
 void page_help(struct hctx *ctx);
 /* page_search.c: GET /search?q= */

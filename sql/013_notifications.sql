@@ -43,15 +43,26 @@ create table post_here (
 );
 create index post_here_user on post_here (user_id);
 
--- A member's choice for one thread. No row: "track" when they posted in
--- it, otherwise nothing. mute: no reply or mention notifications from the
--- thread (moderators' decisions on one's own posts still come).
+-- A member's relation to one thread, and how far they have read it.
+--   track  (set by the trigger below when they post in it): posts since
+--          read_at are counted on category pages, and the thread page
+--          offers "jump to the first unread post"
+--   watch  as track, and the thread is listed (and counted in the header)
+--          while it has posts since read_at: computed when read, never one
+--          row per watcher per reply
+--   mute   no reply, mention or "I'm here" notifications from the thread
+--          (moderators' decisions on one's own posts still come)
+-- read_at moves to now() when they open the thread with something new in
+-- it, or post in it.
 create table thread_prefs (
     user_id    bigint not null references users (id) on delete cascade,
     thread_id  bigint not null references threads (id) on delete cascade,
     level      text not null check (level in ('watch', 'track', 'mute')),
+    read_at    timestamptz not null default now(),
     primary key (user_id, thread_id)
 );
+create index thread_prefs_watch on thread_prefs (user_id) where level = 'watch';
+create index thread_prefs_thread on thread_prefs (thread_id);
 
 -- The moderators' queue raises crisis posts nobody answered (REVIEW_UNANSWERED).
 create index flags_crisis on flags (post_id) where top_category = 'crisis';
@@ -61,6 +72,12 @@ declare
     became_visible boolean;
     parent_author bigint;
 begin
+    -- Posting in a thread tracks it (unless muted or watched) and reads it.
+    if tg_op = 'INSERT' and new.user_id is not null then
+        insert into thread_prefs (user_id, thread_id, level, read_at)
+        values (new.user_id, new.thread_id, 'track', now())
+        on conflict (user_id, thread_id) do update set read_at = now();
+    end if;
     if tg_op = 'UPDATE' and new.state is distinct from old.state and new.user_id is not null then
         if new.state = 'hidden' then
             insert into notifications (user_id, kind, post_id) values (new.user_id, 'hidden', new.id);

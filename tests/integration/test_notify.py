@@ -290,3 +290,91 @@ def test_crisis_thread_without_reply_is_raised_in_the_queue(stack):
     # Another member answers: it is no longer raised.
     _reply(bo, op, "I'm here, I read you. Can you tell me what tonight looks like?")
     assert op not in [p for p, _ in _queue(stack)], "still raised after another member replied"
+
+
+def _category_row(c, tid):
+    """The category page's row of thread tid: (unread marker text, its href)."""
+    doc = parse(_page(c, "/c/%s" % SLUG))
+    for li in find_all(doc, "li"):
+        if li.find("a", href="/t/%d" % tid) is None:
+            continue
+        marks = [p for p in li.find_all("p") if p.get("class") == "unread-marker"]
+        if not marks:
+            return None, None
+        a = marks[0].find("a")
+        return marks[0].text().strip(), a.get("href") if a else None
+    raise AssertionError("thread %d is not on the category page" % tid)
+
+
+def _jump(html):
+    links = [a.get("href") for a in find_all(parse(html), "a") if a.text() == "Jump to the first unread post"]
+    return links[0] if links else None
+
+
+def _follow(c, tid, level):
+    st, h, _ = c.post("/t/%d/follow" % tid, [("level", level)])
+    assert st == 303, "follow %s: %d" % (level, st)
+
+
+def test_tracked_thread_shows_new_posts_and_jumps_to_the_first(stack):
+    _world(stack)
+    ann, bo, cy = _member(stack, "t_ann"), _member(stack, "t_bo"), _member(stack, "t_cy")
+    op = _thread(stack, ann, "Tracking", "Posting tracks the thread.")
+    tid = _tid(stack, op)
+    assert _category_row(ann, tid) == (None, None), "a thread with nothing new is marked for its author"
+    first = _reply(bo, op, "First answer.")
+    _reply(bo, first, "Second answer.")
+    assert _category_row(ann, tid) == ("2 new posts since your last visit", "/p/%d" % first), \
+        "ann's category row: %r" % (_category_row(ann, tid),)
+    assert _category_row(cy, tid) == (None, None), "a thread cy never posted in is marked for cy"
+    page = _page(ann, "/t/%d" % tid)
+    assert _jump(page) == "/p/%d" % first, "no jump to the first unread post (%r)" % _jump(page)
+    assert os.path.exists(os.path.join(stack.tmp, "cache", "m", "%d-0" % tid)), "not the stored-parts path"
+    with open(os.path.join(stack.tmp, "cache", "m", "%d-0" % tid), "rb") as f:
+        assert b"Jump to the first unread" not in f.read(), "a reader's jump link reached the stored parts"
+    # Read now: no marker, no jump.
+    assert _jump(_page(ann, "/t/%d" % tid)) is None, "the jump link is still there after reading"
+    assert _category_row(ann, tid) == (None, None), "still marked after reading"
+    # A held reply is nothing new for anyone else.
+    held = _reply(bo, op, HELD_TEXT)
+    assert _q(stack, "select state from posts where id = %d" % held) == "held"
+    assert _category_row(ann, tid) == (None, None), "a held post is counted as new on the category page"
+    assert _jump(_page(ann, "/t/%d" % tid)) is None, "a held post is offered as the first unread"
+    # bo's own posts are never new to bo.
+    assert _category_row(bo, tid) == (None, None), "a member's own posts are new to them"
+
+
+def test_mute_stops_notifications_and_watch_lists_new_posts(stack):
+    _world(stack)
+    ann, bo, cy = _member(stack, "m_ann"), _member(stack, "m_bo"), _member(stack, "m_cy")
+    op = _thread(stack, ann, "Muting and watching", "Quiet please.")
+    tid = _tid(stack, op)
+    # The form: the current level, CSRF, a known level, a visible thread.
+    assert 'value="track"' in _page(ann, "/t/%d/follow" % tid)
+    st, _, _ = ann.post("/t/%d/follow" % tid, [("level", "mute")], with_csrf=False)
+    assert st == 403, "follow without the CSRF token: %d" % st
+    st, _, body = ann.post("/t/%d/follow" % tid, [("level", "loud")])
+    assert st == 422 and b"choose one" in body, "an unknown level: %d" % st
+    held_op = _thread(stack, bo, "Held thread", HELD_TEXT)
+    st, _, _ = cy.get("/t/%d/follow" % _tid(stack, held_op))
+    assert st == 404, "the follow page of someone else's held thread: %d" % st
+    _follow(ann, tid, "mute")
+    _reply(bo, op, "A reply @%s will not hear of." % ann.handle)
+    assert _count(_page(ann, "/")) == 0, "a muted thread still notifies"
+    _follow(ann, tid, "normal")
+    _reply(bo, op, "And one she will.")
+    assert _count(_page(ann, "/")) == 1, "unmuted, a reply does not notify"
+    # cy watches: new posts are listed and counted, without a row per watcher.
+    _follow(cy, tid, "watch")
+    assert _count(_page(cy, "/")) == 0
+    rows = int(_q(stack, "select count(*) from notifications"))
+    reply = _reply(bo, op, "Something new for watchers.")
+    assert int(_q(stack, "select count(*) from notifications")) == rows + 1, "a watcher got a notification row"
+    assert _count(_page(cy, "/")) == 1, "a watched thread with a new post is not counted"
+    doc = parse(_page(cy, "/me/notifications"))
+    links = [a.get("href") for a in find_all(doc, "a") if a.get("class") == "first-unread"]
+    assert links == ["/p/%d" % reply], "the watched thread is not listed with its first new post: %r" % links
+    _reply(bo, op, HELD_TEXT)
+    assert _count(_page(cy, "/")) == 1, "a held post in a watched thread is counted"
+    _page(cy, "/t/%d" % tid)
+    assert _count(_page(cy, "/")) == 0, "the watched thread is still counted after reading it"
