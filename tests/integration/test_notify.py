@@ -378,3 +378,7 @@ def test_mute_stops_notifications_and_watch_lists_new_posts(stack):
     assert _count(_page(cy, "/")) == 1, "a held post in a watched thread is counted"
     _page(cy, "/t/%d" % tid)
     assert _count(_page(cy, "/")) == 0, "the watched thread is still counted after reading it"
+    _reply(bo, op, "One more for watchers.")
+    assert _count(_page(cy, "/")) == 1
+    st, _, _ = cy.post("/me/notifications/read-all", [])
+    assert st == 303 and _count(_page(cy, "/")) == 0, "'mark all as read' leaves a watched thread counted"
