@@ -45,7 +45,8 @@ struct hctx {
 
 /*
  * A map with the values every page needs:
- *   site_name, title, me (map: id, handle, is_moderator; missing when
+ *   site_name, title, me (map: id, handle, is_moderator, unread (count of
+ *   unread notifications) and unread_text ("3", "99+"); missing when
  *   anonymous), csrf (for a member: the token forms carry in their hidden
  *   "csrf" field; anonymous form pages set it with page_csrf), form_error.
  */

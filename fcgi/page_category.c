@@ -38,7 +38,12 @@ static tpl_value *thread_item(arena *a, const struct read_thread_item *t, const 
 	tpl_set_str(m, "author", t->author);
 	tpl_set_str(m, "replies", replies_text(a, t->replies));
 	tpl_set_str(m, "mark", thread_mark(t, v));
-	tpl_set_str(m, "css", t->state == READ_VISIBLE ? "thread" : "thread thread-marked");
+	tpl_set_str(m, "css", t->state == READ_VISIBLE ? (t->unread ? "thread thread-unread" : "thread") :
+	            "thread thread-marked");
+	if (t->unread) {
+		tpl_set_str(m, "unread", page_count(a, t->unread, "new post", "new posts"));
+		tpl_set_int(m, "first_unread", t->first_unread);
+	}
 	page_set_when(m, a, &t->last);
 	return m;
 }

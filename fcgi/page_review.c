@@ -430,8 +430,10 @@ void page_review_queue(struct hctx *ctx)
 	if (pageno > QUEUE_PAGES_MAX)
 		pageno = QUEUE_PAGES_MAX;
 	enum db_err err;
-	PGresult *c = db_exec(ctx->db, ctx->arena, DB_REVIEW_COUNTS, NULL, &err);
-	const char *params[] = { ll(ctx->arena, QUEUE_PAGE + 1), ll(ctx->arena, (pageno - 1) * QUEUE_PAGE) };
+	const char *minutes = ll(ctx->arena, ctx->conf->crisis_unanswered_minutes);
+	const char *cp[] = { minutes };
+	PGresult *c = db_exec(ctx->db, ctx->arena, DB_REVIEW_COUNTS, cp, &err);
+	const char *params[] = { ll(ctx->arena, QUEUE_PAGE + 1), ll(ctx->arena, (pageno - 1) * QUEUE_PAGE), minutes };
 	PGresult *r = c ? db_exec(ctx->db, ctx->arena, DB_REVIEW_QUEUE, params, &err) : NULL;
 	if (!r) {
 		page_db_error(ctx, err);
@@ -443,6 +445,7 @@ void page_review_queue(struct hctx *ctx)
 	tpl_set_int(d, "count_other", other);
 	tpl_set_int(d, "count_escalated", db_ll(c, 0, 2));
 	tpl_set_int(d, "count_total", crisis + other);
+	tpl_set_int(d, "count_unanswered", db_ll(c, 0, 3));
 	set_done(ctx, d, false);
 	tpl_value *items = tpl_list(ctx->arena);
 	int n = PQntuples(r);
@@ -472,6 +475,7 @@ void page_review_queue(struct hctx *ctx)
 		tpl_set_str(it, "categories", db_val(r, i, 12));
 		tpl_set_str(it, "rule_ids", db_val(r, i, 13));
 		tpl_set_int(it, "reports", db_ll(r, i, 14));
+		tpl_set_bool(it, "unanswered", db_val(r, i, 15)[0] == 't');
 		tpl_list_push(items, it);
 	}
 	tpl_set(d, "items", items);

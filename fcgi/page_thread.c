@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "db_read.h"
+#include "log.h"
 #include "route.h"
 #include "session.h"
 #include "skeleton.h"
@@ -310,16 +311,20 @@ static int tree_fill(struct tree *t, const struct read_thread *th, const struct 
 	bool opening_open = t->open && !pg->subtree && rows[0].state == READ_VISIBLE;
 	t->reply_form = logged_in && opening_open;
 	tpl_set_bool(d, "reply_form", t->reply_form);
+	tpl_set_bool(d, "can_follow", logged_in);
 	tpl_set_bool(d, "login_to_reply", !logged_in && opening_open);
 	return 0;
 }
 
-/* Renders one page of the tree under root. */
+/* Renders one page of the tree under root; unread_jump: the reader's first
+ * unread post (0: none), linked at the top (unread_jump.html). */
 static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
-                        long long after, const struct tree_page *pg)
+                        long long after, const struct tree_page *pg, long long unread_jump)
 {
 	struct tree t = { .ctx = ctx, .viewer = page_viewer(ctx), .open = th->state == READ_VISIBLE && !th->locked };
 	tpl_value *d = page_data(ctx, th->title);
+	if (unread_jump)
+		tpl_set_int(d, "unread_jump", unread_jump);
 	int rc = tree_fill(&t, th, root, after, pg, d);
 	if (rc < 0)
 		return;
@@ -392,17 +397,12 @@ static int skeleton_build(struct hctx *ctx, const struct read_thread *th, long l
  * when it must be rendered in full instead: the thread is not plainly
  * visible, or the member has a post in it others cannot see.
  */
-static bool member_page(struct hctx *ctx, long long after)
+static bool member_page(struct hctx *ctx, long long after, const struct read_thread *thp,
+                        const struct read_member_view *mvp)
 {
 	const struct session *s = ctx->req->session;
-	struct read_thread th;
-	struct read_member_view mv;
-	if (!ctx->member_thread)
-		return false;
-	if (!db_read_thread_member(ctx->db, ctx->arena, ctx->member_thread, SESSION_COLUMNS, &th, &mv)) {
-		not_found(ctx);
-		return true;
-	}
+	struct read_thread th = *thp;
+	struct read_member_view mv = *mvp;
 	if (th.state != READ_VISIBLE || mv.unseen_own)
 		return false;
 	uint64_t digest = tpl_theme_digest(ctx->theme);
@@ -419,10 +419,31 @@ static bool member_page(struct hctx *ctx, long long after)
 		skel_store(ctx->conf, ctx->arena, th.id, after, &sk);
 	}
 	buf content;
-	buf_init(&content, ctx->arena, sk.content_len + sk.nslots * 512 + 64);
+	buf_init(&content, ctx->arena, sk.content_len + sk.nslots * 512 + 256);
+	if (mv.first_unread) {
+		/* Per reader, so never in the stored parts: thread.html includes
+		 * it first, and a page rendered in full has the same bytes. */
+		tpl_value *jump = tpl_map(ctx->arena);
+		tpl_set_int(jump, "unread_jump", mv.first_unread);
+		tpl_render_content(ctx->theme, "unread_jump", jump, &content);
+	}
 	skel_fill(&sk, s->user_id, mv.supported, mv.nsupported, s->csrf_token, &content);
 	page_render_layout(ctx, page_data(ctx, th.title), content.data, content.len);
 	return true;
+}
+
+/* A tracked or watched thread with something new: the member has read it
+ * now. A second statement only then (the page itself stays one round trip),
+ * and a failure costs only the marker, never the page. */
+static void thread_read(struct hctx *ctx, long long thread_id, const struct read_member_view *mv)
+{
+	if (!mv->mark_read)
+		return;
+	const char *p[] = { arena_printf(ctx->arena, "%lld", ctx->req->session->user_id),
+	                    arena_printf(ctx->arena, "%lld", thread_id) };
+	enum db_err err;
+	if (!db_exec(ctx->db, ctx->arena, DB_THREAD_MARK_READ, p, &err))
+		log_warn("thread %lld: could not mark it read: %s", thread_id, db_last_error(ctx->db));
 }
 
 static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
@@ -443,7 +464,19 @@ void page_thread(struct hctx *ctx)
 		return;
 	}
 	const struct session *s = ctx->req->session;
-	if (s && !s->is_moderator && skel_enabled(ctx->conf) && member_page(ctx, after))
+	struct read_thread mth;
+	struct read_member_view mv = { 0 };
+	if (ctx->member_thread && !db_read_thread_member(ctx->db, ctx->arena, ctx->member_thread, SESSION_COLUMNS,
+	                                                 &mth, &mv)) {
+		not_found(ctx);
+		return;
+	}
+	if (ctx->member_thread && db_read_thread_visible(&mth, &(struct read_viewer){ s->user_id, s->is_moderator }))
+		thread_read(ctx, mth.id, &mv);
+	else
+		mv = (struct read_member_view){ 0 };
+	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread &&
+	    member_page(ctx, after, &mth, &mv))
 		return;
 	struct read_thread th;
 	bool found;
@@ -458,7 +491,7 @@ void page_thread(struct hctx *ctx)
 	}
 	struct read_path root = { .ids = &th.opening_id, .len = 1 };
 	struct tree_page pg = { .base = arena_printf(ctx->arena, "/t/%lld", th.id) };
-	render_tree(ctx, &th, &root, after, &pg);
+	render_tree(ctx, &th, &root, after, &pg, mv.first_unread);
 }
 
 /* Looks a post up with its thread; found is false when the asker may not
@@ -563,5 +596,5 @@ void page_subthread(struct hctx *ctx)
 		return;
 	}
 	struct tree_page pg = { .base = arena_printf(ctx->arena, "/p/%lld/thread", loc.post_id), .subtree = true };
-	render_tree(ctx, &th, &loc.path, after, &pg);
+	render_tree(ctx, &th, &loc.path, after, &pg, 0);
 }

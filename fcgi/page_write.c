@@ -583,6 +583,61 @@ void page_support_post(struct hctx *ctx)
 	page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld", t.id));
 }
 
+/* ---- "I'm here if you want to talk" ---- */
+
+/* Only on another member's visible post in a visible thread. */
+static bool may_offer(struct hctx *ctx, const struct target *t)
+{
+	if (strcmp(t->state, "visible") != 0 || strcmp(t->thread_state, "visible") != 0 || t->user_id == 0) {
+		page_error(ctx, 403, "Not available", "This post cannot receive offers to talk.");
+		return false;
+	}
+	if (t->user_id == ctx->req->session->user_id) {
+		page_error(ctx, 403, "That is your own post", "Offers to talk are for other members' posts.");
+		return false;
+	}
+	return true;
+}
+
+/* GET /p/:id/here: the offer's form, or once made, what it did. */
+void page_here_form(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t) || !may_offer(ctx, &t))
+		return;
+	const char *p[] = { arena_printf(ctx->arena, "%lld", t.id),
+	                    arena_printf(ctx->arena, "%lld", ctx->req->session->user_id) };
+	enum db_err e;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_HERE_EXISTS, p, &e);
+	if (!r) {
+		page_db_error(ctx, e);
+		return;
+	}
+	tpl_value *d = page_data(ctx, "I'm here if you want to talk");
+	tpl_set_int(d, "post_id", t.id);
+	tpl_set_str(d, "author", t.author ? t.author : "this member");
+	tpl_set_html(d, "body_html", t.body_html);
+	tpl_set_str(d, "thread_title", t.thread_title);
+	tpl_set_bool(d, "offered", PQntuples(r) > 0);
+	page_render(ctx, "here", d);
+}
+
+void page_here_post(struct hctx *ctx)
+{
+	struct target t;
+	if (!target_or_error(ctx, &t) || !may_offer(ctx, &t))
+		return;
+	const char *p[] = { arena_printf(ctx->arena, "%lld", t.id),
+	                    arena_printf(ctx->arena, "%lld", ctx->req->session->user_id) };
+	enum db_err e;
+	/* One statement: the offer and the author's notification together. */
+	if (!db_exec(ctx->db, ctx->arena, DB_HERE_ADD, p, &e)) {
+		page_db_error(ctx, e);
+		return;
+	}
+	page_redirect(ctx, arena_printf(ctx->arena, "/p/%lld/here", t.id));
+}
+
 /* ---- revisions ---- */
 
 void page_revisions(struct hctx *ctx)

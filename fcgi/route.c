@@ -56,6 +56,11 @@ static const struct route_form form_delete = { "Delete your post", {
 	{ "confirm", FIELD_CHOICE, 8, false, NULL },
 }, NULL, false };
 static const struct route_form form_support = { "I hear you", { { NULL } }, NULL, false };
+static const struct route_form form_here = { "I'm here if you want to talk", { { NULL } }, NULL, false };
+static const struct route_form form_follow = { "Notifications for this thread", {
+	{ "level", FIELD_CHOICE, 16, true, NULL },
+}, page_follow_form, false };
+static const struct route_form form_notify_read = { "Mark as read", { { NULL } }, NULL, false };
 static const struct route_form form_report = { "Report a post", {
 	{ "reason", FIELD_CHOICE, 32, false, NULL },
 	{ "details", FIELD_TEXT, 1000, false, "Anything the moderators should know" },
@@ -74,10 +79,15 @@ static const struct route routes[] = {
 	{ M_GET,  "/search",            page_search,              DB, NULL },
 	{ M_GET,  "/c/:slug",           page_category,            DB, NULL },
 	{ M_GET,  "/t/:id",             page_thread,              DB, NULL },
+	{ M_GET,  "/t/:id/follow",      page_follow_form,         LOGIN, NULL },
+	{ M_POST, "/t/:id/follow",      page_follow_post,         WRITE, &form_follow },
 	{ M_GET,  "/p/:id",             page_permalink,           DB, NULL },
 	{ M_GET,  "/p/:id/thread",      page_subthread,           DB, NULL },
 	{ M_GET,  "/u/:handle",         page_member,              DB, NULL },
 	{ M_GET,  "/me/replies",        page_replies_to_me,       LOGIN, NULL },
+	{ M_GET,  "/me/notifications",  page_notifications,       LOGIN, NULL },
+	{ M_POST, "/me/notifications/:id/read", page_notification_read_post, WRITE, &form_notify_read },
+	{ M_POST, "/me/notifications/read-all", page_notifications_read_all_post, WRITE, &form_notify_read },
 
 	{ M_GET,  "/register",          page_register_form,       DB, NULL },
 	{ M_POST, "/register",          page_register_post,       NEED_DB | NEED_CSRF, &form_register },
@@ -101,6 +111,8 @@ static const struct route routes[] = {
 	{ M_POST, "/p/:id/edit",        page_edit_post,           WRITE, &form_edit },
 	{ M_POST, "/p/:id/delete",      page_delete_post,         WRITE, &form_delete },
 	{ M_POST, "/p/:id/support",     page_support_post,        WRITE, &form_support },
+	{ M_GET,  "/p/:id/here",        page_here_form,           LOGIN, NULL },
+	{ M_POST, "/p/:id/here",        page_here_post,           WRITE, &form_here },
 	{ M_GET,  "/p/:id/revisions",   page_revisions,           LOGIN, NULL },
 	{ M_GET,  "/p/:id/posted",      page_posted,              LOGIN, NULL },
 	{ M_GET,  "/p/:id/report",      page_report_form,         LOGIN, NULL },

@@ -121,6 +121,8 @@ void page_edit_form(struct hctx *ctx);
 void page_edit_post(struct hctx *ctx);
 void page_delete_post(struct hctx *ctx);
 void page_support_post(struct hctx *ctx);
+void page_here_form(struct hctx *ctx);
+void page_here_post(struct hctx *ctx);
 void page_revisions(struct hctx *ctx);
 void page_posted(struct hctx *ctx);
 /* page_review.c: reports, the review queue, moderator actions, audit log */
@@ -130,6 +132,12 @@ void page_review_queue(struct hctx *ctx);
 void page_review_item(struct hctx *ctx);
 void page_review_action(struct hctx *ctx);
 void page_audit_log(struct hctx *ctx);
+/* page_notify.c: notifications, marking them read */
+void page_notifications(struct hctx *ctx);
+void page_notification_read_post(struct hctx *ctx);
+void page_notifications_read_all_post(struct hctx *ctx);
+void page_follow_form(struct hctx *ctx);
+void page_follow_post(struct hctx *ctx);
 /* page_help.c */
 void page_help(struct hctx *ctx);
 /* page_search.c: GET /search?q= */

@@ -46,6 +46,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(new_member_days, 0, 3650),
 	KEY_I(new_member_threads_per_hour, 0, 1000), KEY_I(new_member_replies_per_hour, 0, 1000),
 	KEY_I(new_member_per_minute, 0, 1000),
+	KEY_I(crisis_unanswered_minutes, 1, 10080),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -136,6 +137,7 @@ static void set_defaults(conf *c)
 	c->new_member_threads_per_hour = 3;
 	c->new_member_replies_per_hour = 20;
 	c->new_member_per_minute = 3;
+	c->crisis_unanswered_minutes = 30;
 }
 
 /*

@@ -35,6 +35,9 @@ typedef struct conf {
 	int post_threads_per_hour, post_replies_per_hour, post_per_minute;
 	int new_member_days;
 	int new_member_threads_per_hour, new_member_replies_per_hour, new_member_per_minute;
+	/* A thread whose opening post has a crisis flag and no reply from anyone
+	 * else after this long is raised in the moderators' queue. */
+	int crisis_unanswered_minutes;
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -222,6 +222,8 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 		t->state = state_from(db_text(d, r, i, 4));
 		t->locked = flag(r, i, 5);
 		when_fill(r, i, 6, &t->last);
+		t->unread = PQgetisnull(r, i, 8) ? 0 : db_int(d, r, i, 8);
+		t->first_unread = PQgetisnull(r, i, 9) ? 0 : db_int(d, r, i, 9);
 	}
 	*count = (size_t)n;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
@@ -266,6 +268,9 @@ bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct rea
 	mv->unseen_own = db_bool(d, r, 0, c + 9);
 	mv->nsupported = 0;
 	mv->supported = NULL;
+	mv->level = PQgetisnull(r, 0, c + 11) ? NULL : db_val(r, 0, c + 11);
+	mv->mark_read = !PQgetisnull(r, 0, c + 12);
+	mv->first_unread = mv->mark_read ? db_int(d, r, 0, c + 12) : 0;
 	const char *list = db_val(r, 0, c + 10);
 	if (!list)
 		return true;

@@ -78,6 +78,10 @@ struct read_thread_item {
 	enum read_state state;
 	bool locked;
 	struct read_when last;          /* last activity */
+	/* For a member, in a thread they track or watch: visible posts by
+	 * others since they last read it, and the first of them (0: none). */
+	long long unread;
+	long long first_unread;
 };
 
 /* Threads of a category by last activity, newest first, after cursor (NULL:
@@ -126,6 +130,9 @@ struct read_member_view {
 	bool unseen_own;                /* the member has a held or hidden post here */
 	long long *supported;           /* posts they said "I hear you" to, ascending */
 	size_t nsupported;
+	const char *level;              /* thread_prefs: "watch", "track", "mute"; NULL: none */
+	bool mark_read;                 /* tracked or watched, with something since they last read it */
+	long long first_unread;         /* then: the first visible post by someone else (0: none) */
 };
 
 /* Reads the thread and the member's state from a SESSION_THREAD_LOOKUP row

@@ -43,6 +43,137 @@ static enum md_err repair(char **s, size_t *len)
 	return MD_OK;
 }
 
+/* ---- Mentions ------------------------------------------------------------ */
+
+static bool handle_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-';
+}
+
+/* Length of the handle of a mention at s[i] ('@'), 0 when there is none:
+ * the '@' starts a word (after a space, an opening bracket or quote, or a
+ * non-ASCII character; never inside an address like a+b@c.d), 3 to 30
+ * handle bytes follow, and no domain goes on after them (@b.example). */
+static size_t mention_at(const char *s, size_t i)
+{
+	unsigned char before = i > 0 ? (unsigned char)s[i - 1] : ' ';
+	if (before < 0x80 && !strchr(" \t\n([{\"'", before))
+		return 0;
+	size_t n = 0;
+	while (handle_byte((unsigned char)s[i + 1 + n]))
+		n++;
+	char after = s[i + 1 + n];
+	if ((after == '.' || after == '@') && handle_byte((unsigned char)s[i + 2 + n]))
+		return 0;
+	return n >= MD_HANDLE_MIN && n <= MD_HANDLE_MAX ? n : 0;
+}
+
+static bool inside_link(cmark_node *node)
+{
+	for (cmark_node *p = cmark_node_parent(node); p; p = cmark_node_parent(p)) {
+		cmark_node_type t = cmark_node_get_type(p);
+		if (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)
+			return true;
+	}
+	return false;
+}
+
+/* Splits one text node around its mentions; false when out of memory. */
+static bool split_mentions(cmark_node *text)
+{
+	const char *lit = cmark_node_get_literal(text);
+	size_t len = strlen(lit);
+	char *s = malloc(len + 1);
+	if (s == NULL)
+		return false;
+	memcpy(s, lit, len + 1);
+	size_t from = 0;
+	bool ok = true;
+	for (size_t i = 0; i < len && ok; i++) {
+		size_t n = s[i] == '@' ? mention_at(s, i) : 0;
+		if (n == 0)
+			continue;
+		char url[4 + MD_HANDLE_MAX + 1], label[1 + MD_HANDLE_MAX + 1];
+		memcpy(url, "/u/", 3);
+		memcpy(url + 3, s + i + 1, n);
+		url[3 + n] = '\0';
+		memcpy(label, s + i, n + 1);
+		label[n + 1] = '\0';
+		cmark_node *before = NULL, *link = cmark_node_new(CMARK_NODE_LINK);
+		cmark_node *name = cmark_node_new(CMARK_NODE_TEXT);
+		if (i > from) {
+			char save = s[i];
+			s[i] = '\0';
+			before = cmark_node_new(CMARK_NODE_TEXT);
+			ok = before && cmark_node_set_literal(before, s + from) && cmark_node_insert_before(text, before);
+			s[i] = save;
+		}
+		ok = ok && link && name && cmark_node_set_url(link, url) && cmark_node_set_literal(name, label) &&
+		     cmark_node_append_child(link, name);
+		name = ok ? NULL : name;
+		ok = ok && cmark_node_insert_before(text, link);
+		if (!ok) {
+			if (before)
+				cmark_node_free(before);
+			if (name)
+				cmark_node_free(name);
+			if (link)
+				cmark_node_free(link);
+			break;
+		}
+		from = i + 1 + n;
+		i = from - 1;
+	}
+	if (ok && from > 0) {
+		if (from < len)
+			ok = cmark_node_set_literal(text, s + from);
+		else
+			cmark_node_free(text);     /* unlinks it */
+	}
+	free(s);
+	return ok;
+}
+
+/* Turns "@handle" in the text of doc (not in code, links or images) into
+ * links to /u/handle. False when out of memory. */
+static bool link_mentions(cmark_node *doc)
+{
+	cmark_consolidate_text_nodes(doc);
+	cmark_node **found = NULL;
+	size_t count = 0, cap = 0;
+	bool ok = true;
+	cmark_iter *it = cmark_iter_new(doc);
+	if (it == NULL)
+		return false;
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_TEXT)
+			continue;
+		const char *lit = cmark_node_get_literal(node);
+		if (lit == NULL || strchr(lit, '@') == NULL || inside_link(node))
+			continue;
+		if (count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			cmark_node **grown = realloc(found, ncap * sizeof *found);
+			if (grown == NULL) {
+				ok = false;
+				break;
+			}
+			found = grown;
+			cap = ncap;
+		}
+		found[count++] = node;
+	}
+	cmark_iter_free(it);
+	/* The tree changes only after the walk is over. */
+	for (size_t i = 0; i < count && ok; i++)
+		ok = split_mentions(found[i]);
+	free(found);
+	return ok;
+}
+
 enum md_err md_render(const char *src, size_t len, unsigned flags, char **out, size_t *out_len)
 {
 	int opts = CMARK_OPT_VALIDATE_UTF8;
@@ -56,7 +187,19 @@ enum md_err md_render(const char *src, size_t len, unsigned flags, char **out, s
 		opts |= CMARK_OPT_UNSAFE;
 	else
 		opts |= CMARK_OPT_DEFAULT;
-	html = cmark_markdown_to_html(src, len, opts);
+	if (flags & MD_TEST_RAW_HTML) {
+		html = cmark_markdown_to_html(src, len, opts);
+	} else {
+		cmark_node *doc = cmark_parse_document(src, len, opts);
+		if (doc == NULL)
+			return MD_ERR_RENDER;
+		if (!link_mentions(doc)) {
+			cmark_node_free(doc);
+			return MD_ERR_NOMEM;
+		}
+		html = cmark_render_html(doc, opts);
+		cmark_node_free(doc);
+	}
 	if (html == NULL)
 		return MD_ERR_RENDER;
 	html_len = strlen(html);

@@ -20,6 +20,10 @@
  *   a link. Raw HTML is omitted; script, style, svg and the like are dropped
  *   with their content, other unknown elements keep their text.
  *   Text and attribute values are escaped for & < > ".
+ *   Mentions: "@handle" (3 to 30 of [A-Za-z0-9_-], starting a word, not in
+ *   code, a link or an image) becomes <a href="/u/handle" rel=...>@handle</a>;
+ *   the database's notification trigger (sql/013) finds mentions by that
+ *   link. Whether the member exists is not known here: /u/NAME answers 404.
  *
  * Every returned string is malloc'd, NUL-terminated and valid UTF-8 (even
  * where cmark 0.30.2 emits invalid bytes for &#xFFFE; and friends: they
@@ -36,6 +40,9 @@
 #define HEARTH_MARKDOWN_H
 
 #include <stddef.h>
+
+#define MD_HANDLE_MIN 3          /* a handle's length, as users.handle allows */
+#define MD_HANDLE_MAX 30
 
 enum md_flags {
 	MD_DEFAULT = 0,

@@ -19,6 +19,7 @@ static enum db_err session_from_row(db *d, arena *a, PGresult *r, const char *to
 	s->status = db_text(d, r, 0, 3);
 	s->csrf_token = db_text(d, r, 0, 4);
 	bool stale = db_bool(d, r, 0, 5);
+	s->unread = (int)db_int(d, r, 0, 6);
 	if (db_refused(d))
 		return DB_ERR_QUERY;
 	s->token = arena_strdup(a, token);

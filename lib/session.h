@@ -25,9 +25,11 @@ struct session {
 	const char *csrf_token;
 	const char *token;              /* the cookie value, for log-out */
 	bool is_moderator;              /* role moderator or admin */
+	int unread;                     /* unread notifications they may see, at most 100 */
 };
 
-/* Looks the cookie token up. *out is NULL when there is no valid session. */
+/* Looks the cookie token up. *out is NULL when there is no valid session.
+ * The unread count comes in the same statement (no second round trip). */
 enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out);
 
 /*
@@ -36,7 +38,7 @@ enum db_err session_lookup(db *d, arena *a, const char *token, struct session **
  * own state in it (db_read_thread_member() reads them). *row is NULL when
  * there is no session.
  */
-#define SESSION_COLUMNS 6
+#define SESSION_COLUMNS 7
 enum db_err session_lookup_thread(db *d, arena *a, const char *token, long long thread_id,
                                   struct session **out, PGresult **row);
 

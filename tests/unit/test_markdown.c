@@ -1029,6 +1029,33 @@ static void test_url_cases(void)
 	free(s);
 }
 
+static void test_mentions(void)
+{
+	expect_md("thanks @amber_fox!",
+	          "<p>thanks <a href=\"/u/amber_fox\" rel=\"nofollow ugc noopener\">@amber_fox</a>!</p>\n",
+	          "a mention becomes a link to the member");
+	expect_md("@bob and @cy-9 too",
+	          "<p><a href=\"/u/bob\" rel=\"nofollow ugc noopener\">@bob</a> and "
+	          "<a href=\"/u/cy-9\" rel=\"nofollow ugc noopener\">@cy-9</a> too</p>\n",
+	          "two mentions, one at the start");
+	expect_md("*hi @a_b_c*", "<p><em>hi <a href=\"/u/a_b_c\" rel=\"nofollow ugc noopener\">@a_b_c</a></em></p>\n",
+	          "a mention with underscores inside emphasis");
+	expect_md("mail me@example.com", "<p>mail me@example.com</p>\n", "an address is not a mention");
+	expect_md("foo+@bar.example.com x@@bob @bob.example.org",
+	          "<p>foo+@bar.example.com x@@bob @bob.example.org</p>\n", "nor a part of one");
+	expect_md("(@bob). Hi @bob_2.",
+	          "<p>(<a href=\"/u/bob\" rel=\"nofollow ugc noopener\">@bob</a>). Hi "
+	          "<a href=\"/u/bob_2\" rel=\"nofollow ugc noopener\">@bob_2</a>.</p>\n",
+	          "a mention in brackets and at the end of a sentence");
+	expect_md("`@bob` and\n\n    @bob\n", "<p><code>@bob</code> and</p>\n<pre><code>@bob\n</code></pre>\n",
+	          "code is never a mention");
+	expect_md("[see @bob](https://example.org/)",
+	          "<p><a href=\"https://example.org/\" rel=\"nofollow ugc noopener\">see @bob</a></p>\n",
+	          "no link inside a link");
+	expect_md("@ab and @abcdefghijabcdefghijabcdefghijX",
+	          "<p>@ab and @abcdefghijabcdefghijabcdefghijX</p>\n", "too short or too long: plain text");
+}
+
 static void test_spec(void)
 {
 	run_spec("commonmark-spec-0.30.json", "CommonMark 0.30");
@@ -1068,7 +1095,7 @@ int main(void)
 		{ "entities", test_entities }, { "sanitizer", test_sanitizer },
 		{ "depth and size", test_depth_and_size }, { "excerpt", test_excerpt },
 		{ "checker", test_checker }, { "owasp", test_owasp }, { "payloadbox", test_payloadbox },
-		{ "url cases", test_url_cases },
+		{ "url cases", test_url_cases }, { "mentions", test_mentions },
 	};
 
 	xmlInitParser();
