@@ -14,6 +14,8 @@
 
 /* ---- the forms POST rows take (see route.h) ---- */
 
+#define NO_FIELDS { NULL, FIELD_LINE, 0, false, NULL }
+
 #define POST_FIELDS(title_required)                                                   \
 	{ "title", FIELD_LINE, 200, title_required, "The title" },                    \
 	{ "body", FIELD_TEXT, 50000, true, "Your post" },                             \
@@ -30,7 +32,7 @@ static const struct route_form form_login = { "Log in", {
 	{ "password", FIELD_SECRET, 4096, true, "Password" },
 	{ "next", FIELD_CHOICE, 512, false, NULL },
 }, page_login_form, true };
-static const struct route_form form_logout = { "Log out", { { NULL } }, NULL, false };
+static const struct route_form form_logout = { "Log out", { NO_FIELDS }, NULL, false };
 static const struct route_form form_password = { "Change your password", {
 	{ "current", FIELD_SECRET, 4096, true, "Current password" },
 	{ "new", FIELD_SECRET, 4096, true, "New password" },
@@ -55,12 +57,12 @@ static const struct route_form form_edit = { "Edit your post", { POST_FIELDS(fal
 static const struct route_form form_delete = { "Delete your post", {
 	{ "confirm", FIELD_CHOICE, 8, false, NULL },
 }, NULL, false };
-static const struct route_form form_support = { "I hear you", { { NULL } }, NULL, false };
-static const struct route_form form_here = { "I'm here if you want to talk", { { NULL } }, NULL, false };
+static const struct route_form form_support = { "I hear you", { NO_FIELDS }, NULL, false };
+static const struct route_form form_here = { "I'm here if you want to talk", { NO_FIELDS }, NULL, false };
 static const struct route_form form_follow = { "Notifications for this thread", {
 	{ "level", FIELD_CHOICE, 16, true, NULL },
 }, page_follow_form, false };
-static const struct route_form form_notify_read = { "Mark as read", { { NULL } }, NULL, false };
+static const struct route_form form_notify_read = { "Mark as read", { NO_FIELDS }, NULL, false };
 static const struct route_form form_report = { "Report a post", {
 	{ "reason", FIELD_CHOICE, 32, false, NULL },
 	{ "details", FIELD_TEXT, 1000, false, "Anything the moderators should know" },
