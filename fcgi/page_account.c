@@ -6,6 +6,10 @@
  *   POST     /me/sessions/end    session=ID (a public id) or session=others
  *   GET      /me/export          my profile and all my posts, one JSON download
  *   GET/POST /me/delete          delete my account: my posts deleted or kept
+ *   GET/POST /me/settings        privacy and reading: post list hidden,
+ *                                content warnings always open
+ *   GET/POST /me/recovery        how many recovery codes are left; new ones
+ *                                (with the password), shown once
  *
  * The dispatcher has checked login and CSRF before a POST handler runs, so
  * ctx->req->session is set there. The form handlers also render a refused
@@ -21,6 +25,7 @@
 
 #include "auth.h"
 #include "db_account.h"
+#include "db_care.h"
 #include "db_limits.h"
 #include "json.h"
 #include "route.h"
@@ -374,4 +379,121 @@ void page_delete_account_post(struct hctx *ctx)
 fail:
 	db_rollback(ctx->db);
 	page_db_error(ctx, e);
+}
+
+/* ---------------------------------------------------------------- settings */
+
+void page_settings_form(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Privacy and reading");
+	if (s) {
+		struct care_settings cs;
+		bool found;
+		enum db_err e = db_care_settings(ctx->db, ctx->arena, s->user_id, &cs, &found);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		/* A refused form shows what was sent, not what is stored. */
+		if (ctx->form_error && ctx->req->method == HTTP_POST) {
+			cs.posts_hidden = *page_field(ctx, "posts_hidden") != '\0';
+			cs.cw_always_open = *page_field(ctx, "cw_open") != '\0';
+		}
+		tpl_set_bool(d, "posts_hidden", cs.posts_hidden);
+		tpl_set_bool(d, "cw_open", cs.cw_always_open);
+	}
+	tpl_set_bool(d, "saved", req_param(&ctx->req->query, "saved") != NULL);
+	page_render(ctx, "settings", d);
+}
+
+void page_settings_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	struct care_settings cs = {
+		.posts_hidden = strcmp(page_field(ctx, "posts_hidden"), "1") == 0,
+		.cw_always_open = strcmp(page_field(ctx, "cw_open"), "1") == 0,
+	};
+	bool found;
+	enum db_err e = db_care_settings_set(ctx->db, ctx->arena, s->user_id, &cs, &found);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	page_redirect(ctx, "/me/settings?saved=1");
+}
+
+/* ---------------------------------------------------------------- recovery codes */
+
+/* The page that shows new codes, once (never stored, never cached). */
+void page_render_codes(struct hctx *ctx, const char *const codes[], size_t n, const char *next)
+{
+	tpl_value *d = page_data(ctx, "Your recovery codes");
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < n; i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_str(m, "code", codes[i]);
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "codes", list);
+	tpl_set_str(d, "next", next);
+	resp_header(ctx->resp, "Cache-Control", "no-store");
+	page_render(ctx, "recovery_codes", d);
+}
+
+void page_recovery_form(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Recovery codes");
+	if (s) {
+		long long left;
+		enum db_err e = db_care_codes_left(ctx->db, ctx->arena, s->user_id, &left);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		tpl_set_int(d, "left", left);
+		tpl_set_str(d, "left_text", page_count(ctx->arena, left, "recovery code", "recovery codes"));
+		tpl_set_bool(d, "none_left", left == 0);
+	}
+	tpl_set_bool(d, "used", req_param(&ctx->req->query, "used") != NULL);
+	page_render(ctx, "recovery", d);
+}
+
+void page_recovery_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	size_t plen = 0;
+	const char *password = req_param_len(&ctx->req->form, "password", &plen);
+	if (!password || plen == 0) {
+		page_form_error(ctx, 400, "Please type your password to make new recovery codes.");
+		page_recovery_form(ctx);
+		return;
+	}
+	if (!password_tries_left(ctx, page_recovery_form))
+		return;
+	const char *hash;
+	enum db_err e = db_account_password_hash(ctx->db, ctx->arena, s->user_id, false, &hash);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!hash || plen > AUTH_PASSWORD_MAX || !auth_verify_password(hash, password, plen)) {
+		wrong_password(ctx, "That is not your password. Your recovery codes were not changed.",
+		               page_recovery_form);
+		return;
+	}
+	const char *codes[CARE_CODES];
+	if ((e = db_begin(ctx->db)) != DB_OK ||
+	    (e = db_care_codes_new(ctx->db, ctx->arena, s->user_id, codes)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	page_render_codes(ctx, codes, CARE_CODES, "/me/recovery");
 }

@@ -112,6 +112,17 @@ void page_sessions_end_post(struct hctx *ctx);
 void page_export(struct hctx *ctx);
 void page_delete_account_form(struct hctx *ctx);
 void page_delete_account_post(struct hctx *ctx);
+void page_settings_form(struct hctx *ctx);
+void page_settings_post(struct hctx *ctx);
+void page_recovery_form(struct hctx *ctx);
+void page_recovery_post(struct hctx *ctx);
+/* The new codes, shown once (no-store), with a link on to next. */
+void page_render_codes(struct hctx *ctx, const char *const codes[], size_t n, const char *next);
+/* page_auth.c: "forgot your password": a handle and a recovery code */
+void page_forgot_form(struct hctx *ctx);
+void page_forgot_post(struct hctx *ctx);
+/* page_help.c: the quick exit's neutral page (conf quick_exit_url) */
+void page_weather(struct hctx *ctx);
 /* page_write.c: new thread, reply, edit, delete, support */
 void page_thread_new_form(struct hctx *ctx);
 void page_thread_new_post(struct hctx *ctx);

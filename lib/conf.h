@@ -35,6 +35,8 @@ typedef struct conf {
 	int post_threads_per_hour, post_replies_per_hour, post_per_minute;
 	int new_member_days;
 	int new_member_threads_per_hour, new_member_replies_per_hour, new_member_per_minute;
+	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
+	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 
