@@ -9,7 +9,9 @@
  *   GET/POST /me/settings        privacy and reading: post list hidden,
  *                                content warnings always open
  *   GET/POST /me/recovery        how many recovery codes are left; new ones
- *                                (with the password), shown once
+ *                                (with the password)
+ *   GET      /me/recovery/codes  new codes, shown once (from a cookie that
+ *                                this page clears; see page_codes_redirect)
  *
  * The dispatcher has checked login and CSRF before a POST handler runs, so
  * ctx->req->session is set there. The form handlers also render a refused
@@ -429,19 +431,60 @@ void page_settings_post(struct hctx *ctx)
 
 /* ---------------------------------------------------------------- recovery codes */
 
-/* The page that shows new codes, once (never stored, never cached). */
-void page_render_codes(struct hctx *ctx, const char *const codes[], size_t n, const char *next)
+#define CODES_COOKIE "hr"
+#define CODES_COOKIE_SECONDS 600
+
+void page_codes_redirect(struct hctx *ctx, const char *const codes[], size_t n, bool welcome)
 {
-	tpl_value *d = page_data(ctx, "Your recovery codes");
-	tpl_value *list = tpl_list(ctx->arena);
+	buf b;
+	buf_init(&b, ctx->arena, n * 24);
 	for (size_t i = 0; i < n; i++) {
-		tpl_value *m = tpl_map(ctx->arena);
-		tpl_set_str(m, "code", codes[i]);
-		tpl_list_push(list, m);
+		if (i)
+			buf_putc(&b, '.');
+		buf_puts(&b, codes[i]);
 	}
-	tpl_set(d, "codes", list);
-	tpl_set_str(d, "next", next);
+	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, CODES_COOKIE, b.data, CODES_COOKIE_SECONDS,
+	                                                    ctx->conf->secure_cookies));
+	page_redirect(ctx, welcome ? "/me/recovery/codes?welcome=1" : "/me/recovery/codes");
+}
+
+/* GET /me/recovery/codes: the codes of the cookie, once, when they are the
+ * member's current ones; the cookie is cleared by the same answer. */
+void page_recovery_codes(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *raw = req_param(&ctx->req->cookies, CODES_COOKIE);
+	const char *codes[CARE_CODES];
+	size_t n = 0;
+	if (raw && strlen(raw) < CARE_CODES * 24) {
+		char *copy = arena_strdup(ctx->arena, raw), *save = NULL;
+		for (char *tok = strtok_r(copy, ".", &save); tok && n < CARE_CODES; tok = strtok_r(NULL, ".", &save))
+			codes[n++] = tok;
+	}
+	bool current = false;
+	if (n == CARE_CODES) {
+		enum db_err e = db_care_codes_current(ctx->db, ctx->arena, s->user_id, codes, n, &current);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+	}
+	if (raw)
+		resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, CODES_COOKIE, "", 0,
+		                                                    ctx->conf->secure_cookies));
 	resp_header(ctx->resp, "Cache-Control", "no-store");
+	bool welcome = req_param(&ctx->req->query, "welcome") != NULL;
+	tpl_value *d = page_data(ctx, welcome ? "Welcome: your recovery codes" : "Your recovery codes");
+	tpl_set_bool(d, "welcome", welcome);
+	if (current) {
+		tpl_value *list = tpl_list(ctx->arena);
+		for (size_t i = 0; i < n; i++) {
+			tpl_value *m = tpl_map(ctx->arena);
+			tpl_set_str(m, "code", codes[i]);
+			tpl_list_push(list, m);
+		}
+		tpl_set(d, "codes", list);
+	}
 	page_render(ctx, "recovery_codes", d);
 }
 
@@ -495,5 +538,5 @@ void page_recovery_post(struct hctx *ctx)
 		page_db_error(ctx, e);
 		return;
 	}
-	page_render_codes(ctx, codes, CARE_CODES, "/me/recovery");
+	page_codes_redirect(ctx, codes, CARE_CODES, false);
 }

@@ -13,7 +13,8 @@
  * Registration is one transaction: the per-address rate
  * (registrations_per_hour), the handles of members who left
  * (handle_reserve_days, lib/db_limits.h), the new account and its ten
- * recovery codes (lib/db_care.h), which the answer shows once.
+ * recovery codes (lib/db_care.h), which the next page shows once
+ * (page_codes_redirect in page_account.c).
  *
  * /forgot takes a handle, a recovery code and a new password, under the
  * same throttling as log-in (a wrong code counts as a wrong password for
@@ -213,10 +214,8 @@ void page_register_post(struct hctx *ctx)
 			page_register_form(ctx);
 		return;
 	}
-	/* The one answer to a successful form that is not a redirect: the
-	 * recovery codes exist in clear only in this response (no-store). */
 	if (open_session(ctx, id, NULL))
-		page_render_codes(ctx, codes, CARE_CODES, "/");
+		page_codes_redirect(ctx, codes, CARE_CODES, true);
 }
 
 void page_login_form(struct hctx *ctx)

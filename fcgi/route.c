@@ -115,6 +115,7 @@ static const struct route routes[] = {
 	{ M_POST, "/me/settings",       page_settings_post,       WRITE, &form_settings },
 	{ M_GET,  "/me/recovery",       page_recovery_form,       LOGIN, NULL },
 	{ M_POST, "/me/recovery",       page_recovery_post,       WRITE, &form_recovery },
+	{ M_GET,  "/me/recovery/codes", page_recovery_codes,      LOGIN, NULL },
 
 	{ M_GET,  "/c/:slug/new",       page_thread_new_form,     LOGIN, NULL },
 	{ M_POST, "/c/:slug/new",       page_thread_new_post,     WRITE, &form_thread_new },

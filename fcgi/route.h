@@ -116,8 +116,12 @@ void page_settings_form(struct hctx *ctx);
 void page_settings_post(struct hctx *ctx);
 void page_recovery_form(struct hctx *ctx);
 void page_recovery_post(struct hctx *ctx);
-/* The new codes, shown once (no-store), with a link on to next. */
-void page_render_codes(struct hctx *ctx, const char *const codes[], size_t n, const char *next);
+/* After new recovery codes were committed: a redirect to the page that
+ * shows them once (/me/recovery/codes), carrying them in a short-lived
+ * HttpOnly cookie, so the server never keeps them in clear and the form
+ * still answers with a redirect. welcome: after registration. */
+void page_codes_redirect(struct hctx *ctx, const char *const codes[], size_t n, bool welcome);
+void page_recovery_codes(struct hctx *ctx);
 /* page_auth.c: "forgot your password": a handle and a recovery code */
 void page_forgot_form(struct hctx *ctx);
 void page_forgot_post(struct hctx *ctx);

@@ -148,3 +148,26 @@ enum db_err db_care_warning_set(db *d, arena *a, long long post_id, const char *
 	*author_id = *found ? db_ll(r, 0, 1) : 0;
 	return DB_OK;
 }
+
+enum db_err db_care_codes_current(db *d, arena *a, long long user_id, const char *const codes[], size_t n,
+                                  bool *current)
+{
+	*current = false;
+	buf hashes;
+	buf_init(&hashes, a, n * 66 + 1);
+	for (size_t i = 0; i < n; i++) {
+		const char *norm = care_code_normalize(a, codes[i]);
+		if (!norm)
+			return DB_OK;
+		if (i)
+			buf_putc(&hashes, ',');
+		buf_puts(&hashes, code_hash(a, norm));
+	}
+	enum db_err err;
+	const char *p[] = { ll(a, user_id), hashes.data };
+	PGresult *r = db_exec(d, a, DB_CARE_CODES_MATCH, p, &err);
+	if (!r)
+		return err;
+	*current = db_int(d, r, 0, 0) == (long long)n;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
+}

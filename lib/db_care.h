@@ -37,6 +37,9 @@ enum db_err db_care_settings_set(db *d, arena *a, long long user_id, const struc
 /* In the caller's transaction: replaces the member's codes with CARE_CODES
  * new ones; codes[i] gets each, formatted (arena-owned), to show once. */
 enum db_err db_care_codes_new(db *d, arena *a, long long user_id, const char *codes[CARE_CODES]);
+/* *current is true when the n typed codes are all unused codes of the member. */
+enum db_err db_care_codes_current(db *d, arena *a, long long user_id, const char *const codes[], size_t n,
+                                  bool *current);
 enum db_err db_care_codes_left(db *d, arena *a, long long user_id, long long *left);
 /* In the caller's transaction: uses code (as typed) of the member; *ok is
  * false when it is not one of theirs (or was used). */
