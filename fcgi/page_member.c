@@ -46,6 +46,7 @@ static tpl_value *post_list(arena *a, const struct read_post_item *items, size_t
 		tpl_set_str(m, "author", p->author);
 		tpl_set_str(m, "excerpt", p->cut ? arena_printf(a, "%s…", p->excerpt) : p->excerpt);
 		tpl_set_str(m, "mark", post_mark(p->state));
+		tpl_set_str(m, "warning", p->warning);
 		tpl_set_str(m, "css", p->state == READ_VISIBLE ? "item" : "item item-marked");
 		page_set_when(m, a, &p->created);
 		tpl_list_push(list, m);

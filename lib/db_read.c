@@ -445,6 +445,7 @@ static void post_items(db *d, const PGresult *r, arena *a, struct read_post_item
 		p->cut = flag(r, i, 5);
 		p->state = state_from(db_text(d, r, i, 6));
 		when_fill(r, i, 7, &p->created);
+		p->warning = db_val(r, i, 9);
 	}
 	*count = (size_t)n;
 }

@@ -225,6 +225,7 @@ struct read_post_item {
 	bool cut;                       /* the excerpt is shorter than the post */
 	enum read_state state;
 	struct read_when created;
+	const char *warning;            /* content warning, NULL: none */
 };
 
 /* A member's posts the asker may see, newest first, without the posts
