@@ -12,6 +12,9 @@
  *                                (with the password)
  *   GET      /me/recovery/codes  new codes, shown once (from a cookie that
  *                                this page clears; see page_codes_redirect)
+ *   GET/POST /me/break           take a break: paused for a chosen time,
+ *                                signed out everywhere; GET /break says
+ *                                goodbye, GET /welcome-back hello again
  *
  * The dispatcher has checked login and CSRF before a POST handler runs, so
  * ctx->req->session is set there. The form handlers also render a refused
@@ -539,4 +542,87 @@ void page_recovery_post(struct hctx *ctx)
 		return;
 	}
 	page_codes_redirect(ctx, codes, CARE_CODES, false);
+}
+
+/* ---------------------------------------------------------------- take a break */
+
+static const struct {
+	int days;
+	const char *label;
+} break_lengths[] = {
+	{ 1, "A day" }, { 3, "Three days" }, { 7, "A week" }, { 14, "Two weeks" },
+	{ 30, "A month" }, { 92, "Three months" },
+};
+
+void page_break_form(struct hctx *ctx)
+{
+	tpl_value *d = page_data(ctx, "Take a break");
+	const char *chosen = page_field(ctx, "days");
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < sizeof break_lengths / sizeof break_lengths[0]; i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		const char *v = arena_printf(ctx->arena, "%d", break_lengths[i].days);
+		tpl_set_str(m, "value", v);
+		tpl_set_str(m, "id", arena_printf(ctx->arena, "days-%d", break_lengths[i].days));
+		tpl_set_str(m, "label", break_lengths[i].label);
+		if (strcmp(chosen, v) == 0 || (!*chosen && break_lengths[i].days == 7))
+			tpl_set_str(m, "checked", "checked");
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "lengths", list);
+	page_render(ctx, "break", d);
+}
+
+void page_break_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *typed = page_field(ctx, "days");
+	int days = 0;
+	for (size_t i = 0; i < sizeof break_lengths / sizeof break_lengths[0]; i++)
+		if (strcmp(typed, arena_printf(ctx->arena, "%d", break_lengths[i].days)) == 0)
+			days = break_lengths[i].days;
+	if (days < CARE_BREAK_MIN_DAYS || days > CARE_BREAK_MAX_DAYS) {
+		page_form_error(ctx, 422, "Choose how long your break lasts: from a day to three months.");
+		page_break_form(ctx);
+		return;
+	}
+	if (strcmp(page_field(ctx, "confirm"), "yes") != 0) {
+		page_form_error(ctx, 422, "Tick \"Yes, pause my account\" to start your break. Nothing was changed.");
+		page_break_form(ctx);
+		return;
+	}
+	const char *until = NULL;
+	bool found = false;
+	enum db_err e;
+	if ((e = db_begin(ctx->db)) != DB_OK ||
+	    (e = db_care_break_start(ctx->db, ctx->arena, s->user_id, days, &until, &found)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	clear_session_cookie(ctx);
+	page_redirect(ctx, arena_printf(ctx->arena, "/break?until=%s", until));
+}
+
+/* The goodbye page: no session any more; the date comes from the address
+ * (only shown back, as text, when it has the form of a date). */
+void page_break_started(struct hctx *ctx)
+{
+	const char *until = req_param(&ctx->req->query, "until");
+	bool date = until && strlen(until) == 10 && strspn(until, "0123456789-") == 10;
+	tpl_value *d = page_data(ctx, "Enjoy your break");
+	tpl_set_str(d, "until", date ? until : NULL);
+	page_render(ctx, "break_started", d);
+}
+
+void page_welcome_back(struct hctx *ctx)
+{
+	tpl_value *d = page_data(ctx, "Welcome back");
+	tpl_set_bool(d, "early", req_param(&ctx->req->query, "early") != NULL);
+	page_render(ctx, "welcome_back", d);
 }

@@ -339,7 +339,14 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
-	start_session(ctx, u.id, known_device ? &dev : NULL, page_field(ctx, "next"));
+	/* Logging in ends a break, over or not: a kind word first. */
+	bool was_away = false, over = false;
+	if ((e = db_care_break_end(ctx->db, ctx->arena, u.id, &was_away, &over)) != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	start_session(ctx, u.id, known_device ? &dev : NULL,
+	              was_away ? (over ? "/welcome-back" : "/welcome-back?early=1") : page_field(ctx, "next"));
 }
 
 void page_logout_post(struct hctx *ctx)

@@ -52,6 +52,10 @@ static const struct route_form form_settings = { "Privacy and reading", {
 static const struct route_form form_recovery = { "New recovery codes", {
 	{ "password", FIELD_SECRET, 4096, true, "Password" },
 }, page_recovery_form, false };
+static const struct route_form form_break = { "Take a break", {
+	{ "days", FIELD_CHOICE, 3, true, NULL },
+	{ "confirm", FIELD_CHOICE, 8, false, NULL },
+}, page_break_form, false };
 static const struct route_form form_forgot = { "Forgot your password", {
 	{ "handle", FIELD_LINE, 64, true, "The handle" },
 	{ "code", FIELD_LINE, 64, true, "Recovery code" },
@@ -116,6 +120,10 @@ static const struct route routes[] = {
 	{ M_GET,  "/me/recovery",       page_recovery_form,       LOGIN, NULL },
 	{ M_POST, "/me/recovery",       page_recovery_post,       WRITE, &form_recovery },
 	{ M_GET,  "/me/recovery/codes", page_recovery_codes,      LOGIN, NULL },
+	{ M_GET,  "/me/break",          page_break_form,          LOGIN, NULL },
+	{ M_POST, "/me/break",          page_break_post,          WRITE, &form_break },
+	{ M_GET,  "/break",             page_break_started,       0, NULL },
+	{ M_GET,  "/welcome-back",      page_welcome_back,        LOGIN, NULL },
 
 	{ M_GET,  "/c/:slug/new",       page_thread_new_form,     LOGIN, NULL },
 	{ M_POST, "/c/:slug/new",       page_thread_new_post,     WRITE, &form_thread_new },

@@ -122,6 +122,12 @@ void page_recovery_post(struct hctx *ctx);
  * still answers with a redirect. welcome: after registration. */
 void page_codes_redirect(struct hctx *ctx, const char *const codes[], size_t n, bool welcome);
 void page_recovery_codes(struct hctx *ctx);
+/* Take a break: the form, the pause (signed out everywhere), the page that
+ * says goodbye (no session left), the page that says welcome back. */
+void page_break_form(struct hctx *ctx);
+void page_break_post(struct hctx *ctx);
+void page_break_started(struct hctx *ctx);
+void page_welcome_back(struct hctx *ctx);
 /* page_auth.c: "forgot your password": a handle and a recovery code */
 void page_forgot_form(struct hctx *ctx);
 void page_forgot_post(struct hctx *ctx);

@@ -171,3 +171,27 @@ enum db_err db_care_codes_current(db *d, arena *a, long long user_id, const char
 	*current = db_int(d, r, 0, 0) == (long long)n;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
+
+enum db_err db_care_break_start(db *d, arena *a, long long user_id, int days, const char **until, bool *found)
+{
+	enum db_err err;
+	const char *p[] = { ll(a, user_id), ll(a, days) };
+	PGresult *r = db_exec(d, a, DB_CARE_BREAK_START, p, &err);
+	if (!r)
+		return err;
+	*found = PQntuples(r) == 1;
+	*until = *found ? db_val(r, 0, 0) : NULL;
+	return *found ? db_care_sessions_end_all(d, a, user_id) : DB_OK;
+}
+
+enum db_err db_care_break_end(db *d, arena *a, long long user_id, bool *was_away, bool *over)
+{
+	enum db_err err;
+	const char *p[] = { ll(a, user_id) };
+	PGresult *r = db_exec(d, a, DB_CARE_BREAK_END, p, &err);
+	if (!r)
+		return err;
+	*was_away = PQntuples(r) == 1;
+	*over = *was_away && db_bool(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
+}

@@ -56,4 +56,16 @@ enum db_err db_care_sessions_end_all(db *d, arena *a, long long user_id);
 enum db_err db_care_warning_set(db *d, arena *a, long long post_id, const char *warning,
                                 const char **old, long long *author_id, bool *found);
 
+/* Breaks: a member pauses their account for CARE_BREAK_MIN_DAYS to
+ * CARE_BREAK_MAX_DAYS days; their profile shows them as away meanwhile. */
+#define CARE_BREAK_MIN_DAYS 1
+#define CARE_BREAK_MAX_DAYS 92
+
+/* In the caller's transaction: starts a break of days and ends every
+ * session; *until gets the last day ("2026-12-24"). */
+enum db_err db_care_break_start(db *d, arena *a, long long user_id, int days, const char **until, bool *found);
+/* At log-in: ends the member's break if they were on one (*was_away), and
+ * says whether it had run its course (*over) or they came back early. */
+enum db_err db_care_break_end(db *d, arena *a, long long user_id, bool *was_away, bool *over);
+
 #endif

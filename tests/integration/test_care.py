@@ -461,3 +461,48 @@ def test_regenerate_recovery_codes(stack):
     assert st == 403, "an old code still works after regenerating"
     st, _, _ = forgot(Client(stack), c.handle, new[1], "a password from a new code")
     assert st == 303, "a new code does not work"
+
+
+# ---------------------------------------------------------------- 5. take a break
+
+
+def test_take_a_break(stack):
+    w = world(stack)
+    a = w.member("brk")
+    other_device = Client(stack)
+    st, _, _ = other_device.login(a.handle, PASSWORD)
+    assert st == 303
+    # Not without ticking the box; not for an unknown length.
+    st, _, body = a.post("/me/break", [("days", "7")])
+    assert st == 422 and b"Yes, pause my account" in body, "no confirmation: %d" % st
+    st, _, body = a.post("/me/break", [("days", "1000"), ("confirm", "yes")])
+    assert st == 422, "1000 days: %d" % st
+    assert q(stack, "select coalesce(away_until::text, '-') from users where id = %d" % a.uid) == "-"
+    st, h, body = a.post("/me/break", [("days", "7"), ("confirm", "yes")])
+    assert st == 303 and h.get("location", "").startswith("/break?until="), "break: %d %s" % (
+        st, message_of(body))
+    assert q(stack, "select (away_until - now() between interval '6 days 23 hours' and interval '7 days') "
+                    "from users where id = %d" % a.uid) == "t", "the break is not a week long"
+    assert q(stack, "select count(*) from sessions where user_id = %d" % a.uid) == "0", "sessions remain"
+    assert not a.logged_in(), "the session cookie was not cleared"
+    st, _, body = a.get(h["location"])
+    assert st == 200 and b"Enjoy your break" in body
+    st, _, _ = other_device.get("/me/sessions")
+    assert st == 303, "the other device is still logged in: %d" % st
+    # Others see them as away.
+    st, _, body = w.member("friend").get("/u/%s" % a.handle)
+    assert b"Taking a break" in body, "the profile does not say away"
+    # Logging in early ends the break, with a kind word.
+    st, h, _ = Client(stack).login(a.handle, PASSWORD)
+    assert st == 303 and h.get("location") == "/welcome-back?early=1", "log-in during a break: %r" % (
+        h.get("location"),)
+    assert q(stack, "select coalesce(away_until::text, '-') from users where id = %d" % a.uid) == "-"
+    st, _, body = w.member("friend2").get("/u/%s" % a.handle)
+    assert b"Taking a break" not in body, "still away after coming back"
+    # A break that ran its course: the welcome without "early".
+    q(stack, "update users set away_until = now() - interval '1 minute' where id = %d" % a.uid)
+    c = Client(stack)
+    st, h, _ = c.login(a.handle, PASSWORD)
+    assert h.get("location") == "/welcome-back", "after a whole break: %r" % h.get("location")
+    st, _, body = c.get("/welcome-back")
+    assert st == 200 and b"Welcome back" in body and b"early" not in body
