@@ -11,6 +11,7 @@ import uuid
 from harness import SRC
 
 sys.path.insert(0, os.path.join(SRC, "tests", "integration"))
+import cdp  # noqa: E402
 import client as C  # noqa: E402
 from test_pages import check_page  # noqa: E402
 from test_xss import isolated_tab, record_network  # noqa: E402
@@ -66,7 +67,13 @@ def history(tab):
 
 
 def wait_path(tab, path):
-    return tab.wait_until(lambda: history(tab)[0][history(tab)[1]] == path, 10)
+    def at():
+        try:
+            entries, idx = history(tab)
+        except cdp.CDPError:         # between two documents
+            return False
+        return entries[idx] == path
+    return tab.wait_until(at, 10)
 
 
 def quick_exit_box(tab):
@@ -166,7 +173,7 @@ def details_state(tab, pid):
       if (!d) return null;
       const body = d.querySelector('.post-body');
       return {open: d.open, summary: d.querySelector('summary').textContent.trim(),
-              bodyShown: !!body && body.getClientRects().length > 0};
+              bodyShown: !!body && body.checkVisibility()};
     })()""" % pid)
 
 
