@@ -372,7 +372,6 @@ void page_forgot_form(struct hctx *ctx)
 	tpl_value *d = page_data(ctx, "Forgot your password");
 	tpl_set_str(d, "csrf", page_csrf(ctx));
 	tpl_set_str(d, "handle", page_field(ctx, "handle"));
-	tpl_set_str(d, "code", page_field(ctx, "code"));
 	page_render(ctx, "forgot", d);
 }
 

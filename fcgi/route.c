@@ -58,7 +58,7 @@ static const struct route_form form_break = { "Take a break", {
 }, page_break_form, false };
 static const struct route_form form_forgot = { "Forgot your password", {
 	{ "handle", FIELD_LINE, 64, true, "The handle" },
-	{ "code", FIELD_LINE, 64, true, "Recovery code" },
+	{ "code", FIELD_SECRET, 64, true, "Recovery code" },
 	{ "new", FIELD_SECRET, 4096, true, "New password" },
 	{ "confirm", FIELD_SECRET, 4096, true, "New password again" },
 }, page_forgot_form, true };
