@@ -442,6 +442,7 @@ static int cmd_render_errors(struct ctl *c, int argc, char **argv)
 	for (size_t i = 0; i < sizeof nginx_errors / sizeof nginx_errors[0]; i++) {
 		tpl_value *d = tpl_map(c->arena);
 		tpl_set_str(d, "site_name", c->conf.site_name);
+		tpl_set_str(d, "quick_exit_url", c->conf.quick_exit_url);
 		tpl_set_str(d, "title", nginx_errors[i].title);
 		tpl_set_int(d, "status", nginx_errors[i].status);
 		tpl_set_str(d, "message", nginx_errors[i].message);

@@ -136,7 +136,7 @@ static double now_us(void)
 }
 
 static const char security_headers[] =
-	"Content-Security-Policy: default-src 'none'; style-src 'self'; img-src 'self'; "
+	"Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
 	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'\r\n"
 	"X-Content-Type-Options: nosniff\r\n"
 	"Referrer-Policy: no-referrer\r\n"

@@ -57,6 +57,7 @@ tpl_value *page_data(struct hctx *ctx, const char *title)
 	tpl_value *d = tpl_map(ctx->arena);
 	tpl_set_str(d, "site_name", ctx->conf->site_name);
 	tpl_set_str(d, "title", title);
+	tpl_set_str(d, "quick_exit_url", ctx->conf->quick_exit_url);
 	struct session *s = ctx->req->session;
 	if (s) {
 		tpl_value *me = tpl_map(ctx->arena);

@@ -6,6 +6,15 @@
  *   POST     /me/sessions/end    session=ID (a public id) or session=others
  *   GET      /me/export          my profile and all my posts, one JSON download
  *   GET/POST /me/delete          delete my account: my posts deleted or kept
+ *   GET/POST /me/settings        privacy and reading: post list hidden,
+ *                                content warnings always open
+ *   GET/POST /me/recovery        how many recovery codes are left; new ones
+ *                                (with the password)
+ *   GET      /me/recovery/codes  new codes, shown once (from a cookie that
+ *                                this page clears; see page_codes_redirect)
+ *   GET/POST /me/break           take a break: paused for a chosen time,
+ *                                signed out everywhere; GET /break says
+ *                                goodbye, GET /welcome-back hello again
  *
  * The dispatcher has checked login and CSRF before a POST handler runs, so
  * ctx->req->session is set there. The form handlers also render a refused
@@ -21,6 +30,7 @@
 
 #include "auth.h"
 #include "db_account.h"
+#include "db_care.h"
 #include "db_limits.h"
 #include "json.h"
 #include "route.h"
@@ -374,4 +384,245 @@ void page_delete_account_post(struct hctx *ctx)
 fail:
 	db_rollback(ctx->db);
 	page_db_error(ctx, e);
+}
+
+/* ---------------------------------------------------------------- settings */
+
+void page_settings_form(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Privacy and reading");
+	if (s) {
+		struct care_settings cs;
+		bool found;
+		enum db_err e = db_care_settings(ctx->db, ctx->arena, s->user_id, &cs, &found);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		/* A refused form shows what was sent, not what is stored. */
+		if (ctx->form_error && ctx->req->method == HTTP_POST) {
+			cs.posts_hidden = *page_field(ctx, "posts_hidden") != '\0';
+			cs.cw_always_open = *page_field(ctx, "cw_open") != '\0';
+		}
+		tpl_set_bool(d, "posts_hidden", cs.posts_hidden);
+		tpl_set_bool(d, "cw_open", cs.cw_always_open);
+	}
+	tpl_set_bool(d, "saved", req_param(&ctx->req->query, "saved") != NULL);
+	page_render(ctx, "settings", d);
+}
+
+void page_settings_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	struct care_settings cs = {
+		.posts_hidden = strcmp(page_field(ctx, "posts_hidden"), "1") == 0,
+		.cw_always_open = strcmp(page_field(ctx, "cw_open"), "1") == 0,
+	};
+	bool found;
+	enum db_err e = db_care_settings_set(ctx->db, ctx->arena, s->user_id, &cs, &found);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	page_redirect(ctx, "/me/settings?saved=1");
+}
+
+/* ---------------------------------------------------------------- recovery codes */
+
+#define CODES_COOKIE "hr"
+#define CODES_COOKIE_SECONDS 600
+
+void page_codes_redirect(struct hctx *ctx, const char *const codes[], size_t n, bool welcome)
+{
+	buf b;
+	buf_init(&b, ctx->arena, n * 24);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&b, '.');
+		buf_puts(&b, codes[i]);
+	}
+	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, CODES_COOKIE, b.data, CODES_COOKIE_SECONDS,
+	                                                    ctx->conf->secure_cookies));
+	page_redirect(ctx, welcome ? "/me/recovery/codes?welcome=1" : "/me/recovery/codes");
+}
+
+/* GET /me/recovery/codes: the codes of the cookie, once, when they are the
+ * member's current ones; the cookie is cleared by the same answer. */
+void page_recovery_codes(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *raw = req_param(&ctx->req->cookies, CODES_COOKIE);
+	const char *codes[CARE_CODES];
+	size_t n = 0;
+	if (raw && strlen(raw) < CARE_CODES * 24) {
+		char *copy = arena_strdup(ctx->arena, raw), *save = NULL;
+		for (char *tok = strtok_r(copy, ".", &save); tok && n < CARE_CODES; tok = strtok_r(NULL, ".", &save))
+			codes[n++] = tok;
+	}
+	bool current = false;
+	if (n == CARE_CODES) {
+		enum db_err e = db_care_codes_current(ctx->db, ctx->arena, s->user_id, codes, n, &current);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+	}
+	if (raw)
+		resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, CODES_COOKIE, "", 0,
+		                                                    ctx->conf->secure_cookies));
+	resp_header(ctx->resp, "Cache-Control", "no-store");
+	bool welcome = req_param(&ctx->req->query, "welcome") != NULL;
+	tpl_value *d = page_data(ctx, welcome ? "Welcome: your recovery codes" : "Your recovery codes");
+	tpl_set_bool(d, "welcome", welcome);
+	if (current) {
+		tpl_value *list = tpl_list(ctx->arena);
+		for (size_t i = 0; i < n; i++) {
+			tpl_value *m = tpl_map(ctx->arena);
+			tpl_set_str(m, "code", codes[i]);
+			tpl_list_push(list, m);
+		}
+		tpl_set(d, "codes", list);
+	}
+	page_render(ctx, "recovery_codes", d);
+}
+
+void page_recovery_form(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Recovery codes");
+	if (s) {
+		long long left;
+		enum db_err e = db_care_codes_left(ctx->db, ctx->arena, s->user_id, &left);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		tpl_set_int(d, "left", left);
+		tpl_set_str(d, "left_text", page_count(ctx->arena, left, "recovery code", "recovery codes"));
+		tpl_set_bool(d, "none_left", left == 0);
+	}
+	tpl_set_bool(d, "used", req_param(&ctx->req->query, "used") != NULL);
+	page_render(ctx, "recovery", d);
+}
+
+void page_recovery_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	size_t plen = 0;
+	const char *password = req_param_len(&ctx->req->form, "password", &plen);
+	if (!password || plen == 0) {
+		page_form_error(ctx, 400, "Please type your password to make new recovery codes.");
+		page_recovery_form(ctx);
+		return;
+	}
+	if (!password_tries_left(ctx, page_recovery_form))
+		return;
+	const char *hash;
+	enum db_err e = db_account_password_hash(ctx->db, ctx->arena, s->user_id, false, &hash);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!hash || plen > AUTH_PASSWORD_MAX || !auth_verify_password(hash, password, plen)) {
+		wrong_password(ctx, "That is not your password. Your recovery codes were not changed.",
+		               page_recovery_form);
+		return;
+	}
+	const char *codes[CARE_CODES];
+	if ((e = db_begin(ctx->db)) != DB_OK ||
+	    (e = db_care_codes_new(ctx->db, ctx->arena, s->user_id, codes)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	page_codes_redirect(ctx, codes, CARE_CODES, false);
+}
+
+/* ---------------------------------------------------------------- take a break */
+
+static const struct {
+	int days;
+	const char *label;
+} break_lengths[] = {
+	{ 1, "A day" }, { 3, "Three days" }, { 7, "A week" }, { 14, "Two weeks" },
+	{ 30, "A month" }, { 92, "Three months" },
+};
+
+void page_break_form(struct hctx *ctx)
+{
+	tpl_value *d = page_data(ctx, "Take a break");
+	const char *chosen = page_field(ctx, "days");
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < sizeof break_lengths / sizeof break_lengths[0]; i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		const char *v = arena_printf(ctx->arena, "%d", break_lengths[i].days);
+		tpl_set_str(m, "value", v);
+		tpl_set_str(m, "id", arena_printf(ctx->arena, "days-%d", break_lengths[i].days));
+		tpl_set_str(m, "label", break_lengths[i].label);
+		if (strcmp(chosen, v) == 0 || (!*chosen && break_lengths[i].days == 7))
+			tpl_set_str(m, "checked", "checked");
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "lengths", list);
+	page_render(ctx, "break", d);
+}
+
+void page_break_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *typed = page_field(ctx, "days");
+	int days = 0;
+	for (size_t i = 0; i < sizeof break_lengths / sizeof break_lengths[0]; i++)
+		if (strcmp(typed, arena_printf(ctx->arena, "%d", break_lengths[i].days)) == 0)
+			days = break_lengths[i].days;
+	if (days < CARE_BREAK_MIN_DAYS || days > CARE_BREAK_MAX_DAYS) {
+		page_form_error(ctx, 422, "Choose how long your break lasts: from a day to three months.");
+		page_break_form(ctx);
+		return;
+	}
+	if (strcmp(page_field(ctx, "confirm"), "yes") != 0) {
+		page_form_error(ctx, 422, "Tick \"Yes, pause my account\" to start your break. Nothing was changed.");
+		page_break_form(ctx);
+		return;
+	}
+	const char *until = NULL;
+	bool found = false;
+	enum db_err e;
+	if ((e = db_begin(ctx->db)) != DB_OK ||
+	    (e = db_care_break_start(ctx->db, ctx->arena, s->user_id, days, &until, &found)) != DB_OK ||
+	    (e = db_commit(ctx->db)) != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	if (!found) {
+		page_error(ctx, 404, "Account not found", "This account no longer exists.");
+		return;
+	}
+	clear_session_cookie(ctx);
+	page_redirect(ctx, arena_printf(ctx->arena, "/break?until=%s", until));
+}
+
+/* The goodbye page: no session any more; the date comes from the address
+ * (only shown back, as text, when it has the form of a date). */
+void page_break_started(struct hctx *ctx)
+{
+	const char *until = req_param(&ctx->req->query, "until");
+	bool date = until && strlen(until) == 10 && strspn(until, "0123456789-") == 10;
+	tpl_value *d = page_data(ctx, "Enjoy your break");
+	tpl_set_str(d, "until", date ? until : NULL);
+	page_render(ctx, "break_started", d);
+}
+
+void page_welcome_back(struct hctx *ctx)
+{
+	tpl_value *d = page_data(ctx, "Welcome back");
+	tpl_set_bool(d, "early", req_param(&ctx->req->query, "early") != NULL);
+	page_render(ctx, "welcome_back", d);
 }

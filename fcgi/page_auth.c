@@ -12,13 +12,22 @@
  *
  * Registration is one transaction: the per-address rate
  * (registrations_per_hour), the handles of members who left
- * (handle_reserve_days, lib/db_limits.h) and the new account.
+ * (handle_reserve_days, lib/db_limits.h), the new account and its ten
+ * recovery codes (lib/db_care.h), which the next page shows once
+ * (page_codes_redirect in page_account.c).
+ *
+ * /forgot takes a handle, a recovery code and a new password, under the
+ * same throttling as log-in (a wrong code counts as a wrong password for
+ * the handle, the address or the known browser); a good one is used up,
+ * sets the password and ends every session, in one transaction.
  */
 #include <stdio.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "auth.h"
+#include "db_account.h"
+#include "db_care.h"
 #include "db_device.h"
 #include "db_limits.h"
 #include "db_user.h"
@@ -58,9 +67,9 @@ static const char *client_hint(const char *ua)
 	return hint;
 }
 
-/* Logged in: the session, a device cookie naming the account (a new one
- * unless dev is this browser's valid one for it), and the way on. */
-static void start_session(struct hctx *ctx, long long user_id, const struct device *dev, const char *next)
+/* Logged in: the session and a device cookie naming the account (a new one
+ * unless dev is this browser's valid one for it). False after an error page. */
+static bool open_session(struct hctx *ctx, long long user_id, const struct device *dev)
 {
 	const char *token, *device_token = NULL;
 	enum db_err e = session_create(ctx->db, ctx->arena, user_id, ctx->conf->session_days,
@@ -70,7 +79,7 @@ static void start_session(struct hctx *ctx, long long user_id, const struct devi
 		          db_device_create(ctx->db, ctx->arena, user_id, &device_token);
 	if (e != DB_OK) {
 		page_db_error(ctx, e);
-		return;
+		return false;
 	}
 	if (device_token)
 		resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, DEVICE_COOKIE, device_token,
@@ -82,7 +91,14 @@ static void start_session(struct hctx *ctx, long long user_id, const struct devi
 	/* The pre-session token has done its job. */
 	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, PRESESSION_COOKIE, "", 0,
 	                                                    ctx->conf->secure_cookies));
-	page_redirect(ctx, safe_next(next));
+	return true;
+}
+
+/* open_session(), then the way on. */
+static void start_session(struct hctx *ctx, long long user_id, const struct device *dev, const char *next)
+{
+	if (open_session(ctx, user_id, dev))
+		page_redirect(ctx, safe_next(next));
 }
 
 /* One transaction: the address's rate, the reserved handles, the account
@@ -90,7 +106,7 @@ static void start_session(struct hctx *ctx, long long user_id, const struct devi
  * *refused says the caller shows the form again (status and message set),
  * otherwise an error page was rendered. */
 static bool create_account(struct hctx *ctx, const char *handle, const char *hash, long long *id,
-                           bool *refused)
+                           const char *codes[CARE_CODES], bool *refused)
 {
 	unsigned char key[SERVER_KEY_BYTES];
 	enum db_err e = DB_OK;
@@ -142,6 +158,7 @@ static bool create_account(struct hctx *ctx, const char *handle, const char *has
 		return false;
 	}
 	if (e != DB_OK || (e = db_registration_add(ctx->db, ctx->arena, addr_digest)) != DB_OK ||
+	    (e = db_care_codes_new(ctx->db, ctx->arena, *id, codes)) != DB_OK ||
 	    (e = db_commit(ctx->db)) != DB_OK)
 		goto fail;
 	return true;
@@ -191,12 +208,14 @@ void page_register_post(struct hctx *ctx)
 	}
 	long long id;
 	bool refused = false;
-	if (!create_account(ctx, handle, hash, &id, &refused)) {
+	const char *codes[CARE_CODES];
+	if (!create_account(ctx, handle, hash, &id, codes, &refused)) {
 		if (refused)
 			page_register_form(ctx);
 		return;
 	}
-	start_session(ctx, id, NULL, "/");
+	if (open_session(ctx, id, NULL))
+		page_codes_redirect(ctx, codes, CARE_CODES, true);
 }
 
 void page_login_form(struct hctx *ctx)
@@ -320,7 +339,14 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
-	start_session(ctx, u.id, known_device ? &dev : NULL, page_field(ctx, "next"));
+	/* Logging in ends a break, over or not: a kind word first. */
+	bool was_away = false, over = false;
+	if ((e = db_care_break_end(ctx->db, ctx->arena, u.id, &was_away, &over)) != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	start_session(ctx, u.id, known_device ? &dev : NULL,
+	              was_away ? (over ? "/welcome-back" : "/welcome-back?early=1") : page_field(ctx, "next"));
 }
 
 void page_logout_post(struct hctx *ctx)
@@ -333,4 +359,115 @@ void page_logout_post(struct hctx *ctx)
 	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, SESSION_COOKIE, "", 0,
 	                                                    ctx->conf->secure_cookies));
 	page_redirect(ctx, "/");
+}
+
+/* ---------------------------------------------------------------- forgot */
+
+void page_forgot_form(struct hctx *ctx)
+{
+	if (ctx->req->session && !ctx->form_error) {
+		page_redirect(ctx, "/me/password");
+		return;
+	}
+	tpl_value *d = page_data(ctx, "Forgot your password");
+	tpl_set_str(d, "csrf", page_csrf(ctx));
+	tpl_set_str(d, "handle", page_field(ctx, "handle"));
+	page_render(ctx, "forgot", d);
+}
+
+static void forgot_again(struct hctx *ctx, int status, const char *message)
+{
+	page_form_error(ctx, status, message);
+	page_forgot_form(ctx);
+}
+
+void page_forgot_post(struct hctx *ctx)
+{
+	const char *handle = page_field(ctx, "handle");
+	const char *code = page_field(ctx, "code");
+	size_t nlen = 0, flen = 0;
+	const char *fresh = req_param_len(&ctx->req->form, "new", &nlen);
+	const char *confirm = req_param_len(&ctx->req->form, "confirm", &flen);
+	if (!user_handle_valid(handle) || !*code) {
+		forgot_again(ctx, 422, "Type your handle and one of your recovery codes.");
+		return;
+	}
+	if (!fresh || utf8_count(fresh, nlen) < AUTH_PASSWORD_MIN || nlen > AUTH_PASSWORD_MAX) {
+		forgot_again(ctx, 422, "Choose a new password of at least 10 characters (a few words work well).");
+		return;
+	}
+	if (!confirm || nlen != flen || strcmp(fresh, confirm) != 0) {
+		forgot_again(ctx, 422, "The new password and its confirmation are not the same. Please type them again.");
+		return;
+	}
+	struct user u;
+	bool found, has_device;
+	struct device dev;
+	enum db_err e = db_user_by_handle(ctx->db, ctx->arena, handle, &u, &found);
+	if (e == DB_OK)
+		e = db_device_lookup(ctx->db, ctx->arena, req_param(&ctx->req->cookies, DEVICE_COOKIE), &dev,
+		                     &has_device);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return;
+	}
+	/* The same allowances as log-in (page_login_post). */
+	bool known_device = has_device && found && dev.user_id == u.id;
+	const char *hkey, *akey;
+	throttle_keys(ctx, handle, &hkey, &akey);
+	const char *tp[] = { hkey, akey };
+	if (known_device) {
+		if (dev.failures >= DEVICE_LOGIN_TRIES) {
+			resp_header(ctx->resp, "Retry-After", "900");
+			forgot_again(ctx, 429, "There were too many wrong attempts from this browser. "
+			             "Please wait 15 minutes and try again.");
+			return;
+		}
+	} else {
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, tp, &e);
+		if (!r) {
+			page_db_error(ctx, e);
+			return;
+		}
+		if (!unknown_browser_may_try(ctx, db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2))) {
+			page_forgot_form(ctx);
+			return;
+		}
+	}
+	bool usable = found && strcmp(u.status, "deleted") != 0 && strcmp(u.status, "banned") != 0;
+	char hash[AUTH_HASH_STR_LEN];
+	if (usable && auth_hash_password(fresh, nlen, hash) < 0) {
+		page_error(ctx, 503, "Busy", "The forum is very busy. Please try again in a minute.");
+		return;
+	}
+	bool ok = false;
+	long long ended = 0;
+	bool still = false;
+	if (usable) {
+		if ((e = db_begin(ctx->db)) != DB_OK ||
+		    (e = db_care_code_use(ctx->db, ctx->arena, u.id, code, &ok)) != DB_OK)
+			goto fail;
+		if (ok && ((e = db_account_set_password(ctx->db, ctx->arena, u.id, hash, "", &ended, &still)) != DB_OK ||
+		           (e = db_care_sessions_end_all(ctx->db, ctx->arena, u.id)) != DB_OK))
+			goto fail;
+		if ((e = ok ? db_commit(ctx->db) : (db_rollback(ctx->db), DB_OK)) != DB_OK)
+			goto fail;
+	}
+	if (!ok || !still) {
+		e = known_device ? db_device_failure_add(ctx->db, ctx->arena, &dev) :
+		    (db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, tp, &e) ? DB_OK : e);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		forgot_again(ctx, 403, "That handle and recovery code do not match, or the code was used "
+		             "already. Each code works once; check for a typing mistake and try another.");
+		return;
+	}
+	if (open_session(ctx, u.id, known_device ? &dev : NULL))
+		page_redirect(ctx, "/me/recovery?used=1");
+	return;
+fail:
+	db_rollback(ctx->db);
+	page_db_error(ctx, e);
 }

@@ -1,7 +1,10 @@
 /*
  * page_member.c: "/u/:handle" a member's posts, "/me/replies" replies to my
  * posts. Both newest first, 30 a page, keyset cursor ?before=<time>,<id>.
- * Only posts the asker may see are listed (db_read.h).
+ * Only posts the asker may see are listed (db_read.h): profiles need a
+ * log-in unless the operator made them public (profiles_public), a member
+ * can hide their list, and posts with a crisis flag are never listed but to
+ * their author and the moderators.
  */
 #include "db_read.h"
 #include "route.h"
@@ -43,6 +46,7 @@ static tpl_value *post_list(arena *a, const struct read_post_item *items, size_t
 		tpl_set_str(m, "author", p->author);
 		tpl_set_str(m, "excerpt", p->cut ? arena_printf(a, "%s…", p->excerpt) : p->excerpt);
 		tpl_set_str(m, "mark", post_mark(p->state));
+		tpl_set_str(m, "warning", p->warning);
 		tpl_set_str(m, "css", p->state == READ_VISIBLE ? "item" : "item item-marked");
 		page_set_when(m, a, &p->created);
 		tpl_list_push(list, m);
@@ -63,6 +67,13 @@ static void set_pager(struct hctx *ctx, tpl_value *d, const char *base, const st
 
 void page_member(struct hctx *ctx)
 {
+	struct read_viewer v = page_viewer(ctx);
+	bool profiles_public = ctx->conf->profiles_public != 0;
+	/* Before the look-up, so a stranger does not even learn who is a member. */
+	if (!db_read_may_see_profile(profiles_public, &v)) {
+		page_redirect(ctx, arena_printf(ctx->arena, "/login?next=/u/%s", ctx->req->slug));
+		return;
+	}
 	struct read_cursor before;
 	bool paged;
 	if (!query_before(ctx, &before, &paged))
@@ -78,16 +89,22 @@ void page_member(struct hctx *ctx)
 		page_error(ctx, 404, "Member not found", "No member has this name, or their account was closed.");
 		return;
 	}
-	struct read_viewer v = page_viewer(ctx);
-	struct read_post_item *items;
-	size_t n;
-	bool more;
-	err = db_read_member_posts(ctx->db, ctx->arena, mem.id, paged ? &before : NULL, &v, &items, &n, &more);
+	struct read_post_item *items = NULL;
+	size_t n = 0;
+	bool more = false;
+	bool listed = db_read_may_list_posts(&mem, profiles_public, &v);
+	if (listed)
+		err = db_read_member_posts(ctx->db, ctx->arena, mem.id, paged ? &before : NULL, &v, &items, &n,
+		                           &more);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;
 	}
 	tpl_value *d = page_data(ctx, mem.handle);
+	tpl_set_bool(d, "posts_private", !listed);
+	tpl_set_bool(d, "posts_hidden_note", listed && mem.posts_hidden);
+	tpl_set_bool(d, "own", v.user_id == mem.id);
+	tpl_set_bool(d, "away", mem.away);
 	tpl_value *m = tpl_map(ctx->arena);
 	tpl_set_str(m, "handle", mem.handle);
 	tpl_set_str(m, "iso", db_read_datetime(ctx->arena, &mem.since));

@@ -28,6 +28,7 @@
 #include "cache.h"
 #include "log.h"
 #include "markdown.h"
+#include "db_care.h"
 #include "route.h"
 #include "session.h"
 #include "utf8.h"
@@ -185,6 +186,7 @@ struct rpost {
 	const char *created_iso;
 	long long age;
 	const char *pending_html, *pending_title;   /* a held edit (NULL: none) */
+	const char *warning;                        /* content warning (NULL: none) */
 	const char *item_status, *item_lane;        /* NULL: never queued */
 	int item_severity;
 	long long item_age;
@@ -229,6 +231,7 @@ static enum load_status load_post(struct hctx *ctx, long long id, struct rpost *
 	p->author_posts = db_ll(r, 0, 25);
 	p->pending_html = PQgetisnull(r, 0, 26) ? NULL : db_val(r, 0, 26);
 	p->pending_title = PQgetisnull(r, 0, 27) ? NULL : db_val(r, 0, 27);
+	p->warning = db_val(r, 0, 28);
 	return LOAD_OK;
 }
 
@@ -398,6 +401,7 @@ static const struct {
 	{ "silence", "The author is silenced: they can still read, but cannot post." },
 	{ "ban", "The author is banned and logged out everywhere." },
 	{ "unsilence", "The author can post again." },
+	{ "warning", "The content warning was changed. Readers see it before the post." },
 };
 
 /* The confirmation after an action (?done=ACTION&from=ID), if any. */
@@ -880,6 +884,8 @@ void page_review_item(struct hctx *ctx)
 	tpl_set_str(d, "action_url", arena_printf(ctx->arena, "/mod/p/%lld", p.id));
 	tpl_set_str(d, "reason_value", page_field(ctx, "reason"));
 	tpl_set_str(d, "redact_value", page_field(ctx, "redact_from"));
+	tpl_set_str(post, "warning", p.warning);
+	tpl_set_str(d, "warning_value", ctx->req->method == HTTP_POST ? page_field(ctx, "warning") : p.warning);
 	tpl_set_int(d, "reason_max", REASON_MAX);
 	set_done(ctx, d, true);
 	page_render(ctx, "review_item", d);
@@ -888,7 +894,8 @@ void page_review_item(struct hctx *ctx)
 /* ---------------------------------------------------------------- actions */
 
 enum review_action {
-	RA_APPROVE, RA_HIDE, RA_ESCALATE, RA_REDACT, RA_NOTE, RA_SILENCE, RA_BAN, RA_UNSILENCE, RA__MAX
+	RA_APPROVE, RA_HIDE, RA_ESCALATE, RA_REDACT, RA_NOTE, RA_SILENCE, RA_BAN, RA_UNSILENCE, RA_WARNING,
+	RA__MAX
 };
 
 static const struct {
@@ -904,6 +911,7 @@ static const struct {
 	[RA_SILENCE] = { "silence", true, false },
 	[RA_BAN] = { "ban", true, false },
 	[RA_UNSILENCE] = { "unsilence", true, false },
+	[RA_WARNING] = { "warning", false, false },
 };
 
 /* The post as the action's transaction sees it (locked). */
@@ -1078,6 +1086,30 @@ static int act(struct hctx *ctx, enum review_action action, const struct locked 
 		*detail = arena_printf(a, "%s \u2192 %s", t->author_status, to);
 		return 0;
 	}
+	case RA_WARNING: {
+		/* Blank clears it; the route's form refused over CARE_WARNING_MAX
+		 * characters and control characters. */
+		const char *typed = page_field(ctx, "warning");
+		const char *warning = page_blank(typed) ? NULL : typed;
+		const char *old = NULL;
+		long long author = 0;
+		bool found = false;
+		if (*e == DB_OK)
+			*e = db_care_warning_set(ctx->db, a, ctx->req->id, warning, &old, &author, &found);
+		if (*e == DB_OK && old && warning && strcmp(old, warning) == 0) {
+			*why = "The post already has this content warning. Type a different one, or clear the "
+			       "field to remove it.";
+			return 409;
+		}
+		if (*e == DB_OK && !old && !warning) {
+			*why = "The post has no content warning to remove. Type one in \"Content warning\".";
+			return 422;
+		}
+		*detail = arena_printf(a, "content warning: %s%s%s \u2192 %s%s%s", old ? "\u201c" : "",
+		                       old ? old : "none", old ? "\u201d" : "", warning ? "\u201c" : "",
+		                       warning ? warning : "none", warning ? "\u201d" : "");
+		return 0;
+	}
 	case RA__MAX:
 		break;
 	}
@@ -1187,6 +1219,7 @@ static const struct explained action_says[] = {
 	{ "silence", "silenced" },
 	{ "ban", "banned" },
 	{ "unsilence", "lifted the silence or ban of" },
+	{ "warning", "changed the content warning of" },
 };
 
 void page_audit_log(struct hctx *ctx)

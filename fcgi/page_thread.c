@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_care.h"
 #include "db_read.h"
 #include "log.h"
 #include "route.h"
@@ -38,6 +39,7 @@ struct tree {
 	struct hctx *ctx;
 	struct read_viewer viewer;
 	bool open;                      /* replies allowed: thread visible and not locked */
+	bool cw_open;                   /* the reader opens content warnings always */
 	struct skel_build *skel;        /* building a member skeleton: slots for actions */
 	bool reply_form;                /* set by tree_fill */
 };
@@ -124,6 +126,13 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 		set_flag(m, "edited", p->edited);
 		if (p->body_html)
 			tpl_set_html(m, "body", p->body_html);
+		/* The warning is in every reader's render (the shared parts and
+		 * the anonymous cache too); only "open" is the reader's own. */
+		if (p->body_html && p->warning) {
+			tpl_set_str(m, "warning", p->warning);
+			if (t->cw_open)
+				tpl_set_str(m, "cw_open", "open");
+		}
 	}
 	set_flag(m, "special", show != SHOW_FULL);
 	set_flag(m, "held_own", show == SHOW_HELD && mine);
@@ -322,6 +331,16 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
                         long long after, const struct tree_page *pg, long long unread_jump)
 {
 	struct tree t = { .ctx = ctx, .viewer = page_viewer(ctx), .open = th->state == READ_VISIBLE && !th->locked };
+	if (ctx->req->session) {
+		struct care_settings cs;
+		bool found;
+		enum db_err err = db_care_settings(ctx->db, ctx->arena, ctx->req->session->user_id, &cs, &found);
+		if (err != DB_OK) {
+			page_db_error(ctx, err);
+			return;
+		}
+		t.cw_open = found && cs.cw_always_open;
+	}
 	tpl_value *d = page_data(ctx, th->title);
 	if (unread_jump)
 		tpl_set_int(d, "unread_jump", unread_jump);
@@ -403,7 +422,9 @@ static bool member_page(struct hctx *ctx, long long after, const struct read_thr
 	const struct session *s = ctx->req->session;
 	struct read_thread th = *thp;
 	struct read_member_view mv = *mvp;
-	if (th.state != READ_VISIBLE || mv.unseen_own)
+	/* A member who opens content warnings always gets the full render:
+	 * the shared parts have them closed. */
+	if (th.state != READ_VISIBLE || mv.unseen_own || mv.cw_open)
 		return false;
 	uint64_t digest = tpl_theme_digest(ctx->theme);
 	struct skeleton sk;

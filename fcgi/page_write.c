@@ -18,6 +18,7 @@
 #include "markdown.h"
 #include "rate.h"
 #include "route.h"
+#include "db_care.h"
 #include "screen.h"
 #include "session.h"
 #include "utf8.h"
@@ -30,6 +31,7 @@ struct target {
 	long long id, thread_id, user_id, category_id;
 	const char *state, *thread_state, *thread_title, *author, *body_md, *body_html;
 	const char *pending_body_md, *pending_title;    /* a held edit; NULL: none */
+	const char *warning;                            /* content warning; NULL: none */
 	int depth, revision;
 	bool locked, is_opening;
 };
@@ -61,6 +63,7 @@ static enum target_status load_target(struct hctx *ctx, long long id, struct tar
 	long long thread_author = db_ll(r, 0, 14);
 	t->pending_body_md = PQgetisnull(r, 0, 15) ? NULL : db_val(r, 0, 15);
 	t->pending_title = PQgetisnull(r, 0, 16) ? NULL : db_val(r, 0, 16);
+	t->warning = db_val(r, 0, 17);
 	/* The one visibility rule (db_read.h): a post or thread the asker may
 	 * not see is not there for them at all. */
 	struct read_viewer v = page_viewer(ctx);
@@ -111,6 +114,21 @@ static const char *check_body(const char *body)
 	return NULL;
 }
 
+/* A content warning as typed: NULL when blank (none), else trimmed. The
+ * route's form already refused more than CARE_WARNING_MAX characters and
+ * control characters. */
+static const char *warning_value(arena *a, const char *typed)
+{
+	if (!typed || page_blank(typed))
+		return NULL;
+	while (*typed == ' ' || *typed == '\t')
+		typed++;
+	size_t n = strlen(typed);
+	while (n > 0 && (typed[n - 1] == ' ' || typed[n - 1] == '\t'))
+		n--;
+	return arena_strndup(a, typed, n);
+}
+
 /* Runs one statement of a transaction unless an earlier one failed. */
 static bool step(struct hctx *ctx, enum db_stmt stmt, const char *const *params, enum db_err *e)
 {
@@ -125,6 +143,7 @@ struct compose {
 	const char *intro;              /* e.g. "Replying to X" */
 	bool with_title;
 	const char *title, *body;
+	const char *warning;            /* content warning, NULL: none */
 	const char *preview_html;
 	const struct screen_outcome *screened;
 	const struct target *parent;    /* shown above a reply */
@@ -139,8 +158,11 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 	tpl_set_bool(d, "with_title", c->with_title);
 	tpl_set_str(d, "title_value", c->title);
 	tpl_set_str(d, "body_value", c->body);
+	tpl_set_str(d, "warning_value", c->warning);
+	tpl_set_int(d, "warning_max", CARE_WARNING_MAX);
 	tpl_set_str(d, "delete_url", c->delete_url);
 	if (c->preview_html) {
+		tpl_set_str(d, "preview_warning", c->warning);
 		tpl_set_html(d, "preview_html", c->preview_html);
 		tpl_set_bool(d, "has_preview", true);
 	}
@@ -284,6 +306,7 @@ static void thread_compose(struct hctx *ctx, const struct category *cat, struct 
 	c->intro = arena_printf(ctx->arena, "New thread in %s", cat->name);
 	c->with_title = true;
 	c->title = page_field(ctx, "title");
+	c->warning = warning_value(ctx->arena, page_field(ctx, "warning"));
 	c->body = page_text_lf(ctx->arena, page_field(ctx, "body"));
 }
 
@@ -320,6 +343,10 @@ void page_thread_new_post(struct hctx *ctx)
 	enum db_err e = db_begin(ctx->db);
 	if (e == DB_OK)
 		e = db_thread_create(ctx->db, ctx->arena, cat.id, c.title, &w, &thread_id, &post_id);
+	if (e == DB_OK && c.warning) {
+		const char *pw[] = { arena_printf(ctx->arena, "%lld", post_id), c.warning };
+		step(ctx, DB_POST_SET_WARNING, pw, &e);
+	}
 	if (e == DB_OK)
 		e = screen_store(ctx, post_id, &so);
 	if (e == DB_OK)
@@ -381,6 +408,7 @@ static void reply_compose(struct hctx *ctx, const struct target *t, struct compo
 		body = q.data;
 	}
 	c->body = page_text_lf(ctx->arena, body ? body : "");
+	c->warning = warning_value(ctx->arena, page_field(ctx, "warning"));
 }
 
 void page_reply_form(struct hctx *ctx)
@@ -415,14 +443,20 @@ void page_reply_post(struct hctx *ctx)
 	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
 	                        .body_html = html, .state = post_state(&so) };
 	long long post_id;
-	/* Without matches the reply is one statement: its own transaction. */
+	/* Without matches or a warning the reply is one statement: its own
+	 * transaction. */
 	bool flags = so.queue || so.title.count || so.body.count;
-	enum db_err e = flags ? db_begin(ctx->db) : DB_OK;
+	bool txn = flags || c.warning;
+	enum db_err e = txn ? db_begin(ctx->db) : DB_OK;
 	if (e == DB_OK)
 		e = db_post_reply(ctx->db, ctx->arena, t.thread_id, t.id, &w, &post_id);
+	if (e == DB_OK && c.warning) {
+		const char *pw[] = { arena_printf(ctx->arena, "%lld", post_id), c.warning };
+		step(ctx, DB_POST_SET_WARNING, pw, &e);
+	}
 	if (e == DB_OK && flags)
 		e = screen_store(ctx, post_id, &so);
-	if (e == DB_OK && flags)
+	if (e == DB_OK && txn)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
@@ -462,6 +496,8 @@ static void edit_compose(struct hctx *ctx, const struct target *t, struct compos
 	/* A held edit is what the author last wrote: they go on from it. */
 	c->title = title ? title : t->pending_title ? t->pending_title : t->thread_title;
 	c->body = page_text_lf(ctx->arena, body ? body : t->pending_body_md ? t->pending_body_md : t->body_md);
+	c->warning = ctx->req->method == HTTP_POST ? warning_value(ctx->arena, page_field(ctx, "warning"))
+	                                           : t->warning;
 }
 
 void page_edit_form(struct hctx *ctx)
@@ -496,6 +532,7 @@ void page_edit_post(struct hctx *ctx)
 	const char *p2[] = { pid, c.body, html };
 	const char *p3[] = { arena_printf(ctx->arena, "%lld", t.thread_id), c.title };
 	const char *p4[] = { pid, c.body, html, t.is_opening ? c.title : NULL };
+	const char *pw[] = { pid, c.warning };
 	/* An edit that a hold rule matches must not go public: on a post
 	 * others can see, it waits for a moderator (post_pending_edits) and
 	 * readers keep the last visible text. A post nobody else sees yet
@@ -507,6 +544,9 @@ void page_edit_post(struct hctx *ctx)
 	else if (step(ctx, DB_REVIEW_PENDING_DISCARD, p1, &e) && step(ctx, DB_POST_SAVE_REVISION, p1, &e) &&
 	         step(ctx, DB_POST_UPDATE_BODY, p2, &e) && t.is_opening)
 		step(ctx, DB_THREAD_SET_TITLE, p3, &e);
+	/* A warning is a label for readers, never something to hide: it
+	 * changes at once, even while the text of the edit waits. */
+	step(ctx, DB_POST_SET_WARNING, pw, &e);
 	if (e == DB_OK)
 		e = screen_store(ctx, t.id, &so);
 	if (e == DB_OK)

@@ -18,6 +18,7 @@
 
 #define POST_FIELDS(title_required)                                                   \
 	{ "title", FIELD_LINE, 200, title_required, "The title" },                    \
+	{ "warning", FIELD_LINE, 100, false, "The content warning" },                 \
 	{ "body", FIELD_TEXT, 50000, true, "Your post" },                             \
 	{ "action", FIELD_CHOICE, 16, false, NULL },                                  \
 	{ "nudge_ack", FIELD_CHOICE, 4, false, NULL }
@@ -46,9 +47,27 @@ static const struct route_form form_delete_account = { "Delete my account", {
 	{ "posts", FIELD_CHOICE, 16, false, NULL },
 	{ "confirm", FIELD_CHOICE, 8, false, NULL },
 }, page_delete_account_form, true };
+static const struct route_form form_settings = { "Privacy and reading", {
+	{ "posts_hidden", FIELD_CHOICE, 1, false, NULL },
+	{ "cw_open", FIELD_CHOICE, 1, false, NULL },
+}, page_settings_form, false };
+static const struct route_form form_recovery = { "New recovery codes", {
+	{ "password", FIELD_SECRET, 4096, true, "Password" },
+}, page_recovery_form, false };
+static const struct route_form form_break = { "Take a break", {
+	{ "days", FIELD_CHOICE, 3, true, NULL },
+	{ "confirm", FIELD_CHOICE, 8, false, NULL },
+}, page_break_form, false };
+static const struct route_form form_forgot = { "Forgot your password", {
+	{ "handle", FIELD_LINE, 64, true, "The handle" },
+	{ "code", FIELD_SECRET, 64, true, "Recovery code" },
+	{ "new", FIELD_SECRET, 4096, true, "New password" },
+	{ "confirm", FIELD_SECRET, 4096, true, "New password again" },
+}, page_forgot_form, true };
 static const struct route_form form_thread_new = { "Start a thread", { POST_FIELDS(true) },
                                                    page_thread_new_form, false };
 static const struct route_form form_reply = { "Reply", {
+	{ "warning", FIELD_LINE, 100, false, "The content warning" },
 	{ "body", FIELD_TEXT, 50000, true, "Your post" },
 	{ "action", FIELD_CHOICE, 16, false, NULL },
 	{ "nudge_ack", FIELD_CHOICE, 4, false, NULL },
@@ -72,11 +91,13 @@ static const struct route_form form_review = { "Moderator action", {
 	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
 	{ "redact_from", FIELD_TEXT, 10000, false, "Text to remove" },
 	{ "note", FIELD_TEXT, 2000, false, "Note" },
+	{ "warning", FIELD_LINE, 100, false, "Content warning" },
 }, page_review_item, false };
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
 	{ M_GET,  "/help",              page_help,                0, NULL },
+	{ M_GET,  "/weather",           page_weather,             0, NULL },
 	{ M_GET,  "/healthz",           page_health,              0, NULL },
 	{ M_GET,  "/search",            page_search,              DB, NULL },
 	{ M_GET,  "/c/:slug",           page_category,            DB, NULL },
@@ -96,6 +117,8 @@ static const struct route routes[] = {
 	{ M_GET,  "/login",             page_login_form,          DB, NULL },
 	{ M_POST, "/login",             page_login_post,          NEED_DB | NEED_CSRF, &form_login },
 	{ M_POST, "/logout",            page_logout_post,         WRITE, &form_logout },
+	{ M_GET,  "/forgot",            page_forgot_form,         DB, NULL },
+	{ M_POST, "/forgot",            page_forgot_post,         NEED_DB | NEED_CSRF, &form_forgot },
 
 	{ M_GET,  "/me/password",       page_password_form,       LOGIN, NULL },
 	{ M_POST, "/me/password",       page_password_post,       WRITE, &form_password },
@@ -104,6 +127,15 @@ static const struct route routes[] = {
 	{ M_GET,  "/me/export",         page_export,              LOGIN, NULL },
 	{ M_GET,  "/me/delete",         page_delete_account_form, LOGIN, NULL },
 	{ M_POST, "/me/delete",         page_delete_account_post, WRITE, &form_delete_account },
+	{ M_GET,  "/me/settings",       page_settings_form,       LOGIN, NULL },
+	{ M_POST, "/me/settings",       page_settings_post,       WRITE, &form_settings },
+	{ M_GET,  "/me/recovery",       page_recovery_form,       LOGIN, NULL },
+	{ M_POST, "/me/recovery",       page_recovery_post,       WRITE, &form_recovery },
+	{ M_GET,  "/me/recovery/codes", page_recovery_codes,      LOGIN, NULL },
+	{ M_GET,  "/me/break",          page_break_form,          LOGIN, NULL },
+	{ M_POST, "/me/break",          page_break_post,          WRITE, &form_break },
+	{ M_GET,  "/break",             page_break_started,       0, NULL },
+	{ M_GET,  "/welcome-back",      page_welcome_back,        LOGIN, NULL },
 
 	{ M_GET,  "/c/:slug/new",       page_thread_new_form,     LOGIN, NULL },
 	{ M_POST, "/c/:slug/new",       page_thread_new_post,     WRITE, &form_thread_new },

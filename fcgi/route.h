@@ -112,6 +112,27 @@ void page_sessions_end_post(struct hctx *ctx);
 void page_export(struct hctx *ctx);
 void page_delete_account_form(struct hctx *ctx);
 void page_delete_account_post(struct hctx *ctx);
+void page_settings_form(struct hctx *ctx);
+void page_settings_post(struct hctx *ctx);
+void page_recovery_form(struct hctx *ctx);
+void page_recovery_post(struct hctx *ctx);
+/* After new recovery codes were committed: a redirect to the page that
+ * shows them once (/me/recovery/codes), carrying them in a short-lived
+ * HttpOnly cookie, so the server never keeps them in clear and the form
+ * still answers with a redirect. welcome: after registration. */
+void page_codes_redirect(struct hctx *ctx, const char *const codes[], size_t n, bool welcome);
+void page_recovery_codes(struct hctx *ctx);
+/* Take a break: the form, the pause (signed out everywhere), the page that
+ * says goodbye (no session left), the page that says welcome back. */
+void page_break_form(struct hctx *ctx);
+void page_break_post(struct hctx *ctx);
+void page_break_started(struct hctx *ctx);
+void page_welcome_back(struct hctx *ctx);
+/* page_auth.c: "forgot your password": a handle and a recovery code */
+void page_forgot_form(struct hctx *ctx);
+void page_forgot_post(struct hctx *ctx);
+/* page_help.c: the quick exit's neutral page (conf quick_exit_url) */
+void page_weather(struct hctx *ctx);
 /* page_write.c: new thread, reply, edit, delete, support */
 void page_thread_new_form(struct hctx *ctx);
 void page_thread_new_post(struct hctx *ctx);

@@ -47,6 +47,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(new_member_threads_per_hour, 0, 1000), KEY_I(new_member_replies_per_hour, 0, 1000),
 	KEY_I(new_member_per_minute, 0, 1000),
 	KEY_I(crisis_unanswered_minutes, 1, 10080),
+	KEY_I(profiles_public, 0, 1), KEY_S(quick_exit_url),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -138,6 +139,8 @@ static void set_defaults(conf *c)
 	c->new_member_replies_per_hour = 20;
 	c->new_member_per_minute = 3;
 	c->crisis_unanswered_minutes = 30;
+	c->profiles_public = 0;
+	c->quick_exit_url = xstrdup("/weather");
 }
 
 /*
@@ -228,6 +231,15 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "environment %s: %s", envname, why);
 			return rc;
 		}
+	}
+	/* The quick exit must leave at once and never through another site's
+	 * redirect chain by accident: a local path, or an https address. */
+	const char *q = c->quick_exit_url;
+	bool local = q[0] == '/' && q[1] != '/' && q[1] != '\\';
+	if ((!local && strncmp(q, "https://", 8) != 0) || strpbrk(q, "\r\n\"<> ") != NULL) {
+		snprintf(err, errlen, "quick_exit_url must be a path of this site (\"/weather\") or an "
+		         "https:// address without spaces or quotes, not \"%s\"", q);
+		return CONF_ERR_VALUE;
 	}
 	add_connect_timeout(c);
 	c->secure_cookies = strncmp(c->base_url, "https://", 8) == 0;

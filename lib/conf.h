@@ -38,6 +38,8 @@ typedef struct conf {
 	/* A thread whose opening post has a crisis flag and no reply from anyone
 	 * else after this long is raised in the moderators' queue. */
 	int crisis_unanswered_minutes;
+	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
+	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -266,6 +266,7 @@ bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct rea
 		return false;
 	mv->version = db_int(d, r, 0, c + 8);
 	mv->unseen_own = db_bool(d, r, 0, c + 9);
+	mv->cw_open = db_bool(d, r, 0, c + 13);
 	mv->nsupported = 0;
 	mv->supported = NULL;
 	mv->level = PQgetisnull(r, 0, c + 11) ? NULL : db_val(r, 0, c + 11);
@@ -356,6 +357,7 @@ enum db_err db_read_posts(db *d, arena *a, long long thread_id, const struct rea
 		p->support_count = db_int(d, r, i, 11);
 		p->supported = flag(r, i, 12);
 		p->folded = flag(r, i, 13);
+		p->warning = db_val(r, i, 15);          /* NULL: none, or not for this reader */
 	}
 	*count = (size_t)n;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
@@ -413,7 +415,21 @@ enum db_err db_read_member(db *d, arena *a, const char *handle, struct read_memb
 	out->id = db_int(d, r, 0, 0);
 	out->handle = db_text(d, r, 0, 1);
 	when_fill(r, 0, 2, &out->since);
+	out->posts_hidden = db_bool(d, r, 0, 4);
+	out->away = db_bool(d, r, 0, 5);
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
+}
+
+bool db_read_may_see_profile(bool profiles_public, const struct read_viewer *v)
+{
+	return profiles_public || v->user_id != 0;
+}
+
+bool db_read_may_list_posts(const struct read_member *m, bool profiles_public, const struct read_viewer *v)
+{
+	if (!db_read_may_see_profile(profiles_public, v))
+		return false;
+	return !m->posts_hidden || v->user_id == m->id || v->moderator;
 }
 
 static void post_items(db *d, const PGresult *r, arena *a, struct read_post_item **out, size_t *count,
@@ -434,6 +450,7 @@ static void post_items(db *d, const PGresult *r, arena *a, struct read_post_item
 		p->cut = flag(r, i, 5);
 		p->state = state_from(db_text(d, r, i, 6));
 		when_fill(r, i, 7, &p->created);
+		p->warning = db_val(r, i, 9);
 	}
 	*count = (size_t)n;
 }

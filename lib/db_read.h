@@ -128,6 +128,7 @@ enum read_state db_read_state(const char *name);
 struct read_member_view {
 	long long version;              /* threads.version: changes with every write */
 	bool unseen_own;                /* the member has a held or hidden post here */
+	bool cw_open;                   /* they open content warnings always */
 	long long *supported;           /* posts they said "I hear you" to, ascending */
 	size_t nsupported;
 	const char *level;              /* thread_prefs: "watch", "track", "mute"; NULL: none */
@@ -154,6 +155,7 @@ struct read_post {
 	long long support_count;
 	bool supported;                 /* the asker said "I hear you" */
 	bool folded;                    /* at the fold depth with replies below it */
+	const char *warning;            /* content warning, with the body; NULL: none */
 };
 
 /* A post's place: the ids from the opening post down to it. */
@@ -200,10 +202,26 @@ struct read_member {
 	long long id;
 	const char *handle;
 	struct read_when since;
+	bool posts_hidden;              /* they keep their post list to themselves */
+	bool away;                      /* on a break (sql/012_care.sql) */
 };
 
 /* Case-insensitive; deleted members are not found. */
 enum db_err db_read_member(db *d, arena *a, const char *handle, struct read_member *out, bool *found);
+
+/*
+ * Who may see a member's profile and its post list (the operator's
+ * profiles_public, the member's own choice):
+ *   profile    profiles_public: everyone; otherwise logged-in members only.
+ *   post list  as the profile, and when the member hid it, only themselves
+ *              and the moderators.
+ * Within the list, db_read_member_posts() applies the post rule above and
+ * one more: a post with a crisis flag (top category crisis, from the
+ * filter or a report) is listed only to its author and the moderators. The
+ * post itself stays readable in its thread by the usual rule.
+ */
+bool db_read_may_see_profile(bool profiles_public, const struct read_viewer *v);
+bool db_read_may_list_posts(const struct read_member *m, bool profiles_public, const struct read_viewer *v);
 
 struct read_post_item {
 	long long id;
@@ -214,9 +232,11 @@ struct read_post_item {
 	bool cut;                       /* the excerpt is shorter than the post */
 	enum read_state state;
 	struct read_when created;
+	const char *warning;            /* content warning, NULL: none */
 };
 
-/* A member's posts the asker may see, newest first. */
+/* A member's posts the asker may see, newest first, without the posts
+ * with a crisis flag unless the asker is their author or a moderator. */
 enum db_err db_read_member_posts(db *d, arena *a, long long user_id, const struct read_cursor *before,
                                  const struct read_viewer *v, struct read_post_item **out,
                                  size_t *count, bool *more);

@@ -92,9 +92,16 @@ PROBE = r"""
   const bad = [];
   const urlAttrs = ['href', 'src', 'action', 'formaction', 'xlink:href', 'data', 'background',
                     'poster', 'srcset', 'lowsrc', 'dynsrc', 'codebase', 'cite', 'longdesc'];
+  // The theme's one script (the quick exit, layout.html): a file of this
+  // site in the site header, no inline text, no other attribute.
+  const themeScript = el => el.tagName.toLowerCase() === 'script' &&
+    el.getAttribute('src') === '/static/quick-exit.js' && !el.textContent.trim() &&
+    Array.from(el.attributes).every(at => at.name === 'src' || at.name === 'defer') &&
+    !!el.closest('header.site');
   for (const el of document.querySelectorAll('*')) {
     const tag = el.tagName.toLowerCase();
-    if (['script', 'iframe', 'frame', 'object', 'embed', 'base', 'applet', 'svg', 'math', 'style'].includes(tag))
+    if (['script', 'iframe', 'frame', 'object', 'embed', 'base', 'applet', 'svg', 'math', 'style'].includes(tag)
+        && !themeScript(el))
       bad.push('<' + tag + '> element');
     for (const at of Array.from(el.attributes)) {
       const n = at.name.toLowerCase();
@@ -106,7 +113,7 @@ PROBE = r"""
       }
     }
   }
-  return {scripts: document.scripts.length, pwned: typeof window.__pwned !== 'undefined',
+  return {scripts: Array.from(document.scripts).filter(el => !themeScript(el)).length, pwned: typeof window.__pwned !== 'undefined',
           clicked: clicked, bad: bad.slice(0, 8), elements: all.length,
           h1: Array.from(document.querySelectorAll('h1')).map(h => h.textContent)};
 })()

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 import client as C
 from harness import SRC
 
-STACK_OPTIONS = {"workers": 2}
+STACK_OPTIONS = {"workers": 2, "conf": {"profiles_public": "1"}}  # public profiles: test_care.py tests the default
 TIMEOUT = 420
 
 DATA = os.path.join(SRC, "tests", "data")

@@ -17,7 +17,7 @@ import uuid
 
 from harness import Page
 
-STACK_OPTIONS = {"workers": 2}
+STACK_OPTIONS = {"workers": 2, "conf": {"profiles_public": "1"}}  # public profiles: test_care.py tests the default
 TIMEOUT = 180
 
 FOLD = 8                # reply levels a page shows below its root

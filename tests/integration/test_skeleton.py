@@ -42,7 +42,11 @@ def check_security_headers(h, where):
         "%s: CSP default-src is %r, want 'none' (CSP: %s)" % (where, directives.get("default-src"), csp)
     assert directives.get("frame-ancestors") == ["'none'"], \
         "%s: CSP frame-ancestors is %r, want 'none'" % (where, directives.get("frame-ancestors"))
-    for d in ("script-src", "script-src-elem", "script-src-attr", "worker-src", "child-src"):
+    # Scripts: only files of this site (the theme's quick exit, issue 13);
+    # nothing inline, no eval, no worker.
+    assert directives.get("script-src") == ["'self'"], \
+        "%s: CSP script-src is %r, want 'self' only" % (where, directives.get("script-src"))
+    for d in ("script-src-elem", "script-src-attr", "worker-src", "child-src"):
         if d in directives:
             assert directives[d] == ["'none'"], "%s: CSP allows script: %s %s" % (where, d, directives[d])
     for d, sources in directives.items():
