@@ -110,6 +110,11 @@ enum mod_lit_result {
 enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
                                  size_t *bad_offset);
 
+/* How often some member of g turns up in posts, in arbitrary units (a common word: 1000 or more;
+ * a set of long distinctive words: a few). Used to choose the trigger and which extra groups the
+ * prefilter looks for. */
+unsigned mod_litgroup_cost(const struct mod_litgroup *g);
+
 /* Only the upper-case check of mod_literals: true (and *bad_offset) when it would say
  * MOD_LIT_UPPERCASE. */
 bool mod_literals_uppercase(const char *pattern, size_t len, size_t *bad_offset);
@@ -329,6 +334,8 @@ struct mod_pattern {
 	const char **lit;           /* pool: required literals for the prefilter */
 	const uint8_t *litlen;
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
+	uint8_t extra_skipped;      /* bit g: extra group g holds a common word, which nearly every
+	                               window has: the prefilter does not report it, it is not checked */
 	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
 	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these;
 	                                   sorted by first byte */

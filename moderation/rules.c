@@ -17,6 +17,11 @@
 #include "mod_internal.h"
 #include "utf8.h"
 
+/* An extra literal group at least this costly (mod_litgroup_cost: it holds a common word or
+ * several short literals) is not given to the prefilter, whose every report costs a call, nor
+ * checked: nearly every window holds one. */
+#define EXTRA_SEARCH_COST 200
+
 /* pcre2 limits for every match against text. A hit means "send to review". */
 #define MATCH_LIMIT        200000u
 #define DEPTH_LIMIT        2000u
@@ -520,6 +525,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	struct mod_pattern_group *extra = NULL;
 	uint32_t nextra = 0;
 	struct mod_pattern_group lead = { 0 };
+	uint8_t extra_skipped = 0;
 	if (mod_literals(val, vlen, &lits, &off) == MOD_LIT_OK) {
 		litgroup_sort_by_first_byte(&lits.lead);
 		if (lits.lead.count && pool_group(rs->pool, &lits.lead, &lead) < 0)
@@ -534,9 +540,12 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 			extra = mod_pool_alloc(rs->pool, lits.nextra * sizeof *extra);
 			if (!extra)
 				return MOD_ERR_NOMEM;
-			for (size_t g = 0; g < lits.nextra; g++)
+			for (size_t g = 0; g < lits.nextra; g++) {
 				if (pool_group(rs->pool, &lits.extra[g], &extra[g]) < 0)
 					return MOD_ERR_NOMEM;
+				if (mod_litgroup_cost(&lits.extra[g]) >= EXTRA_SEARCH_COST)
+					extra_skipped |= (uint8_t)(1u << g);
+			}
 			nextra = (uint32_t)lits.nextra;
 		}
 	}
@@ -556,6 +565,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	rs->patterns[rs->npatterns++] = (struct mod_pattern){
 		.code = code, .rule = (uint32_t)(r - rs->rules), .line = ps->line,
 		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
+		.extra_skipped = extra_skipped,
 		.lead = lead, .lead_wb = lits.lead_wb };
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
 	index_lead(pat);
@@ -859,7 +869,7 @@ static enum mod_err build_prefilters(mod_ruleset *rs)
 			    (both && mod_prefilter_add(&rs->pf_deob, pat->lit[k], pat->litlen[k], p, 0) < 0))
 				return MOD_ERR_NOMEM;
 		for (uint32_t g = 0; g < pat->nextra; g++)
-			for (uint32_t k = 0; k < pat->extra[g].count; k++) {
+			for (uint32_t k = 0; k < pat->extra[g].count && !(pat->extra_skipped >> g & 1); k++) {
 				const char *lit = pat->extra[g].lit[k];
 				size_t len = pat->extra[g].len[k];
 				if (mod_prefilter_add(&rs->pf_normal, lit, len, p, g + 1) < 0 ||

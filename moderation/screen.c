@@ -203,16 +203,34 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 		            (fired & MOD_CTX_THIRD_PARTY) ? r->third_party_category : r->category };
 }
 
+/* Whether lit occurs in text[0, n). memmem's setup costs more than the search on the short
+ * windows and literals here: scan for the first byte and compare the rest. */
+static bool window_has(const char *text, size_t n, const char *lit, size_t len)
+{
+	if (len == 0 || len > n)
+		return len == 0;
+	const char *end = text + n - len + 1, *p = text;
+	while ((p = memchr(p, lit[0], (size_t)(end - p))) != NULL) {
+		if (memcmp(p + 1, lit + 1, len - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The
  * prefilter reported every occurrence up to the scan position, which is past cut whenever a window
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
- * past cut must we look. */
+ * past cut must we look. A group the prefilter does not look for
+ * (extra_skipped: it holds a common word) is taken as present. */
 static bool extras_present(const struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
+		if (pat->extra_skipped >> g & 1)
+			continue;           /* a common word: nearly every window has one */
 		size_t last = call->sc->stamp[pattern] == call->sc->scan ?
 		              call->sc->extra_last[pattern * MOD_LIT_EXTRA_MAX + g] : SIZE_MAX;
 		if (last == SIZE_MAX || last < start)
@@ -221,7 +239,7 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 			continue;
 		bool found = false;
 		for (uint32_t k = 0; k < pat->extra[g].count && !found; k++)
-			found = memmem(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]) != NULL;
+			found = window_has(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]);
 		if (!found)
 			return false;
 	}
