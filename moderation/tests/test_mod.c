@@ -80,6 +80,29 @@ static void test_views(void)
 	TAP_OK(!mod_view_needs_deobfuscation(&v), "ordinary text skips the second view");
 	mod_view_free(&v);
 
+	/* issue 10: masked letters, split words, emoji for words, spaced letters after a one-letter
+	 * word; a word that only looks split stays as it is */
+	text = "k*ll s**cide su-i-cide ha.ng.ing i w a n t t o d i e, a l o o n y, be \xf0\x9f\x92\x80, "
+	       "\xe2\x9a\xb0\xef\xb8\x8f myself, me+\xf0\x9f\xaa\xa2, \xf0\x9f\x92\x8a\xf0\x9f\x92\x8a all, "
+	       "well-known";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(strstr(v.text, "k*ll s**cide") != NULL, "a lone '*' inside a word is a mask, kept in the normal view");
+	TAP_OK(mod_view_needs_deobfuscation(&v), "masks, splits and emoji need the second view");
+	mod_view_deobfuscate(&d, &v, false);
+	TAP_STREQ(d.text, "kill suicide suicide hanging i want to die, a loony, be dead, kill myself, "
+	          "me+rope, pills all, well-known", "masks, splits, emoji and spaced words read");
+	size_t at = (size_t)(strstr(d.text, "dead") - d.text);
+	TAP_OK(mod_view_xf(&d, at) & MOD_XF_EMOJI, "the emoji transform is recorded");
+	TAP_OK(mod_view_src(&d, at) == (uint32_t)(strstr(text, "\xf0\x9f\x92\x80") - text),
+	       "the emoji word maps back to the emoji");
+	mod_view_free(&d);
+	mod_view_free(&v);
+
+	text = "a well-known end. next one";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(!mod_view_needs_deobfuscation(&v), "one hyphen or a sentence end is not a split word");
+	mod_view_free(&v);
+
 	mod_view_normal(&v, "a\xff" "b", 3, &invalid);
 	TAP_OK(invalid && strcmp(v.text, "a\xef\xbf\xbd" "b") == 0 && v.src[4] == 2,
 	       "invalid byte becomes U+FFFD, map stays exact");
