@@ -582,6 +582,19 @@ static void build_window(struct window *win, const struct mod_lists *lists,
 	win->quoted = is_quoted(v->text, v->len, start, end, qi);
 }
 
+/* Whether a question mark ends the quotation the match at end is in: one comes before the
+ * closing quote, the end of the line or 80 bytes. */
+static bool quoted_question(const char *text, size_t len, size_t end)
+{
+	for (size_t i = end; i < len && i < end + 80; i++) {
+		if (text[i] == '?')
+			return true;
+		if (text[i] == '"' || text[i] == '\n')
+			return false;
+	}
+	return false;
+}
+
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi)
 {
@@ -604,8 +617,10 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		fired |= MOD_CTX_QUOTE;
 	if ((wanted & MOD_CTX_THIRD_PARTY) && other_person(win, lists, MOD_LIST_THIRD_PARTY))
 		fired |= MOD_CTX_THIRD_PARTY;
-	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply */
-	if ((wanted & MOD_CTX_ADDRESSEE) && !win->quoted &&
+	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply;
+	 * but a quoted question ("ask her: \"are you thinking about killing yourself?\"") is one the
+	 * writer asks, or teaches others to ask */
+	if ((wanted & MOD_CTX_ADDRESSEE) && (!win->quoted || quoted_question(v->text, v->len, end)) &&
 	    other_person(win, lists, MOD_LIST_ADDRESSEE))
 		fired |= MOD_CTX_ADDRESSEE;
 	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&
