@@ -19,3 +19,4 @@ chop
 explode
 beat to death
 run over
+end              # "end every one of those examiners"
