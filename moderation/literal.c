@@ -168,6 +168,13 @@ static bool is_common(const char *s, size_t len)
  * three bytes inside many words ("ill" in "will", "kil" in "skill"), longer ones ever more rarely. */
 static unsigned lit_cost(const char *s, size_t len)
 {
+	/* "would " is as common as "would" */
+	while (len > 0 && !((*s >= 'a' && *s <= 'z') || *s == '\''))
+		s++, len--;
+	while (len > 0 && !((s[len - 1] >= 'a' && s[len - 1] <= 'z') || s[len - 1] == '\''))
+		len--;
+	if (len == 0)
+		return 1000;
 	if (in_list(everywhere_words, sizeof everywhere_words / sizeof *everywhere_words, s, len))
 		return 5000;
 	if (is_common(s, len))

@@ -512,6 +512,65 @@ static enum mod_err add_frame(struct parse_state *ps, const char *val, size_t vl
 	return rc;
 }
 
+/* Whether no match of pattern p can hold the end of a sentence ('!', '?', a line break, '.'),
+ * judged from its text: no '.' wildcard, no literal '.', '!', '?' or line break, no class that
+ * takes one of them (a negated class must exclude all four, as [^.!?\n] does), no \W \S \D \H
+ * \V \N \R \X. \s counts as a space: a phrase broken over two lines is not found. */
+static bool sentence_bounded(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			if (i + 1 >= len)
+				return false;
+			char e = p[++i];
+			if (e == '.' || e == '!' || e == '?' || e == 'n' || e == 'W' || e == 'S' || e == 'D' ||
+			    e == 'H' || e == 'V' || e == 'N' || e == 'R' || e == 'X' || e == 'Q')
+				return false;
+			continue;
+		}
+		if (c == '.' || c == '!')
+			return false;
+		if (c == '(' && i + 2 < len && p[i + 1] == '?') {
+			/* (?: (?= (?! (?<= (?<! (?> : the '!' or '=' is syntax */
+			i += (p[i + 2] == '<' && i + 3 < len) ? 3 : 2;
+			continue;
+		}
+		if (c != '[')
+			continue;
+		bool negated = i + 1 < len && p[i + 1] == '^';
+		bool has[4] = { false, false, false, false };       /* . ! ? \n */
+		size_t j = i + 1 + negated;
+		if (j < len && p[j] == ']')
+			j++;                        /* a leading ']' is a member */
+		for (; j < len && p[j] != ']'; j++) {
+			char d = p[j];
+			if (d == '\\' && j + 1 < len) {
+				d = p[++j];
+				if (d == 'n')
+					has[3] = true;
+				else if (d == '.' || d == '!' || d == '?')
+					has[d == '.' ? 0 : d == '!' ? 1 : 2] = true;
+				else if (!negated && (d == 'W' || d == 'S' || d == 'D' || d == 'H' || d == 'V'))
+					return false;
+				continue;           /* [^\w...] takes no more than [^...] */
+			}
+			if (d == '.' || d == '!' || d == '?')
+				has[d == '.' ? 0 : d == '!' ? 1 : 2] = true;
+			if (d == '[' && j + 1 < len && p[j + 1] == ':')
+				return false;           /* POSIX classes: not judged */
+		}
+		if (j >= len)
+			return false;
+		bool any = has[0] || has[1] || has[2] || has[3];
+		bool all = has[0] && has[1] && has[2] && has[3];
+		if (negated ? !all : any)
+			return false;
+		i = j;
+	}
+	return true;
+}
+
 static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen)
 {
 	mod_ruleset *rs = ps->rs;
@@ -565,7 +624,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	rs->patterns[rs->npatterns++] = (struct mod_pattern){
 		.code = code, .rule = (uint32_t)(r - rs->rules), .line = ps->line,
 		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
-		.extra_skipped = extra_skipped,
+		.extra_skipped = extra_skipped, .sentence = sentence_bounded(val, vlen),
 		.lead = lead, .lead_wb = lits.lead_wb };
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
 	index_lead(pat);

@@ -86,6 +86,8 @@ struct screen_call {
 	size_t ncands, capcands;
 	bool limit_hit;
 	bool nomem;
+	/* the last sentence_around: a hit inside [sent_from, sent_to) is in the same sentence */
+	size_t sent_from, sent_to, sent_ws, sent_cut;
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -229,8 +231,17 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
-		if (pat->extra_skipped >> g & 1)
-			continue;           /* a common word: nearly every window has one */
+		if (pat->extra_skipped >> g & 1) {
+			/* a common word: nearly every window has one, but not every sentence */
+			if (!pat->sentence)
+				continue;
+			bool found = false;
+			for (uint32_t k = 0; k < pat->extra[g].count && !found; k++)
+				found = window_has(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]);
+			if (!found)
+				return false;
+			continue;
+		}
 		size_t last = call->sc->stamp[pattern] == call->sc->scan ?
 		              call->sc->extra_last[pattern * MOD_LIT_EXTRA_MAX + g] : SIZE_MAX;
 		if (last == SIZE_MAX || last < start)
@@ -464,6 +475,36 @@ static struct hit_window *touch(mod_scratch *sc, uint32_t p)
 	return &sc->windows[p];
 }
 
+/* Whether a sentence ends at view byte i: '!', '?', a line break, or '.' before a space or the
+ * end (not the dot of "o.d" or "3.5"). */
+static inline bool sentence_end_at(const struct mod_view *v, size_t i)
+{
+	char c = v->text[i];
+	return c == '!' || c == '?' || c == '\n' ||
+	       (c == '.' && (i + 1 == v->len || v->text[i + 1] == ' ' || v->text[i + 1] == '\t' ||
+	                     v->text[i + 1] == '\n'));
+}
+
+/* The sentence holding view bytes [ls, le), at most WINDOW_REACH bytes either side: [*ws, *cut),
+ * its ends included (a frame's last slot may end at one). */
+static void sentence_around(const struct mod_view *v, size_t ls, size_t le, size_t *ws, size_t *cut)
+{
+	size_t lo = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0, s = ls;
+	while (s > lo && !sentence_end_at(v, s - 1))
+		s--;
+	while (s > 0 && ((unsigned char)v->text[s] & 0xC0) == 0x80)
+		s--;
+	size_t hi = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len, e = le;
+	while (e < hi && !sentence_end_at(v, e))
+		e++;
+	if (e < v->len)
+		e++;
+	while (e < v->len && ((unsigned char)v->text[e] & 0xC0) == 0x80)
+		e++;
+	*ws = s;
+	*cut = e;
+}
+
 static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, size_t le)
 {
 	struct screen_call *call = arg;
@@ -474,17 +515,36 @@ static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, si
 		return 0;
 	}
 	const struct mod_view *v = call->view;
-	size_t ws = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0;
-	while (ws > 0 && ((unsigned char)v->text[ws] & 0xC0) == 0x80)
-		ws--;
-	size_t cut = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len;
-	/* end the window where a word ends, so \b and lookaheads see what they would in the full
-	 * text in all but contrived cases */
-	size_t limit = cut + 64 < v->len ? cut + 64 : v->len;
-	while (cut < limit && v->text[cut] != ' ' && v->text[cut] != '\n')
-		cut++;
-	while (cut < v->len && ((unsigned char)v->text[cut] & 0xC0) == 0x80)
-		cut++;
+	size_t ws, cut;
+	if (call->rs->patterns[pattern].sentence) {
+		/* hits come in order and many patterns share one: the last sentence, when it holds
+		 * this hit with no sentence end in between, is its sentence */
+		if (ls >= call->sent_from && le <= call->sent_to) {
+			ws = call->sent_ws;
+			cut = call->sent_cut;
+		} else {
+			sentence_around(v, ls, le, &ws, &cut);
+			call->sent_from = ws;
+			call->sent_to = cut > ws && sentence_end_at(v, cut - 1) ? cut - 1 : cut;
+			call->sent_ws = ws;
+			call->sent_cut = cut;
+			/* a window clipped at WINDOW_REACH is not a whole sentence: not reused */
+			if (ls - ws >= WINDOW_REACH || cut - le >= WINDOW_REACH)
+				call->sent_from = SIZE_MAX;
+		}
+	} else {
+		ws = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0;
+		while (ws > 0 && ((unsigned char)v->text[ws] & 0xC0) == 0x80)
+			ws--;
+		cut = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len;
+		/* end the window where a word ends, so \b and lookaheads see what they would in the
+		 * full text in all but contrived cases */
+		size_t limit = cut + 64 < v->len ? cut + 64 : v->len;
+		while (cut < limit && v->text[cut] != ' ' && v->text[cut] != '\n')
+			cut++;
+		while (cut < v->len && ((unsigned char)v->text[cut] & 0xC0) == 0x80)
+			cut++;
+	}
 	if (w->active && ws <= w->cut) {
 		if (cut > w->cut)
 			w->cut = cut;
@@ -503,6 +563,8 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	mod_scratch *sc = call->sc;
 	call->view = v;
 	call->deobfuscated = deobfuscated;
+	call->sent_from = SIZE_MAX;
+	call->sent_to = 0;
 	sc->qindex.built = false;
 	sc->words.built = false;
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */

@@ -19,4 +19,3 @@ chop
 explode
 beat to death
 run over
-end              # "end every one of those examiners"
