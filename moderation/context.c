@@ -19,7 +19,8 @@
 
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current"
+	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
+	"near_time"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -591,6 +592,26 @@ static bool quoted_question(const char *text, size_t len, size_t end)
 			return true;
 		if (text[i] == '"' || text[i] == '\n')
 			return false;
+	}
+	return false;
+}
+
+bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *v, enum mod_list_id id,
+                          struct mod_quote_index *qi)
+{
+	const struct mod_list *list = &lists->list[id];
+	if (list->count == 0)
+		return false;
+	struct window window;
+	size_t pos = 0;
+	while (pos < v->len) {
+		size_t s, e;
+		mod_sentence_bounds(v->text, v->len, pos, pos, &s, &e);
+		build_window(&window, lists, v, pos, pos, qi);
+		for (size_t j = 0; j < window.count; j++)
+			if (cue_starting_at(&window, list, j, false))
+				return true;
+		pos = e > pos ? e : pos + 1;
 	}
 	return false;
 }

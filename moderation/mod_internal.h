@@ -207,6 +207,7 @@ enum mod_list_id {
 	MOD_LIST_COUNTER,       /* counter-speech: "stop calling people" */
 	MOD_LIST_RECOVERY,      /* told as recovery: "years ago", "clean for" */
 	MOD_LIST_CURRENT,       /* takes recovery back: "again", "still", "tonight" */
+	MOD_LIST_NEAR_TIME,     /* whole-post severity: "tonight", "this weekend", "on friday" */
 	MOD_LIST__MAX
 };
 
@@ -268,6 +269,11 @@ void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large *
 /* Which of the context bits in wanted fire for view span [start, end). qi may be NULL. */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi);
+
+/* Whether a cue of list id occurs anywhere in the view, sentence by sentence (scopes are not
+ * checked: any place in a sentence counts). */
+bool mod_context_post_has(const struct mod_lists *, const struct mod_view *, enum mod_list_id id,
+                          struct mod_quote_index *qi);
 
 /* Sentence around [start, end) in view text: [*s, *e), both on character boundaries. */
 void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,

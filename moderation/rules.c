@@ -276,7 +276,7 @@ static bool valid_category(const char *s, size_t n)
 	return true;
 }
 
-static const char *const ctx_keywords[MOD_CTX__COUNT] = {
+static const char *const ctx_keywords[MOD_CTX_RULE_COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "addressee", "counter", "recovery"
 };
@@ -813,7 +813,7 @@ static enum mod_err parse_line(struct parse_state *ps, const char *line, size_t 
 			while (p + w < vlen && val[p + w] != ' ' && val[p + w] != '\t')
 				w++;
 			unsigned bit = 0;
-			for (unsigned k = 0; k < MOD_CTX__COUNT; k++)
+			for (unsigned k = 0; k < MOD_CTX_RULE_COUNT; k++)
 				if (word_is(val + p, w, ctx_keywords[k]))
 					bit = 1u << k;
 			if (!bit)

@@ -590,6 +590,60 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 		run_pattern(call, pf->full[i], 0, v->len, 0, SIZE_MAX);
 }
 
+static bool category_is(const mod_match *m, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(m->category, prefix, n) == 0 && (m->category[n] == '\0' || m->category[n] == '.');
+}
+
+/* A crisis match the writer says of themselves, now: no context lowered or moved it. */
+static bool own_current(const mod_match *m)
+{
+	return strcmp(m->top, "crisis") == 0 && !category_is(m, "crisis.third_party") &&
+	       !(m->context & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE | MOD_CTX_MEDIA |
+	                       MOD_CTX_QUESTION | MOD_CTX_THIRD_PARTY | MOD_CTX_ADDRESSEE));
+}
+
+/* Severity that reads the whole post. Intent ("I've decided", "I want to die") in one sentence
+ * and a means or a place in another, with a near time (list near_time) anywhere in the post: each
+ * of those matches becomes 4. A burden or hopelessness statement in a post that also has dying
+ * wording rises to that wording's severity. Raised matches get MOD_CTX_WHOLE_POST, which the
+ * moderator sees explained. */
+static void whole_post_severity(struct screen_call *call, mod_result *out)
+{
+	int intent = 0, means = 0, dying = 0;
+	for (size_t i = 0; i < out->count; i++) {
+		const mod_match *m = &out->matches[i];
+		if (!own_current(m))
+			continue;
+		if (category_is(m, "crisis.ideation") || category_is(m, "crisis.plan") ||
+		    category_is(m, "crisis.farewell"))
+			intent++;
+		if (category_is(m, "crisis.method"))
+			means++;
+		if (category_is(m, "crisis.ideation") && m->severity > dying)
+			dying = m->severity;
+	}
+	bool urgent = intent && means &&
+	              mod_context_post_has(&call->rs->lists, &call->sc->normal, MOD_LIST_NEAR_TIME, NULL);
+	for (size_t i = 0; i < out->count; i++) {
+		mod_match *m = &out->matches[i];
+		if (!own_current(m))
+			continue;
+		int to = m->severity;
+		if (urgent && (category_is(m, "crisis.ideation") || category_is(m, "crisis.plan") ||
+		               category_is(m, "crisis.farewell") || category_is(m, "crisis.method")))
+			to = 4;
+		else if (dying && (category_is(m, "crisis.burden") || category_is(m, "crisis.hopeless")) &&
+		         dying > to)
+			to = dying;
+		if (to > m->severity) {
+			m->severity = to;
+			m->context |= MOD_CTX_WHOLE_POST;
+		}
+	}
+}
+
 static int candidate_cmp(const void *a, const void *b)
 {
 	const struct candidate *x = a, *y = b;
@@ -671,6 +725,7 @@ static enum mod_err fill_result(struct screen_call *call, mod_result *out, size_
 			.start = 0, .end = len, .note = limit_note };
 	out->count = n;
 	out->needs_review = synthetic > 0;
+	whole_post_severity(call, out);
 	for (size_t i = 0; i < n; i++) {
 		const mod_match *m = &out->matches[i];
 		if (m->severity > out->max_severity)

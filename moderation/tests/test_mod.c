@@ -353,6 +353,36 @@ static void test_issue10(void)
 	       res.max_severity);
 	mod_result_free(&res);
 
+	/* whole-post severity: intent, then a means in another sentence, with a near time in a third */
+	res = screened("I've decided I want to die. The pills are saved in my drawer. It will be on friday.");
+	bool raised = false;
+	for (size_t i = 0; i < res.count; i++)
+		raised |= (res.matches[i].context & MOD_CTX_WHOLE_POST) != 0;
+	TAP_OK(res.crisis && res.max_severity == 4 && raised,
+	       "intent + means + near time across sentences: severity 4, whole_post (got %d)",
+	       res.max_severity);
+	mod_result_free(&res);
+	res = screened("I've decided I want to die. The pills are saved in my drawer.");
+	raised = false;
+	for (size_t i = 0; i < res.count; i++)
+		raised |= (res.matches[i].context & MOD_CTX_WHOLE_POST) != 0;
+	TAP_OK(res.crisis && !raised, "intent + means without a near time: no whole-post raise");
+	mod_result_free(&res);
+	res = screened("I feel like such a burden. I want to die.");
+	int burden = 0;
+	for (size_t i = 0; i < res.count; i++)
+		if (strcmp(res.matches[i].category, "crisis.burden") == 0)
+			burden = res.matches[i].severity;
+	TAP_OK(burden == 3, "burden with dying wording rises to its severity (got %d)", burden);
+	mod_result_free(&res);
+	res = screened("I feel like such a burden on everyone lately.");
+	burden = 0;
+	for (size_t i = 0; i < res.count; i++)
+		if (strcmp(res.matches[i].category, "crisis.burden") == 0)
+			burden = res.matches[i].severity;
+	TAP_OK(burden == 1, "burden alone keeps its severity (got %d)", burden);
+	mod_result_free(&res);
+
 	/* replies addressed to someone in crisis go to the concern lane, not crisis */
 	static const char *const replies[] = {
 		"are you suicidal? you can tell me",
