@@ -404,6 +404,30 @@ static int pool_group(struct mod_pool *pool, const struct mod_litgroup *in,
 	return 0;
 }
 
+/* An extra group of an earlier pattern with the same members (patterns written with one lexicon
+ * share it): *out gets its arrays, so screening can remember per window whether it occurs. */
+static bool shared_group(const mod_ruleset *rs, const struct mod_litgroup *in,
+                         struct mod_pattern_group *out)
+{
+	for (uint32_t p = 0; p < rs->npatterns; p++) {
+		const struct mod_pattern *pat = &rs->patterns[p];
+		for (uint32_t g = 0; g < pat->nextra; g++) {
+			const struct mod_pattern_group *e = &pat->extra[g];
+			if (e->count != in->count)
+				continue;
+			size_t k = 0;
+			while (k < in->count && e->len[k] == in->len[k] &&
+			       memcmp(e->lit[k], in->lit[k], in->len[k]) == 0)
+				k++;
+			if (k == in->count) {
+				*out = *e;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* Orders g by first byte (stably), so that screening finds the members that can start at a
  * position without comparing the others. */
 static void litgroup_sort_by_first_byte(struct mod_litgroup *g)
@@ -600,7 +624,8 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 			if (!extra)
 				return MOD_ERR_NOMEM;
 			for (size_t g = 0; g < lits.nextra; g++) {
-				if (pool_group(rs->pool, &lits.extra[g], &extra[g]) < 0)
+				if (!shared_group(rs, &lits.extra[g], &extra[g]) &&
+				    pool_group(rs->pool, &lits.extra[g], &extra[g]) < 0)
 					return MOD_ERR_NOMEM;
 				if (mod_litgroup_cost(&lits.extra[g]) >= EXTRA_SEARCH_COST)
 					extra_skipped |= (uint8_t)(1u << g);
@@ -928,7 +953,8 @@ static enum mod_err build_prefilters(mod_ruleset *rs)
 			    (both && mod_prefilter_add(&rs->pf_deob, pat->lit[k], pat->litlen[k], p, 0) < 0))
 				return MOD_ERR_NOMEM;
 		for (uint32_t g = 0; g < pat->nextra; g++)
-			for (uint32_t k = 0; k < pat->extra[g].count && !(pat->extra_skipped >> g & 1); k++) {
+			for (uint32_t k = 0; k < pat->extra[g].count && !(pat->extra_skipped >> g & 1) &&
+			                     !pat->sentence; k++) {
 				const char *lit = pat->extra[g].lit[k];
 				size_t len = pat->extra[g].len[k];
 				if (mod_prefilter_add(&rs->pf_normal, lit, len, p, g + 1) < 0 ||

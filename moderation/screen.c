@@ -53,6 +53,8 @@ struct hit_window {
 	bool active;
 };
 
+#define EXTRA_SEEN_SLOTS 64
+
 struct mod_scratch {
 	bool in_use;
 	pcre2_match_data *md;
@@ -73,6 +75,10 @@ struct mod_scratch {
 	uint32_t scan;
 	struct candidate *cands;
 	size_t capcands;
+	/* whether a common-word extra group (patterns share one, see rules.c) occurs in a window:
+	 * valid for the scan and window it was computed in */
+	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
+		extra_seen[EXTRA_SEEN_SLOTS];
 };
 
 struct screen_call {
@@ -231,14 +237,21 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
-		if (pat->extra_skipped >> g & 1) {
+		if ((pat->extra_skipped >> g & 1) || pat->sentence) {
 			/* a common word: nearly every window has one, but not every sentence */
 			if (!pat->sentence)
 				continue;
-			bool found = false;
-			for (uint32_t k = 0; k < pat->extra[g].count && !found; k++)
-				found = window_has(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]);
-			if (!found)
+			const struct mod_pattern_group *eg = &pat->extra[g];
+			struct extra_seen *seen = &call->sc->extra_seen[((uintptr_t)eg->lit >> 4) %
+			                                                EXTRA_SEEN_SLOTS];
+			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||
+			    seen->cut != cut) {
+				bool found = false;
+				for (uint32_t k = 0; k < eg->count && !found; k++)
+					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				*seen = (struct extra_seen){ eg->lit, call->sc->scan, start, cut, found };
+			}
+			if (!seen->has)
 				return false;
 			continue;
 		}
