@@ -541,9 +541,10 @@ static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, si
 			call->sent_to = cut > ws && sentence_end_at(v, cut - 1) ? cut - 1 : cut;
 			call->sent_ws = ws;
 			call->sent_cut = cut;
-			/* a window clipped at WINDOW_REACH is not a whole sentence: not reused */
-			if (ls - ws >= WINDOW_REACH || cut - le >= WINDOW_REACH)
-				call->sent_from = SIZE_MAX;
+			/* a window clipped at WINDOW_REACH (a sentence longer than it) is reused by the
+			 * hits that leave room for a match after them */
+			if (cut - le >= WINDOW_REACH && call->sent_to > ws + 64)
+				call->sent_to -= 64;
 		}
 	} else {
 		ws = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0;
