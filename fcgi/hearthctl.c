@@ -6,6 +6,7 @@
  * Commands that touch the database connect with the configuration's
  * `database`; `rules check` and `screen` need none.
  */
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "db_user.h"
 #include "log.h"
 #include "markdown.h"
+#include "mod.h"
 #include "migrate.h"
 #include "tpl.h"
 #include "cli.h"
@@ -47,6 +49,9 @@ static int usage(FILE *f)
 	        "  sample-data                      load sample categories, members and threads\n"
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
 	        "  screen [--rules DIR]             screen one post per line of stdin\n"
+	        "  rules backtest --rules DIR [--current DIR] [--examples N]\n"
+	        "                                   screen every stored post with the rules in DIR and\n"
+	        "                                   print what would change against the running rules\n"
 	        "  bench-data --posts N [--seed S] [--sessions FILE]\n"
 	        "                                   add a synthetic forum of about N posts (COPY)\n"
 	        "  render-errors DIR                write nginx's error pages (413, 50x) from the theme\n"
@@ -216,6 +221,193 @@ static int cmd_category(struct ctl *c, int argc, char **argv)
 		return 0;
 	}
 	return usage(stderr);
+}
+
+/* ---- rules backtest ---- */
+
+#define BACKTEST_BATCH 500
+#define BACKTEST_EXCERPT 80
+
+/* One post's outcome under a rule set: its top-level categories ("crisis,stigma"), rule ids and
+ * highest severity. */
+struct outcome {
+	char cats[128];
+	char rules[512];
+	int severity;
+};
+
+static void outcome_of(const mod_result *res, struct outcome *o)
+{
+	size_t cl = 0, rl = 0;
+	o->cats[0] = o->rules[0] = '\0';
+	o->severity = res->max_severity;
+	for (size_t i = 0; i < res->count; i++) {
+		const mod_match *m = &res->matches[i];
+		if (!strstr(o->cats, m->top) && cl + strlen(m->top) + 2 < sizeof o->cats)
+			cl += (size_t)snprintf(o->cats + cl, sizeof o->cats - cl, "%s%s", cl ? "," : "", m->top);
+		if (!strstr(o->rules, m->rule_id) && rl + strlen(m->rule_id) + 2 < sizeof o->rules)
+			rl += (size_t)snprintf(o->rules + rl, sizeof o->rules - rl, "%s%s", rl ? "," : "",
+			                       m->rule_id);
+	}
+}
+
+/* The start of a post on one line: whitespace runs as one space, at most BACKTEST_EXCERPT bytes,
+ * cut on a character boundary. */
+static void excerpt(const char *body, char *out, size_t outlen)
+{
+	size_t o = 0;
+	bool space = false;
+	for (const char *p = body; *p && o + 5 < outlen && o < BACKTEST_EXCERPT; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = o > 0;
+			continue;
+		}
+		if (space)
+			out[o++] = ' ';
+		space = false;
+		out[o++] = *p;
+	}
+	while (o > 0 && ((unsigned char)out[o - 1] & 0xC0) == 0x80)
+		o--;                        /* a cut character */
+	if (o > 0 && (unsigned char)out[o - 1] >= 0xC0)
+		o--;
+	out[o] = '\0';
+}
+
+struct change_list {
+	const char *title;
+	long long count;
+	char **lines;               /* the first N, arena strings */
+};
+
+static void note_change(struct ctl *c, struct change_list *l, int examples, long long id,
+                        const struct outcome *was, const struct outcome *now, const char *body)
+{
+	if (l->count++ >= examples)
+		return;
+	char ex[BACKTEST_EXCERPT + 8];
+	excerpt(body, ex, sizeof ex);
+	l->lines[l->count - 1] = arena_printf(c->arena, "  post %lld: %s %d (%s) -> %s %d (%s): %s", id,
+		was->cats[0] ? was->cats : "-", was->severity, was->rules[0] ? was->rules : "-",
+		now->cats[0] ? now->cats : "-", now->severity, now->rules[0] ? now->rules : "-", ex);
+}
+
+static int cmd_rules_backtest(struct ctl *c, int argc, char **argv)
+{
+	const char *candidate_dir = NULL, *current_dir = c->conf.rules_dir;
+	int examples = 10;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--rules") == 0 && i + 1 < argc)
+			candidate_dir = argv[++i];
+		else if (strcmp(argv[i], "--current") == 0 && i + 1 < argc)
+			current_dir = argv[++i];
+		else if (strcmp(argv[i], "--examples") == 0 && i + 1 < argc) {
+			char *end;
+			long n = strtol(argv[++i], &end, 10);
+			if (*end || n < 0 || n > 1000) {
+				fprintf(stderr, "hearthctl: --examples takes a number from 0 to 1000\n");
+				return 2;
+			}
+			examples = (int)n;
+		} else {
+			fprintf(stderr, "hearthctl: rules backtest: unknown argument '%s'\n", argv[i]);
+			return usage(stderr);
+		}
+	}
+	if (!candidate_dir) {
+		fprintf(stderr, "hearthctl: rules backtest needs --rules DIR (the rule set to try)\n");
+		return 2;
+	}
+	if (!current_dir || !*current_dir) {
+		fprintf(stderr, "hearthctl: no running rule set: set rules_dir in hearth.conf or give "
+		                "--current DIR\n");
+		return 2;
+	}
+	char err[1024];
+	mod_ruleset *current = NULL, *candidate = NULL;
+	int rc = 1;
+	if (mod_ruleset_load(current_dir, &current, err, sizeof err) != MOD_OK) {
+		fprintf(stderr, "hearthctl: running rules (%s): %s\n", current_dir, err);
+		goto fail;
+	}
+	if (mod_ruleset_load(candidate_dir, &candidate, err, sizeof err) != MOD_OK) {
+		fprintf(stderr, "hearthctl: candidate rules (%s): %s\n", candidate_dir, err);
+		goto fail;
+	}
+	if (connect_db(c) < 0)
+		goto fail;
+	struct change_list lists[3] = {
+		{ "newly flagged", 0, NULL }, { "no longer flagged", 0, NULL }, { "severity moved", 0, NULL },
+	};
+	for (size_t k = 0; k < 3; k++)
+		lists[k].lines = arena_zalloc(c->arena, (size_t)(examples ? examples : 1) * sizeof (char *));
+	long long screened = 0, up = 0, down = 0, last = 0, review = 0;
+	for (;;) {
+		char after[24], limit[16];
+		snprintf(after, sizeof after, "%lld", last);
+		snprintf(limit, sizeof limit, "%d", BACKTEST_BATCH);
+		const char *params[] = { after, limit };
+		enum db_err e;
+		PGresult *r = db_exec(c->db, c->arena, DB_BACKTEST_POSTS, params, &e);
+		if (!r) {
+			fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+			goto fail;
+		}
+		int n = PQntuples(r);
+		for (int row = 0; row < n; row++) {
+			long long id = db_int(c->db, r, row, 0);
+			const char *body = db_text(c->db, r, row, 1);
+			mod_result a, b;
+			mod_screen(current, body, strlen(body), &a);
+			mod_screen(candidate, body, strlen(body), &b);
+			struct outcome was, now;
+			outcome_of(&a, &was);
+			outcome_of(&b, &now);
+			review += b.needs_review;
+			if (a.count == 0 && b.count > 0)
+				note_change(c, &lists[0], examples, id, &was, &now, body);
+			else if (a.count > 0 && b.count == 0)
+				note_change(c, &lists[1], examples, id, &was, &now, body);
+			else if (a.count > 0 && a.max_severity != b.max_severity) {
+				note_change(c, &lists[2], examples, id, &was, &now, body);
+				if (b.max_severity > a.max_severity)
+					up++;
+				else
+					down++;
+			}
+			mod_result_free(&a);
+			mod_result_free(&b);
+			screened++;
+			last = id;
+		}
+		if (db_refused(c->db)) {
+			fprintf(stderr, "hearthctl: the database returned a value that cannot be read\n");
+			goto fail;
+		}
+		if (n < BACKTEST_BATCH)
+			break;
+	}
+	printf("backtest: %lld posts screened\n", screened);
+	printf("running rules:   %s (%zu rules)\n", current_dir, mod_ruleset_count(current));
+	printf("candidate rules: %s (%zu rules)\n", candidate_dir, mod_ruleset_count(candidate));
+	printf("newly flagged: %lld\n", lists[0].count);
+	printf("no longer flagged: %lld\n", lists[1].count);
+	printf("severity moved: %lld (up %lld, down %lld)\n", lists[2].count, up, down);
+	if (review)
+		printf("sent to review by a filter limit under the candidate rules: %lld\n", review);
+	for (size_t k = 0; k < 3; k++) {
+		if (!lists[k].count || !examples)
+			continue;
+		long long shown = lists[k].count < examples ? lists[k].count : examples;
+		printf("\n%s (first %lld of %lld):\n", lists[k].title, shown, lists[k].count);
+		for (long long i = 0; i < shown; i++)
+			printf("%s\n", lists[k].lines[i]);
+	}
+	rc = 0;
+fail:
+	mod_ruleset_free(current);
+	mod_ruleset_free(candidate);
+	return rc;
 }
 
 /* ---- sample content ---- */
@@ -566,6 +758,8 @@ int main(int argc, char **argv)
 		rc = cmd_render_errors(&c, argc, argv);
 	else if (strcmp(argv[0], "test-end-request") == 0)
 		rc = cmd_test_end_request(&c);
+	else if (strcmp(argv[0], "rules") == 0 && argc > 1 && strcmp(argv[1], "backtest") == 0)
+		rc = cmd_rules_backtest(&c, argc, argv);
 	else
 		rc = usage(stderr);
 	arena_free(c.arena);

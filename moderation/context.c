@@ -19,7 +19,8 @@
 
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current"
+	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
+	"near_time"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -582,6 +583,39 @@ static void build_window(struct window *win, const struct mod_lists *lists,
 	win->quoted = is_quoted(v->text, v->len, start, end, qi);
 }
 
+/* Whether a question mark ends the quotation the match at end is in: one comes before the
+ * closing quote, the end of the line or 80 bytes. */
+static bool quoted_question(const char *text, size_t len, size_t end)
+{
+	for (size_t i = end; i < len && i < end + 80; i++) {
+		if (text[i] == '?')
+			return true;
+		if (text[i] == '"' || text[i] == '\n')
+			return false;
+	}
+	return false;
+}
+
+bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *v, enum mod_list_id id,
+                          struct mod_quote_index *qi)
+{
+	const struct mod_list *list = &lists->list[id];
+	if (list->count == 0)
+		return false;
+	struct window window;
+	size_t pos = 0;
+	while (pos < v->len) {
+		size_t s, e;
+		mod_sentence_bounds(v->text, v->len, pos, pos, &s, &e);
+		build_window(&window, lists, v, pos, pos, qi);
+		for (size_t j = 0; j < window.count; j++)
+			if (cue_starting_at(&window, list, j, false))
+				return true;
+		pos = e > pos ? e : pos + 1;
+	}
+	return false;
+}
+
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi)
 {
@@ -604,8 +638,10 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		fired |= MOD_CTX_QUOTE;
 	if ((wanted & MOD_CTX_THIRD_PARTY) && other_person(win, lists, MOD_LIST_THIRD_PARTY))
 		fired |= MOD_CTX_THIRD_PARTY;
-	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply */
-	if ((wanted & MOD_CTX_ADDRESSEE) && !win->quoted &&
+	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply;
+	 * but a quoted question ("ask her: \"are you thinking about killing yourself?\"") is one the
+	 * writer asks, or teaches others to ask */
+	if ((wanted & MOD_CTX_ADDRESSEE) && (!win->quoted || quoted_question(v->text, v->len, end)) &&
 	    other_person(win, lists, MOD_LIST_ADDRESSEE))
 		fired |= MOD_CTX_ADDRESSEE;
 	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&

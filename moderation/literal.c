@@ -112,7 +112,7 @@ static bool node_requirement(const struct node *n, struct strset *out)
 }
 
 /* Words so common in posts that a literal equal to one (or inside one, like "end" in "friend")
- * makes a poor trigger. */
+ * makes a poor trigger: the prefilter would report it in most posts. */
 static const char *const common_words[] = {
 	"the", "and", "this", "that", "when", "what", "with", "have", "will", "want", "time", "like",
 	"more", "about", "could", "going", "been", "keep", "back", "take", "down", "many", "much",
@@ -123,8 +123,38 @@ static const char *const common_words[] = {
 	"day", "today", "tonight", "tomorrow", "self", "final", "ever", "life", "think", "wanna",
 	"gonna", "should", "would", "really", "feel", "know", "people", "some", "still", "here",
 	"there", "they", "she", "her", "him", "his", "one", "out", "now", "how", "who", "won't",
-	"wont", "can't", "cant", "don't", "dont", "everything", "thinking", "taking", "about",
+	"wont", "can't", "cant", "don't", "dont", "everything", "thinking", "taking",
+	"was", "were", "did", "any", "too", "see", "then", "than", "each", "every", "does", "next",
+	"year", "years", "week", "morning", "off", "sleep", "right", "later", "can", "myself", "stop",
+	"until", "till", "because", "top", "side", "far", "high", "around", "being", "into", "from",
+	"them", "their", "also", "only", "even", "other", "well", "good", "work", "home", "night",
+	"thing", "things", "something", "someone", "anyone", "everyone", "help", "little", "always",
+	"maybe", "said", "tell", "told", "look", "come", "came", "left", "first", "better", "very",
+	"why", "where", "which", "these", "those", "our", "your", "has", "had", "are", "its", "it's",
+	"i'm", "im", "i've", "ive", "i'll", "ill", "i'd", "id", "me", "my", "so", "if", "or", "no",
+	"say", "go", "do", "up", "on", "in", "at", "to", "of", "is", "it", "be", "am", "an", "as",
+	"by", "we", "he", "us", "new", "use", "used", "two", "try",
+	"trying", "friend", "friends", "family", "mum", "mom", "dad", "house", "school", "job",
+	"hope", "okay", "sorry", "thanks", "thank", "bad", "real", "hard", "lot", "ago", "yet",
+	"once", "since", "while", "though", "through", "doing", "having", "getting", "felt",
+	"live", "living", "alive", "feeling", "talk", "whole", "hurt", "nothing", "anymore",
 };
+
+/* Of those, the ones that also sit inside many other words ("one" in "someone", "ever" in "every",
+ * "ill" in "will", "end" in "friend"): nearly every post has one. */
+static const char *const everywhere_words[] = {
+	"the", "and", "for", "was", "one", "any", "ill", "ever", "end", "that", "with", "this", "you",
+	"all", "out", "are", "her", "his", "him", "more", "see", "too", "how", "now", "off", "top",
+	"have", "not", "but", "can", "some", "here", "were", "had", "our", "its", "day", "way",
+};
+
+static bool in_list(const char *const *list, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+			return true;
+	return false;
+}
 
 static bool is_common(const char *s, size_t len)
 {
@@ -134,21 +164,53 @@ static bool is_common(const char *s, size_t len)
 	return false;
 }
 
-static int set_score(const struct strset *a)
+/* Roughly how often one literal turns up in posts, in arbitrary units: a common word everywhere,
+ * three bytes inside many words ("ill" in "will", "kil" in "skill"), longer ones ever more rarely. */
+static unsigned lit_cost(const char *s, size_t len)
 {
-	size_t common = 0;
-	for (size_t i = 0; i < a->count; i++)
-		common += is_common(a->s[i], a->len[i]);
-	size_t ml = set_min_len(a);
-	int common_share = a->count ? (int)(common * 500 / a->count) : 0;
-	return (ml >= MOD_LIT_MIN ? 1000 : 0) - common_share + (int)(ml > 12 ? 12 : ml) * 4 -
-	       (int)a->count;
+	/* "would " is as common as "would" */
+	while (len > 0 && !((*s >= 'a' && *s <= 'z') || *s == '\''))
+		s++, len--;
+	while (len > 0 && !((s[len - 1] >= 'a' && s[len - 1] <= 'z') || s[len - 1] == '\''))
+		len--;
+	if (len == 0)
+		return 1000;
+	if (in_list(everywhere_words, sizeof everywhere_words / sizeof *everywhere_words, s, len))
+		return 5000;
+	if (is_common(s, len))
+		return 1000;
+	if (len <= 3)
+		return 120;
+	if (len == 4)
+		return 25;
+	return len <= 6 ? 6 : 2;
 }
 
-/* Prefer literals that are long, few, and not common words. */
+/* How often some member of a set turns up: the sum of its members' costs. A set is as poor a
+ * trigger as its commonest member, so one common word among thirty rare ones is not averaged away. */
+static unsigned set_cost(const struct strset *a)
+{
+	unsigned cost = 0;
+	for (size_t i = 0; i < a->count; i++)
+		cost += lit_cost(a->s[i], a->len[i]);
+	return cost;
+}
+
+unsigned mod_litgroup_cost(const struct mod_litgroup *g)
+{
+	unsigned cost = 0;
+	for (size_t i = 0; i < g->count; i++)
+		cost += lit_cost(g->lit[i], g->len[i]);
+	return cost;
+}
+
+/* Prefer a set whose members are all at least MOD_LIT_MIN bytes, then the one least often seen. */
 static bool better(const struct strset *a, const struct strset *b)
 {
-	return set_score(a) > set_score(b);
+	bool ua = set_min_len(a) >= MOD_LIT_MIN, ub = set_min_len(b) >= MOD_LIT_MIN;
+	if (ua != ub)
+		return ua;
+	return set_cost(a) < set_cost(b);
 }
 
 static bool cross(struct strset *out, const struct strset *a, const struct strset *b)

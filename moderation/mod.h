@@ -45,17 +45,25 @@ enum mod_ctx {
 	MOD_CTX_NEGATION = 1u << 0, MOD_CTX_PAST = 1u << 1, MOD_CTX_QUOTE = 1u << 2,
 	MOD_CTX_MEDIA = 1u << 3, MOD_CTX_QUESTION = 1u << 4, MOD_CTX_THIRD_PARTY = 1u << 5,
 	MOD_CTX_SELF = 1u << 6, MOD_CTX_CLINICAL = 1u << 7, MOD_CTX_CRITICISM = 1u << 8,
-	MOD_CTX_ADDRESSEE = 1u << 9, MOD_CTX_COUNTER = 1u << 10, MOD_CTX_RECOVERY = 1u << 11
+	MOD_CTX_ADDRESSEE = 1u << 9, MOD_CTX_COUNTER = 1u << 10, MOD_CTX_RECOVERY = 1u << 11,
+	/* set by the filter, not a rule keyword: the whole post raised the severity (intent, and a
+	 * means or a place, with a near time anywhere in the post: 4; burden or hopelessness with
+	 * dying wording: as high as the dying wording) */
+	MOD_CTX_WHOLE_POST = 1u << 12
 };
-#define MOD_CTX__COUNT 12
+#define MOD_CTX__COUNT 13
+#define MOD_CTX_RULE_COUNT 12       /* the first ones, which rules name on "context" lines */
 
 /* Transforms a match needed (bits). EMPHASIS is applied in every view (it is Markdown formatting
  * inside a word, e.g. kil**l**); the others exist only in the de-obfuscated view. */
 enum mod_xform {
 	MOD_XF_EMPHASIS = 1u << 0, MOD_XF_SPACING = 1u << 1, MOD_XF_LEET = 1u << 2,
-	MOD_XF_HOMOGLYPH = 1u << 3, MOD_XF_SQUEEZE = 1u << 4
+	MOD_XF_HOMOGLYPH = 1u << 3, MOD_XF_SQUEEZE = 1u << 4,
+	MOD_XF_MASK = 1u << 5,      /* '*' standing for a letter filled in: "k*ll" */
+	MOD_XF_SPLIT = 1u << 6,     /* a word split by '-' or '.' joined: "su-i-cide" */
+	MOD_XF_EMOJI = 1u << 7      /* an emoji read as the word it stands for: a skull as "dead" */
 };
-#define MOD_XF__COUNT 5
+#define MOD_XF__COUNT 8
 
 enum mod_err {
 	MOD_OK = 0, MOD_ERR_NOMEM, MOD_ERR_IO, MOD_ERR_SYNTAX, MOD_ERR_PATTERN, MOD_ERR_EXAMPLE,

@@ -79,7 +79,7 @@ void mod_view_free(struct mod_view *);
 
 /* ---- literal extraction and prefilter --------------------------------------------------------- */
 
-#define MOD_LITSET_MAX 32
+#define MOD_LITSET_MAX 64
 #define MOD_LIT_LEN_MAX 48
 #define MOD_LIT_MIN 3           /* shortest literal the trigram prefilter can use */
 
@@ -109,6 +109,11 @@ enum mod_lit_result {
 };
 enum mod_lit_result mod_literals(const char *pattern, size_t len, struct mod_litset *out,
                                  size_t *bad_offset);
+
+/* How often some member of g turns up in posts, in arbitrary units (a common word: 1000 or more;
+ * a set of long distinctive words: a few). Used to choose the trigger and which extra groups the
+ * prefilter looks for. */
+unsigned mod_litgroup_cost(const struct mod_litgroup *g);
 
 /* Only the upper-case check of mod_literals: true (and *bad_offset) when it would say
  * MOD_LIT_UPPERCASE. */
@@ -202,6 +207,7 @@ enum mod_list_id {
 	MOD_LIST_COUNTER,       /* counter-speech: "stop calling people" */
 	MOD_LIST_RECOVERY,      /* told as recovery: "years ago", "clean for" */
 	MOD_LIST_CURRENT,       /* takes recovery back: "again", "still", "tonight" */
+	MOD_LIST_NEAR_TIME,     /* whole-post severity: "tonight", "this weekend", "on friday" */
 	MOD_LIST__MAX
 };
 
@@ -263,6 +269,11 @@ void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large *
 /* Which of the context bits in wanted fire for view span [start, end). qi may be NULL. */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi);
+
+/* Whether a cue of list id occurs anywhere in the view, sentence by sentence (scopes are not
+ * checked: any place in a sentence counts). */
+bool mod_context_post_has(const struct mod_lists *, const struct mod_view *, enum mod_list_id id,
+                          struct mod_quote_index *qi);
 
 /* Sentence around [start, end) in view text: [*s, *e), both on character boundaries. */
 void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end, size_t *s,
@@ -329,6 +340,8 @@ struct mod_pattern {
 	const char **lit;           /* pool: required literals for the prefilter */
 	const uint8_t *litlen;
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
+	uint8_t extra_skipped;      /* bit g: extra group g holds a common word, which nearly every
+	                               window has: the prefilter does not report it, it is not checked */
 	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
 	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these;
 	                                   sorted by first byte */
@@ -343,6 +356,9 @@ struct mod_pattern {
 	uint64_t lead_second[16];
 	uint8_t lead_fb_of['z' - '0' + 1];
 	bool lead_wb;               /* mod_litset.lead_wb */
+	bool sentence;              /* every match lies within one sentence (sentence_bounded: frames
+	                               and most patterns), so it runs on the sentences of its trigger
+	                               hits and every extra group is checked there */
 	bool lead_at_trigger;       /* every lead member starts with a trigger literal (lit[]), so
 	                               every match starts where the prefilter reported one */
 };

@@ -14,11 +14,11 @@ static const char *const err_names[MOD_ERR__MAX] = {
 
 static const char *const ctx_names[MOD_CTX__COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "addressee", "counter", "recovery"
+	"criticism", "addressee", "counter", "recovery", "whole_post"
 };
 
 static const char *const xform_names[MOD_XF__COUNT] = {
-	"emphasis", "spacing", "leet", "homoglyph", "squeeze"
+	"emphasis", "spacing", "leet", "homoglyph", "squeeze", "mask", "split", "emoji"
 };
 
 static const char *const action_names[MOD_ACTION__MAX] = {

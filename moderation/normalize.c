@@ -151,6 +151,27 @@ static inline bool is_word_byte(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
 }
 
+/* Whether the emphasis run [i, j) inside a word is a mask ("k*ll", "s**cide"): one to three
+ * asterisks with no other emphasis marker in the same word, so nothing pairs with it (Markdown
+ * emphasis inside a word, "kil**l**", "my*self*", comes in pairs). */
+static bool is_mask_run(const unsigned char *in, size_t len, size_t i, size_t j)
+{
+	if (j - i > 3)
+		return false;
+	for (size_t k = i; k < j; k++)
+		if (in[k] != '*')
+			return false;
+	size_t k = j;
+	while (k < len && is_word_byte(in[k]))
+		k++;
+	if (k < len && is_emphasis(in[k]))
+		return false;
+	k = i;
+	while (k > 0 && is_word_byte(in[k - 1]))
+		k--;
+	return !(k > 0 && is_emphasis(in[k - 1]));
+}
+
 /* Punctuation that phones and word processors substitute for ASCII; the lists and rules are written
  * with ASCII quotes and hyphens. Returns the ASCII replacement or 0. */
 static unsigned char fold_punct(int32_t cp)
@@ -213,6 +234,15 @@ int mod_view_normal_into(struct mod_view *v, const char *text, size_t len, bool 
 				bool word_before = v->len > 0 &&
 				                   is_word_byte((unsigned char)v->text[v->len - 1]);
 				bool word_after = j < len && is_word_byte(in[j]);
+				if (word_before && word_after && is_mask_run(in, len, i, j)) {
+					/* "k*ll": asterisks standing for letters stay, for the
+					 * de-obfuscated view to fill in */
+					if (view_reserve(v, j - i) < 0)
+						return -1;
+					for (; i < j; i++)
+						view_put(v, in[i], (uint32_t)i, 1, 0);
+					continue;
+				}
 				if (word_before || word_after) {
 					if (view_materialize(v) < 0)
 						return -1;
@@ -441,6 +471,245 @@ static bool token_is_number_word(const struct tchar *t, size_t n)
 	return false;
 }
 
+/* ---- words the de-obfuscated view restores ---------------------------------------------------- */
+
+/* Words people mask ("k*ll"), split ("su-i-cide") or space out ("a l o o n y"), and the short
+ * words spaced-out phrases are made of ("i w a n t t o d i e"). Sorted (strcmp order). A masked
+ * or split token becomes one of these only when it fits one exactly; a spaced-out run is cut into
+ * these only when all of it is made of them. */
+static const char *const deob_words[] = {
+	"a", "about", "after", "again", "alive", "all", "alone", "am", "an", "and", "anymore", "anyone",
+	"at", "be", "bleed", "bleeding", "blood", "body", "bridge", "but", "bye", "can", "cant", "cut",
+	"cuts", "cutting", "dead", "death", "did", "die", "died", "dies", "do", "done", "dont", "drown",
+	"dying", "else", "end", "ending", "everyone", "for", "forever", "freak", "going", "gone",
+	"gonna", "goodbye", "gun", "hang", "hanged", "hanging", "hate", "he", "her", "herself", "him",
+	"himself", "his", "hurt", "hurting", "i", "i'm", "im", "in", "is", "it", "jump", "jumping",
+	"just", "kill", "killed", "killing", "kms", "knife", "kys", "let", "life", "like", "loon",
+	"loony", "lunatic", "maniac", "me", "mental", "mentally", "mong", "more", "my", "myself", "need",
+	"no", "noose", "not", "now", "nut", "nutcase", "nutjob", "nutter", "od", "of", "off", "on",
+	"over", "overdose", "pill", "pills", "please", "poison", "psycho", "psychotic", "retard",
+	"retarded", "rope", "schizo", "self", "shoot", "should", "slit", "so", "stab", "suicidal",
+	"suicide", "tablets", "the", "them", "themselves", "there", "they", "this", "to", "today",
+	"tomorrow", "tonight", "unalive", "wanna", "want", "wants", "was", "will", "wish", "with",
+	"wrist", "wrists", "you", "your", "yourself",
+};
+
+#define DEOB_WORD_MAX 16
+
+static int deob_word_cmp(const void *key, const void *elem)
+{
+	const char *k = key;
+	return strcmp(k, *(const char *const *)elem);
+}
+
+/* Whether w[0, len) (ASCII lower case) is one of deob_words. */
+static bool deob_word(const char *w, size_t len)
+{
+	char buf[DEOB_WORD_MAX + 1];
+	if (len == 0 || len > DEOB_WORD_MAX)
+		return false;
+	memcpy(buf, w, len);
+	buf[len] = '\0';
+	return bsearch(buf, deob_words, sizeof deob_words / sizeof *deob_words, sizeof *deob_words,
+	               deob_word_cmp) != NULL;
+}
+
+/* The word of deob_words that pattern[0, len) fits, '*' standing for any one letter; NULL when
+ * none does. */
+static const char *deob_word_fitting(const char *pattern, size_t len)
+{
+	for (size_t i = 0; i < sizeof deob_words / sizeof *deob_words; i++) {
+		const char *w = deob_words[i];
+		if (strlen(w) != len)
+			continue;
+		size_t k = 0;
+		while (k < len && (pattern[k] == w[k] || (pattern[k] == '*' && w[k] >= 'a' && w[k] <= 'z')))
+			k++;
+		if (k == len)
+			return w;
+	}
+	return NULL;
+}
+
+static inline bool ascii_lower(unsigned char c)
+{
+	return c >= 'a' && c <= 'z';
+}
+
+static inline bool ascii_alnum(unsigned char c)
+{
+	return ascii_lower(c) || (c >= '0' && c <= '9');
+}
+
+/* A masked or split word at pos of the normal view: letters and '*' in pieces joined by single
+ * '-' or '.' ("k*ll", "s**cide", "su-i-cide", "ha.ng.ing"), with at least one mask or joint and
+ * a letter first, that fits a word of deob_words. Appends the word to d and returns where the
+ * token ends, or 0 (nothing appended) when there is none. */
+static size_t masked_word(struct mod_view *d, const struct mod_view *n, size_t pos)
+{
+	const unsigned char *t = (const unsigned char *)n->text;
+	char pat[DEOB_WORD_MAX];
+	uint32_t at[DEOB_WORD_MAX];
+	size_t len = 0, p = pos, masks = 0, joints = 0;
+	if (!ascii_lower(t[pos]) || (pos > 0 && (ascii_alnum(t[pos - 1]) || t[pos - 1] == '*')))
+		return 0;
+	while (p < n->len) {
+		unsigned char c = t[p];
+		if (ascii_lower(c) || c == '*') {
+			if (len == DEOB_WORD_MAX)
+				return 0;
+			masks += c == '*';
+			at[len] = (uint32_t)p;
+			pat[len++] = (char)c;
+			p++;
+		} else if ((c == '-' || c == '.') && p + 1 < n->len && len > 0 &&
+		           (ascii_lower(t[p + 1]) || t[p + 1] == '*') && pat[len - 1] != '*') {
+			joints++;
+			p++;
+		} else {
+			break;
+		}
+	}
+	if ((masks == 0 && joints == 0) || (p < n->len && (t[p] >= 0x80 || (t[p] >= '0' && t[p] <= '9') ||
+	                                                   is_leet_symbol(t[p]))))
+		return 0;
+	const char *w = masks ? deob_word_fitting(pat, len) : deob_word(pat, len) ? pat : NULL;
+	if (!w || view_reserve(d, len) < 0)
+		return 0;
+	for (size_t k = 0; k < len; k++) {
+		unsigned xf = mod_view_xf(n, at[k]) | (pat[k] == '*' ? MOD_XF_MASK : 0) |
+		              (joints ? MOD_XF_SPLIT : 0);
+		view_put(d, (unsigned char)w[k], mod_view_src(n, at[k]), mod_view_srclen(n, at[k]), xf);
+	}
+	return p;
+}
+
+/* The word an emoji stands for, or NULL. A coffin is "kill" before a reflexive pronoun ("going to
+ * ⚰️ myself"), else "dead" like a skull. */
+static const char *emoji_word(int32_t cp, const struct mod_view *n, size_t after)
+{
+	switch (cp) {
+	case 0x1F480: case 0x2620:                  /* skull, skull and crossbones */
+		return "dead";
+	case 0x26B0: {                              /* coffin */
+		while (after < n->len && n->text[after] == ' ')
+			after++;
+		static const char *const reflexive[] = { "myself", "herself", "himself", "themselves",
+		                                         "yourself", "my self" };
+		for (size_t i = 0; i < sizeof reflexive / sizeof *reflexive; i++)
+			if (strncmp(n->text + after, reflexive[i], strlen(reflexive[i])) == 0)
+				return "kill";
+		return "dead";
+	}
+	case 0x1F52A: case 0x1F5E1:                 /* hocho, dagger */
+		return "knife";
+	case 0x1FAA2:                               /* knot */
+		return "rope";
+	case 0x1F48A:                               /* pill */
+		return "pills";
+	case 0x1F52B:                               /* pistol */
+		return "gun";
+	case 0x1FA78:                               /* drop of blood */
+		return "blood";
+	case 0x1FA92:                               /* razor */
+		return "razor";
+	default:
+		return NULL;
+	}
+}
+
+/* An emoji standing for a word at pos (a run of the same one counts once): appends the word to d,
+ * a space on either side where it would touch a word, and returns where the run ends; 0 when
+ * there is no such emoji. */
+static size_t emoji_at(struct mod_view *d, const struct mod_view *n, size_t pos)
+{
+	size_t bytes;
+	int32_t cp = decode_at(n, pos, &bytes);
+	size_t end = pos + bytes;
+	/* the same emoji again, with or without spaces between */
+	for (;;) {
+		size_t q = end, nb;
+		while (q < n->len && n->text[q] == ' ')
+			q++;
+		if (q >= n->len || (unsigned char)n->text[q] < 0x80 || decode_at(n, q, &nb) != cp)
+			break;
+		end = q + nb;
+	}
+	const char *w = emoji_word(cp, n, end);
+	if (!w)
+		return 0;
+	size_t wl = strlen(w);
+	if (view_reserve(d, wl + 2) < 0)
+		return 0;
+	uint32_t src = mod_view_src(n, pos);
+	uint32_t srclen = mod_view_src(n, end - 1) + mod_view_srclen(n, end - 1) - src;
+	if (d->len > 0 && ascii_alnum((unsigned char)d->text[d->len - 1]))
+		view_put(d, ' ', src, srclen, MOD_XF_EMOJI);
+	for (size_t k = 0; k < wl; k++)
+		view_put(d, (unsigned char)w[k], src, srclen, MOD_XF_EMOJI);
+	if (end < n->len && ascii_alnum((unsigned char)n->text[end]))
+		view_put(d, ' ', src, srclen, MOD_XF_EMOJI);
+	return end;
+}
+
+/* Whether the character at pos is an emoji that stands for a word. */
+static bool is_word_emoji(const struct mod_view *n, size_t pos)
+{
+	size_t bytes = 0;
+	int32_t cp = decode_at(n, pos, &bytes);
+	return emoji_word(cp, n, pos + bytes) != NULL;
+}
+
+/* Whether a masked or split word may start at pos: a letter at a word start, and after its
+ * letters a '*', or a '-' or '.' before a letter or '*'. */
+static bool masked_candidate(const struct mod_view *n, size_t pos)
+{
+	const unsigned char *t = (const unsigned char *)n->text;
+	if (!ascii_lower(t[pos]) || (pos > 0 && ascii_alnum(t[pos - 1])))
+		return false;
+	size_t q = pos + 1;
+	while (q < n->len && ascii_lower(t[q]))
+		q++;
+	if (q + 1 >= n->len)
+		return false;
+	return t[q] == '*' || ((t[q] == '-' || t[q] == '.') && (ascii_lower(t[q + 1]) || t[q + 1] == '*'));
+}
+
+/* Cuts the letters t[0, count) of one spaced-out word into words of deob_words, fewest first:
+ * "aloony" is "a loony", "iwanttodie" "i want to die". Fills cut[k] (a word ends after t[k]) and
+ * returns true when all of it is made of two or more such words. */
+static bool segment_spaced(const struct tchar *t, size_t count, bool *cut)
+{
+	char s[TOKEN_MAX];
+	unsigned best[TOKEN_MAX + 1];
+	uint8_t from[TOKEN_MAX + 1];
+	if (count < 3 || count > TOKEN_MAX)
+		return false;
+	for (size_t k = 0; k < count; k++) {
+		if (!ascii_lower((unsigned char)(t[k].cp < 0x80 ? t[k].cp : 0)))
+			return false;
+		s[k] = (char)t[k].cp;
+	}
+	if (deob_word(s, count))
+		return false;
+	best[0] = 0;
+	for (size_t i = 1; i <= count; i++) {
+		best[i] = UINT32_MAX;
+		for (size_t l = 1; l <= i && l <= DEOB_WORD_MAX; l++)
+			if (best[i - l] != UINT32_MAX && best[i - l] + 1 < best[i] && deob_word(s + i - l, l)) {
+				best[i] = best[i - l] + 1;
+				from[i] = (uint8_t)l;
+			}
+	}
+	if (best[count] == UINT32_MAX || best[count] < 2)
+		return false;
+	memset(cut, 0, count * sizeof *cut);
+	for (size_t i = count; i > 0; i -= from[i])
+		if (i < count)
+			cut[i - 1] = true;
+	return true;
+}
+
 static int emit_tchar(struct mod_view *d, const struct mod_view *n, const struct tchar *tc,
                       size_t span_end_npos)
 {
@@ -652,7 +921,7 @@ static inline bool is_leet_symbol_byte(unsigned char c)
 int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool flip_ambiguous)
 {
 	struct tchar t[TOKEN_MAX];
-	bool boundary[TOKEN_MAX];
+	bool boundary[TOKEN_MAX], cut[TOKEN_MAX];
 	const unsigned char *text = (const unsigned char *)n->text;
 	d->len = 0;
 	d->xf_any = 0;
@@ -676,6 +945,17 @@ int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool
 			       !is_digit(text[pos]) && !is_leet_symbol_byte(text[pos]))
 				pos++;
 			continue;
+		}
+		/* An emoji standing for a word; a masked or split word ("k*ll", "su-i-cide"). */
+		if (c >= 0x80 ? is_word_emoji(n, pos) : masked_candidate(n, pos)) {
+			if (copy_from < pos && view_copy(d, n, copy_from, pos) < 0)
+				return -1;
+			copy_from = pos;
+			size_t end = c >= 0x80 ? emoji_at(d, n, pos) : masked_word(d, n, pos);
+			if (end) {
+				pos = copy_from = end;
+				continue;
+			}
 		}
 		/* A word of 2..TOKEN_MAX ASCII letters ended by ASCII that cannot continue it, with no
 		 * run of three of one letter: no spaced run starts here (the next character continues
@@ -707,7 +987,17 @@ int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool
 		size_t run = spaced_run(n, pos, t, &run_end, boundary);
 		if (run) {
 			/* Emit word by word: a wider gap inside the run is a word boundary. */
+			/* "a l o o n y", "i w a n t t o d i e": the words it is made of */
 			size_t word_start = 0;
+			for (size_t k = 0; k < run; k++) {
+				if (!boundary[k] && k + 1 < run)
+					continue;
+				if (segment_spaced(t + word_start, k + 1 - word_start, cut))
+					for (size_t w = word_start; w < k; w++)
+						boundary[w] = cut[w - word_start];
+				word_start = k + 1;
+			}
+			word_start = 0;
 			for (size_t k = 0; k < run; k++) {
 				t[k].xf |= MOD_XF_SPACING;
 				if (boundary[k] || k + 1 == run) {
@@ -828,15 +1118,40 @@ static inline __m128i digit_or_symbol(__m128i x)
 #endif
 
 /* Cheap test on a normal view: could the de-obfuscated view differ from it at all? It differs only
- * where there is a non-ASCII byte, a digit or leet symbol touching a letter, a run of 3+ of one
+ * where there is a non-ASCII byte, a masked or split word, a digit or leet symbol touching a letter, a run of 3+ of one
  * letter, or 3+ one-character tokens in a row (tokens: runs of letters or digits; in a row: at
  * most five bytes apart). Ordinary posts skip building it. Every condition is local, so with SSE2
  * sixteen positions are tested at once (reading one byte past each block: at most the NUL). */
+/* Whether some c in t[0, len) joins two parts of a word: a letter (or '*') on both sides and, for
+ * '-' and '.', another joint within the next word part ("su-i-cide", "ha.ng.ing"; not "well-known"
+ * or "end. next"). */
+static bool has_joint(const unsigned char *t, size_t len, unsigned char c)
+{
+	const unsigned char *p = t, *end = t + len;
+	while ((p = memchr(p, c, (size_t)(end - p))) != NULL) {
+		size_t i = (size_t)(p - t);
+		p++;
+		if (i == 0 || i + 1 >= len || !(ascii_lower(t[i - 1]) || t[i - 1] == '*') ||
+		    !(ascii_lower(t[i + 1]) || t[i + 1] == '*'))
+			continue;
+		if (c == '*')
+			return true;
+		size_t q = i + 1;
+		while (q < len && (ascii_lower(t[q]) || t[q] == '*'))
+			q++;
+		if (q + 1 < len && (t[q] == '-' || t[q] == '.') && ascii_lower(t[q + 1]))
+			return true;
+	}
+	return false;
+}
+
 bool mod_view_needs_deobfuscation(const struct mod_view *n)
 {
 	const unsigned char *t = (const unsigned char *)n->text;
 	struct single_run run = { 0, 0 };
 	size_t i = 0;
+	if (has_joint(t, n->len, '*') || has_joint(t, n->len, '-') || has_joint(t, n->len, '.'))
+		return true;
 #ifdef __SSE2__
 	if (n->len >= 2) {
 		if (needs_deobfuscation_at(t, n->len, 0, 2, &run))

@@ -17,6 +17,11 @@
 #include "mod_internal.h"
 #include "utf8.h"
 
+/* An extra literal group at least this costly (mod_litgroup_cost: it holds a common word or
+ * several short literals) is not given to the prefilter, whose every report costs a call, nor
+ * checked: nearly every window holds one. */
+#define EXTRA_SEARCH_COST 200
+
 /* pcre2 limits for every match against text. A hit means "send to review". */
 #define MATCH_LIMIT        200000u
 #define DEPTH_LIMIT        2000u
@@ -271,7 +276,7 @@ static bool valid_category(const char *s, size_t n)
 	return true;
 }
 
-static const char *const ctx_keywords[MOD_CTX__COUNT] = {
+static const char *const ctx_keywords[MOD_CTX_RULE_COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "addressee", "counter", "recovery"
 };
@@ -399,6 +404,30 @@ static int pool_group(struct mod_pool *pool, const struct mod_litgroup *in,
 	return 0;
 }
 
+/* An extra group of an earlier pattern with the same members (patterns written with one lexicon
+ * share it): *out gets its arrays, so screening can remember per window whether it occurs. */
+static bool shared_group(const mod_ruleset *rs, const struct mod_litgroup *in,
+                         struct mod_pattern_group *out)
+{
+	for (uint32_t p = 0; p < rs->npatterns; p++) {
+		const struct mod_pattern *pat = &rs->patterns[p];
+		for (uint32_t g = 0; g < pat->nextra; g++) {
+			const struct mod_pattern_group *e = &pat->extra[g];
+			if (e->count != in->count)
+				continue;
+			size_t k = 0;
+			while (k < in->count && e->len[k] == in->len[k] &&
+			       memcmp(e->lit[k], in->lit[k], in->len[k]) == 0)
+				k++;
+			if (k == in->count) {
+				*out = *e;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 /* Orders g by first byte (stably), so that screening finds the members that can start at a
  * position without comparing the others. */
 static void litgroup_sort_by_first_byte(struct mod_litgroup *g)
@@ -507,6 +536,65 @@ static enum mod_err add_frame(struct parse_state *ps, const char *val, size_t vl
 	return rc;
 }
 
+/* Whether no match of pattern p can hold the end of a sentence ('!', '?', a line break, '.'),
+ * judged from its text: no '.' wildcard, no literal '.', '!', '?' or line break, no class that
+ * takes one of them (a negated class must exclude all four, as [^.!?\n] does), no \W \S \D \H
+ * \V \N \R \X. \s counts as a space: a phrase broken over two lines is not found. */
+static bool sentence_bounded(const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			if (i + 1 >= len)
+				return false;
+			char e = p[++i];
+			if (e == '.' || e == '!' || e == '?' || e == 'n' || e == 'W' || e == 'S' || e == 'D' ||
+			    e == 'H' || e == 'V' || e == 'N' || e == 'R' || e == 'X' || e == 'Q')
+				return false;
+			continue;
+		}
+		if (c == '.' || c == '!')
+			return false;
+		if (c == '(' && i + 2 < len && p[i + 1] == '?') {
+			/* (?: (?= (?! (?<= (?<! (?> : the '!' or '=' is syntax */
+			i += (p[i + 2] == '<' && i + 3 < len) ? 3 : 2;
+			continue;
+		}
+		if (c != '[')
+			continue;
+		bool negated = i + 1 < len && p[i + 1] == '^';
+		bool has[4] = { false, false, false, false };       /* . ! ? \n */
+		size_t j = i + 1 + negated;
+		if (j < len && p[j] == ']')
+			j++;                        /* a leading ']' is a member */
+		for (; j < len && p[j] != ']'; j++) {
+			char d = p[j];
+			if (d == '\\' && j + 1 < len) {
+				d = p[++j];
+				if (d == 'n')
+					has[3] = true;
+				else if (d == '.' || d == '!' || d == '?')
+					has[d == '.' ? 0 : d == '!' ? 1 : 2] = true;
+				else if (!negated && (d == 'W' || d == 'S' || d == 'D' || d == 'H' || d == 'V'))
+					return false;
+				continue;           /* [^\w...] takes no more than [^...] */
+			}
+			if (d == '.' || d == '!' || d == '?')
+				has[d == '.' ? 0 : d == '!' ? 1 : 2] = true;
+			if (d == '[' && j + 1 < len && p[j + 1] == ':')
+				return false;           /* POSIX classes: not judged */
+		}
+		if (j >= len)
+			return false;
+		bool any = has[0] || has[1] || has[2] || has[3];
+		bool all = has[0] && has[1] && has[2] && has[3];
+		if (negated ? !all : any)
+			return false;
+		i = j;
+	}
+	return true;
+}
+
 static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen)
 {
 	mod_ruleset *rs = ps->rs;
@@ -520,6 +608,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	struct mod_pattern_group *extra = NULL;
 	uint32_t nextra = 0;
 	struct mod_pattern_group lead = { 0 };
+	uint8_t extra_skipped = 0;
 	if (mod_literals(val, vlen, &lits, &off) == MOD_LIT_OK) {
 		litgroup_sort_by_first_byte(&lits.lead);
 		if (lits.lead.count && pool_group(rs->pool, &lits.lead, &lead) < 0)
@@ -534,9 +623,13 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 			extra = mod_pool_alloc(rs->pool, lits.nextra * sizeof *extra);
 			if (!extra)
 				return MOD_ERR_NOMEM;
-			for (size_t g = 0; g < lits.nextra; g++)
-				if (pool_group(rs->pool, &lits.extra[g], &extra[g]) < 0)
+			for (size_t g = 0; g < lits.nextra; g++) {
+				if (!shared_group(rs, &lits.extra[g], &extra[g]) &&
+				    pool_group(rs->pool, &lits.extra[g], &extra[g]) < 0)
 					return MOD_ERR_NOMEM;
+				if (mod_litgroup_cost(&lits.extra[g]) >= EXTRA_SEARCH_COST)
+					extra_skipped |= (uint8_t)(1u << g);
+			}
 			nextra = (uint32_t)lits.nextra;
 		}
 	}
@@ -556,6 +649,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	rs->patterns[rs->npatterns++] = (struct mod_pattern){
 		.code = code, .rule = (uint32_t)(r - rs->rules), .line = ps->line,
 		.nlits = nlits, .lit = lit, .litlen = litlen, .nextra = nextra, .extra = extra,
+		.extra_skipped = extra_skipped, .sentence = sentence_bounded(val, vlen),
 		.lead = lead, .lead_wb = lits.lead_wb };
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
 	index_lead(pat);
@@ -744,7 +838,7 @@ static enum mod_err parse_line(struct parse_state *ps, const char *line, size_t 
 			while (p + w < vlen && val[p + w] != ' ' && val[p + w] != '\t')
 				w++;
 			unsigned bit = 0;
-			for (unsigned k = 0; k < MOD_CTX__COUNT; k++)
+			for (unsigned k = 0; k < MOD_CTX_RULE_COUNT; k++)
 				if (word_is(val + p, w, ctx_keywords[k]))
 					bit = 1u << k;
 			if (!bit)
@@ -859,7 +953,8 @@ static enum mod_err build_prefilters(mod_ruleset *rs)
 			    (both && mod_prefilter_add(&rs->pf_deob, pat->lit[k], pat->litlen[k], p, 0) < 0))
 				return MOD_ERR_NOMEM;
 		for (uint32_t g = 0; g < pat->nextra; g++)
-			for (uint32_t k = 0; k < pat->extra[g].count; k++) {
+			for (uint32_t k = 0; k < pat->extra[g].count && !(pat->extra_skipped >> g & 1) &&
+			                     !pat->sentence; k++) {
 				const char *lit = pat->extra[g].lit[k];
 				size_t len = pat->extra[g].len[k];
 				if (mod_prefilter_add(&rs->pf_normal, lit, len, p, g + 1) < 0 ||

@@ -53,6 +53,8 @@ struct hit_window {
 	bool active;
 };
 
+#define EXTRA_SEEN_SLOTS 64
+
 struct mod_scratch {
 	bool in_use;
 	pcre2_match_data *md;
@@ -73,6 +75,10 @@ struct mod_scratch {
 	uint32_t scan;
 	struct candidate *cands;
 	size_t capcands;
+	/* whether a common-word extra group (patterns share one, see rules.c) occurs in a window:
+	 * valid for the scan and window it was computed in */
+	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
+		extra_seen[EXTRA_SEEN_SLOTS];
 };
 
 struct screen_call {
@@ -86,6 +92,8 @@ struct screen_call {
 	size_t ncands, capcands;
 	bool limit_hit;
 	bool nomem;
+	/* the last sentence_around: a hit inside [sent_from, sent_to) is in the same sentence */
+	size_t sent_from, sent_to, sent_ws, sent_cut;
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -203,16 +211,50 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 		            (fired & MOD_CTX_THIRD_PARTY) ? r->third_party_category : r->category };
 }
 
+/* Whether lit occurs in text[0, n). memmem's setup costs more than the search on the short
+ * windows and literals here: scan for the first byte and compare the rest. */
+static bool window_has(const char *text, size_t n, const char *lit, size_t len)
+{
+	if (len == 0 || len > n)
+		return len == 0;
+	const char *end = text + n - len + 1, *p = text;
+	while ((p = memchr(p, lit[0], (size_t)(end - p))) != NULL) {
+		if (memcmp(p + 1, lit + 1, len - 1) == 0)
+			return true;
+		p++;
+	}
+	return false;
+}
+
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The
  * prefilter reported every occurrence up to the scan position, which is past cut whenever a window
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
- * past cut must we look. */
+ * past cut must we look. A group the prefilter does not look for
+ * (extra_skipped: it holds a common word) is taken as present. */
 static bool extras_present(const struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
+		if ((pat->extra_skipped >> g & 1) || pat->sentence) {
+			/* a common word: nearly every window has one, but not every sentence */
+			if (!pat->sentence)
+				continue;
+			const struct mod_pattern_group *eg = &pat->extra[g];
+			struct extra_seen *seen = &call->sc->extra_seen[((uintptr_t)eg->lit >> 4) %
+			                                                EXTRA_SEEN_SLOTS];
+			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||
+			    seen->cut != cut) {
+				bool found = false;
+				for (uint32_t k = 0; k < eg->count && !found; k++)
+					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				*seen = (struct extra_seen){ eg->lit, call->sc->scan, start, cut, found };
+			}
+			if (!seen->has)
+				return false;
+			continue;
+		}
 		size_t last = call->sc->stamp[pattern] == call->sc->scan ?
 		              call->sc->extra_last[pattern * MOD_LIT_EXTRA_MAX + g] : SIZE_MAX;
 		if (last == SIZE_MAX || last < start)
@@ -221,7 +263,7 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 			continue;
 		bool found = false;
 		for (uint32_t k = 0; k < pat->extra[g].count && !found; k++)
-			found = memmem(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]) != NULL;
+			found = window_has(text, cut - start, pat->extra[g].lit[k], pat->extra[g].len[k]);
 		if (!found)
 			return false;
 	}
@@ -446,6 +488,36 @@ static struct hit_window *touch(mod_scratch *sc, uint32_t p)
 	return &sc->windows[p];
 }
 
+/* Whether a sentence ends at view byte i: '!', '?', a line break, or '.' before a space or the
+ * end (not the dot of "o.d" or "3.5"). */
+static inline bool sentence_end_at(const struct mod_view *v, size_t i)
+{
+	char c = v->text[i];
+	return c == '!' || c == '?' || c == '\n' ||
+	       (c == '.' && (i + 1 == v->len || v->text[i + 1] == ' ' || v->text[i + 1] == '\t' ||
+	                     v->text[i + 1] == '\n'));
+}
+
+/* The sentence holding view bytes [ls, le), at most WINDOW_REACH bytes either side: [*ws, *cut),
+ * its ends included (a frame's last slot may end at one). */
+static void sentence_around(const struct mod_view *v, size_t ls, size_t le, size_t *ws, size_t *cut)
+{
+	size_t lo = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0, s = ls;
+	while (s > lo && !sentence_end_at(v, s - 1))
+		s--;
+	while (s > 0 && ((unsigned char)v->text[s] & 0xC0) == 0x80)
+		s--;
+	size_t hi = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len, e = le;
+	while (e < hi && !sentence_end_at(v, e))
+		e++;
+	if (e < v->len)
+		e++;
+	while (e < v->len && ((unsigned char)v->text[e] & 0xC0) == 0x80)
+		e++;
+	*ws = s;
+	*cut = e;
+}
+
 static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, size_t le)
 {
 	struct screen_call *call = arg;
@@ -456,17 +528,37 @@ static int on_literal(void *arg, uint32_t pattern, unsigned group, size_t ls, si
 		return 0;
 	}
 	const struct mod_view *v = call->view;
-	size_t ws = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0;
-	while (ws > 0 && ((unsigned char)v->text[ws] & 0xC0) == 0x80)
-		ws--;
-	size_t cut = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len;
-	/* end the window where a word ends, so \b and lookaheads see what they would in the full
-	 * text in all but contrived cases */
-	size_t limit = cut + 64 < v->len ? cut + 64 : v->len;
-	while (cut < limit && v->text[cut] != ' ' && v->text[cut] != '\n')
-		cut++;
-	while (cut < v->len && ((unsigned char)v->text[cut] & 0xC0) == 0x80)
-		cut++;
+	size_t ws, cut;
+	if (call->rs->patterns[pattern].sentence) {
+		/* hits come in order and many patterns share one: the last sentence, when it holds
+		 * this hit with no sentence end in between, is its sentence */
+		if (ls >= call->sent_from && le <= call->sent_to) {
+			ws = call->sent_ws;
+			cut = call->sent_cut;
+		} else {
+			sentence_around(v, ls, le, &ws, &cut);
+			call->sent_from = ws;
+			call->sent_to = cut > ws && sentence_end_at(v, cut - 1) ? cut - 1 : cut;
+			call->sent_ws = ws;
+			call->sent_cut = cut;
+			/* a window clipped at WINDOW_REACH (a sentence longer than it) is reused by the
+			 * hits that leave room for a match after them */
+			if (cut - le >= WINDOW_REACH && call->sent_to > ws + 64)
+				call->sent_to -= 64;
+		}
+	} else {
+		ws = ls > WINDOW_REACH ? ls - WINDOW_REACH : 0;
+		while (ws > 0 && ((unsigned char)v->text[ws] & 0xC0) == 0x80)
+			ws--;
+		cut = le + WINDOW_REACH < v->len ? le + WINDOW_REACH : v->len;
+		/* end the window where a word ends, so \b and lookaheads see what they would in the
+		 * full text in all but contrived cases */
+		size_t limit = cut + 64 < v->len ? cut + 64 : v->len;
+		while (cut < limit && v->text[cut] != ' ' && v->text[cut] != '\n')
+			cut++;
+		while (cut < v->len && ((unsigned char)v->text[cut] & 0xC0) == 0x80)
+			cut++;
+	}
 	if (w->active && ws <= w->cut) {
 		if (cut > w->cut)
 			w->cut = cut;
@@ -485,6 +577,8 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	mod_scratch *sc = call->sc;
 	call->view = v;
 	call->deobfuscated = deobfuscated;
+	call->sent_from = SIZE_MAX;
+	call->sent_to = 0;
 	sc->qindex.built = false;
 	sc->words.built = false;
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
@@ -508,6 +602,60 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	}
 	for (size_t i = 0; i < pf->nfull && !call->limit_hit && !call->nomem; i++)
 		run_pattern(call, pf->full[i], 0, v->len, 0, SIZE_MAX);
+}
+
+static bool category_is(const mod_match *m, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return strncmp(m->category, prefix, n) == 0 && (m->category[n] == '\0' || m->category[n] == '.');
+}
+
+/* A crisis match the writer says of themselves, now: no context lowered or moved it. */
+static bool own_current(const mod_match *m)
+{
+	return strcmp(m->top, "crisis") == 0 && !category_is(m, "crisis.third_party") &&
+	       !(m->context & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE | MOD_CTX_MEDIA |
+	                       MOD_CTX_QUESTION | MOD_CTX_THIRD_PARTY | MOD_CTX_ADDRESSEE));
+}
+
+/* Severity that reads the whole post. Intent ("I've decided", "I want to die") in one sentence
+ * and a means or a place in another, with a near time (list near_time) anywhere in the post: each
+ * of those matches becomes 4. A burden or hopelessness statement in a post that also has dying
+ * wording rises to that wording's severity. Raised matches get MOD_CTX_WHOLE_POST, which the
+ * moderator sees explained. */
+static void whole_post_severity(struct screen_call *call, mod_result *out)
+{
+	int intent = 0, means = 0, dying = 0;
+	for (size_t i = 0; i < out->count; i++) {
+		const mod_match *m = &out->matches[i];
+		if (!own_current(m))
+			continue;
+		if (category_is(m, "crisis.ideation") || category_is(m, "crisis.plan") ||
+		    category_is(m, "crisis.farewell"))
+			intent++;
+		if (category_is(m, "crisis.method"))
+			means++;
+		if (category_is(m, "crisis.ideation") && m->severity > dying)
+			dying = m->severity;
+	}
+	bool urgent = intent && means &&
+	              mod_context_post_has(&call->rs->lists, &call->sc->normal, MOD_LIST_NEAR_TIME, NULL);
+	for (size_t i = 0; i < out->count; i++) {
+		mod_match *m = &out->matches[i];
+		if (!own_current(m))
+			continue;
+		int to = m->severity;
+		if (urgent && (category_is(m, "crisis.ideation") || category_is(m, "crisis.plan") ||
+		               category_is(m, "crisis.farewell") || category_is(m, "crisis.method")))
+			to = 4;
+		else if (dying && (category_is(m, "crisis.burden") || category_is(m, "crisis.hopeless")) &&
+		         dying > to)
+			to = dying;
+		if (to > m->severity) {
+			m->severity = to;
+			m->context |= MOD_CTX_WHOLE_POST;
+		}
+	}
 }
 
 static int candidate_cmp(const void *a, const void *b)
@@ -591,6 +739,7 @@ static enum mod_err fill_result(struct screen_call *call, mod_result *out, size_
 			.start = 0, .end = len, .note = limit_note };
 	out->count = n;
 	out->needs_review = synthetic > 0;
+	whole_post_severity(call, out);
 	for (size_t i = 0; i < n; i++) {
 		const mod_match *m = &out->matches[i];
 		if (m->severity > out->max_severity)

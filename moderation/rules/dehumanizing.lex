@@ -42,3 +42,11 @@ should be lock
 let them rot
 should pay for their own
 a waste of nhs beds
+a drain on       # "a drain on the health service", "on the economy", "on taxpayers"
+a burden on      # "a burden on taxpayers"
+a menace to
+dead weight
+belong in the zoo
+belong in a cage
+should be banned
+toxic

@@ -27,3 +27,8 @@ mental sick people
 schizofrenic people
 all the people from imh
 these people
+autistic         # "autistic players are a menace": an identity word before any noun
+bpd              # "people w bpd r toxic"
+mentally ill
+psychiatric patients
+psych patients

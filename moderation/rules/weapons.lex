@@ -9,3 +9,6 @@ machete
 bomb/s
 axe
 bat
+parang           # a machete (Malay, Singapore)
+cleaver
+hammer

@@ -80,6 +80,29 @@ static void test_views(void)
 	TAP_OK(!mod_view_needs_deobfuscation(&v), "ordinary text skips the second view");
 	mod_view_free(&v);
 
+	/* issue 10: masked letters, split words, emoji for words, spaced letters after a one-letter
+	 * word; a word that only looks split stays as it is */
+	text = "k*ll s**cide su-i-cide ha.ng.ing i w a n t t o d i e, a l o o n y, be \xf0\x9f\x92\x80, "
+	       "\xe2\x9a\xb0\xef\xb8\x8f myself, me+\xf0\x9f\xaa\xa2, \xf0\x9f\x92\x8a\xf0\x9f\x92\x8a all, "
+	       "well-known";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(strstr(v.text, "k*ll s**cide") != NULL, "a lone '*' inside a word is a mask, kept in the normal view");
+	TAP_OK(mod_view_needs_deobfuscation(&v), "masks, splits and emoji need the second view");
+	mod_view_deobfuscate(&d, &v, false);
+	TAP_STREQ(d.text, "kill suicide suicide hanging i want to die, a loony, be dead, kill myself, "
+	          "me+rope, pills all, well-known", "masks, splits, emoji and spaced words read");
+	size_t at = (size_t)(strstr(d.text, "dead") - d.text);
+	TAP_OK(mod_view_xf(&d, at) & MOD_XF_EMOJI, "the emoji transform is recorded");
+	TAP_OK(mod_view_src(&d, at) == (uint32_t)(strstr(text, "\xf0\x9f\x92\x80") - text),
+	       "the emoji word maps back to the emoji");
+	mod_view_free(&d);
+	mod_view_free(&v);
+
+	text = "a well-known end. next one";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(!mod_view_needs_deobfuscation(&v), "one hyphen or a sentence end is not a split word");
+	mod_view_free(&v);
+
 	mod_view_normal(&v, "a\xff" "b", 3, &invalid);
 	TAP_OK(invalid && strcmp(v.text, "a\xef\xbf\xbd" "b") == 0 && v.src[4] == 2,
 	       "invalid byte becomes U+FFFD, map stays exact");
@@ -328,6 +351,36 @@ static void test_issue10(void)
 	TAP_OK(res.crisis && res.max_severity == 4 && !past,
 	       "'anymore' + intent + tonight: crisis at severity 4, no past context (got %d)",
 	       res.max_severity);
+	mod_result_free(&res);
+
+	/* whole-post severity: intent, then a means in another sentence, with a near time in a third */
+	res = screened("I've decided I want to die. The pills are saved in my drawer. It will be on friday.");
+	bool raised = false;
+	for (size_t i = 0; i < res.count; i++)
+		raised |= (res.matches[i].context & MOD_CTX_WHOLE_POST) != 0;
+	TAP_OK(res.crisis && res.max_severity == 4 && raised,
+	       "intent + means + near time across sentences: severity 4, whole_post (got %d)",
+	       res.max_severity);
+	mod_result_free(&res);
+	res = screened("I've decided I want to die. The pills are saved in my drawer.");
+	raised = false;
+	for (size_t i = 0; i < res.count; i++)
+		raised |= (res.matches[i].context & MOD_CTX_WHOLE_POST) != 0;
+	TAP_OK(res.crisis && !raised, "intent + means without a near time: no whole-post raise");
+	mod_result_free(&res);
+	res = screened("I feel like such a burden. I want to die.");
+	int burden = 0;
+	for (size_t i = 0; i < res.count; i++)
+		if (strcmp(res.matches[i].category, "crisis.burden") == 0)
+			burden = res.matches[i].severity;
+	TAP_OK(burden == 3, "burden with dying wording rises to its severity (got %d)", burden);
+	mod_result_free(&res);
+	res = screened("I feel like such a burden on everyone lately.");
+	burden = 0;
+	for (size_t i = 0; i < res.count; i++)
+		if (strcmp(res.matches[i].category, "crisis.burden") == 0)
+			burden = res.matches[i].severity;
+	TAP_OK(burden == 1, "burden alone keeps its severity (got %d)", burden);
 	mod_result_free(&res);
 
 	/* replies addressed to someone in crisis go to the concern lane, not crisis */
