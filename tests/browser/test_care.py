@@ -76,6 +76,17 @@ def wait_path(tab, path):
     return tab.wait_until(at, 10)
 
 
+def wait_loaded(tab, path):
+    """Until the tab shows path, fully loaded (its scripts have run)."""
+    def loaded():
+        try:
+            return tab.evaluate("location.pathname + ' ' + document.readyState") == path + " complete"
+        except cdp.CDPError:         # between two documents
+            return False
+    assert tab.wait_until(loaded, 10), "%s did not finish loading" % path
+    tab.send("Page.bringToFront")     # key events go to the focused tab
+
+
 def quick_exit_box(tab):
     return tab.evaluate("""(() => {
       const a = document.getElementById('quick-exit');
@@ -115,8 +126,10 @@ def test_quick_exit(stack, browser):
         # before it, and the thread is nowhere in the history.
         if len(after) != len(entries) or "/t/%d" % w["tid"] in after:
             problems.append("%d px: the history still holds the thread: %r -> %r" % (width, entries, after))
-    # Escape twice.
+    # Escape twice. (A load event of the page left just before may still be
+    # on its way and end navigate() early: wait for this page to be whole.)
     tab.navigate(stack.url("/t/%d" % w["tid"]))
+    wait_loaded(tab, "/t/%d" % w["tid"])
     for _ in range(2):
         for kind in ("keyDown", "keyUp"):
             tab.send("Input.dispatchKeyEvent", type=kind, key="Escape", code="Escape",
@@ -125,6 +138,7 @@ def test_quick_exit(stack, browser):
         problems.append("Escape twice did not leave: %r" % (history(tab),))
     # One Escape alone (closing a menu, say) does not leave.
     tab.navigate(stack.url("/t/%d" % w["tid"]))
+    wait_loaded(tab, "/t/%d" % w["tid"])
     for kind in ("keyDown", "keyUp"):
         tab.send("Input.dispatchKeyEvent", type=kind, key="Escape", code="Escape", windowsVirtualKeyCode=27)
     tab.send("Input.dispatchKeyEvent", type="keyDown", key="a", code="KeyA", text="a")
