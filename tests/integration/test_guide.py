@@ -11,6 +11,7 @@ stack with the caches on (members' thread pages from stored parts):
 """
 
 import os
+import re
 import tempfile
 import uuid
 
@@ -168,3 +169,76 @@ def test_crisis_report_brings_the_note_to_stored_pages(stack):
     assert q(stack, "select count(*) from flags where post_id = %d and top_category = 'crisis'" % pid) == "1"
     assert has_note(page(reader, "/t/%d" % tid)), "a crisis report did not bring the note to the thread page"
     assert has_note(page(reader, "/p/%d/reply" % pid))
+
+
+# ---- muted topics -------------------------------------------------------
+
+def _titled_thread(w, who, slug, body):
+    title = "Mute " + uuid.uuid4().hex[:10]
+    st, h, html = who.post("/c/%s/new" % slug, [("title", title), ("body", body), ("action", "post")])
+    assert st == 303, "new thread: %d %s" % (st, message_of(html))
+    pid = int(post_id_from(h.get("location"), html))
+    return title.encode(), int(q(w.stack, "select thread_id from posts where id = %d" % pid))
+
+
+def test_muted_topics_leave_lists_not_threads(stack):
+    w = world(stack)
+    other = "mute-" + uuid.uuid4().hex[:6]
+    r = stack.hearthctl("category", "add", other, "Muted tests", "")
+    assert r.returncode == 0, "category add: %s" % r.stderr
+    muter, author, bystander = w.member("muter"), w.member("mauthor"), w.member("mby")
+    plain, _ = _titled_thread(w, author, w.slug, ORDINARY_TEXT)
+    in_other, other_tid = _titled_thread(w, author, other, ORDINARY_TEXT)
+    crisis, crisis_tid = _titled_thread(w, author, w.slug, CRISIS_TEXT)
+    own, _ = _titled_thread(w, muter, other, ORDINARY_TEXT)
+    home = page(muter, "/")
+    for t in (plain, in_other, crisis, own):
+        assert t in home, "before muting, %r is missing from the home page" % t
+
+    form = page(muter, "/me/settings")
+    assert b'name="mute_crisis"' in form and ('value="%s"' % other).encode() in form, \
+        "the settings page has no muted-topics choices"
+    st, h, body = muter.post("/me/settings", [("mute_crisis", "1"), ("mute", other)])
+    assert st == 303, "settings: %d %s" % (st, message_of(body))
+    form = page(muter, "/me/settings")
+    assert re.search(rb'<input[^>]*name="mute_crisis"[^>]*checked', form), "crisis mute not kept"
+    assert re.search(rb'<input[^>]*name="mute"[^>]*value="%s"[^>]*checked' % other.encode(), form), \
+        "category mute not kept"
+
+    home = page(muter, "/")
+    assert plain in home, "an unmuted thread left the home page"
+    assert in_other not in home, "a thread of a muted category is on the home page"
+    assert crisis not in home, "a crisis thread is on the home page of a member who muted them"
+    assert own in home, "the member's own thread in a muted category left their home page"
+    cat = page(muter, "/c/%s" % other)
+    assert in_other not in cat and own in cat
+    assert b"You muted this category" in cat
+    cat = page(muter, "/c/%s" % w.slug)
+    assert plain in cat and crisis not in cat
+    assert b"may be in crisis are left out" in cat
+    # Nobody else's lists change, and the muted threads still open.
+    home = page(bystander, "/")
+    for t in (plain, in_other, crisis):
+        assert t in home, "another member's home page lost %r" % t
+    assert crisis in page(bystander, "/c/%s" % w.slug)
+    assert in_other in page(muter, "/t/%d" % other_tid)
+    assert crisis in page(muter, "/t/%d" % crisis_tid)
+
+    # Unticking brings them back.
+    st, _, body = muter.post("/me/settings", [])
+    assert st == 303, "settings: %d %s" % (st, message_of(body))
+    home = page(muter, "/")
+    assert in_other in home and crisis in home
+
+
+def test_muting_an_unknown_slug_is_refused_with_the_choices_kept(stack):
+    w = world(stack)
+    muter = w.member("mbad")
+    st, _, body = muter.post("/me/settings", [("mute_crisis", "1"), ("mute", w.slug), ("mute", "Not A Slug!")])
+    assert st == 422, "a malformed muted category answered %d" % st
+    assert b"not a category" in body
+    assert re.search(rb'<input[^>]*name="mute_crisis"[^>]*checked', body), "the sent choice was not kept"
+    uid = q(stack, "select id from users where handle = '%s'" % muter.handle)
+    assert q(stack, "select count(*) from category_mutes where user_id = %s" % uid) == "0", \
+        "a refused form saved a mute"
+    assert q(stack, "select mute_crisis from users where id = %s" % uid) == "f"
