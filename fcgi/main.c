@@ -73,6 +73,10 @@ static struct worker_state *state_load(const char *conf_path)
 		log_error("%s", err);
 		goto fail;
 	}
+	if (crisis_guidance_load(s->conf.replier_guidance_file, &s->crisis, err, sizeof err) < 0) {
+		log_error("%s", err);
+		goto fail;
+	}
 	if (mod_ruleset_load(s->conf.rules_dir, &s->rules, err, sizeof err) != MOD_OK) {
 		log_error("moderation rules: %s", err);
 		goto fail;

@@ -167,6 +167,28 @@ void page_set_crisis(struct hctx *ctx, tpl_value *d)
 	tpl_set(d, "crisis", m);
 }
 
+enum db_err page_set_guidance(struct hctx *ctx, long long thread_id, tpl_value *d)
+{
+	const struct crisis_list *c = ctx->crisis;
+	if (!c || c->guidance_count == 0)
+		return DB_OK;
+	const char *p[] = { arena_printf(ctx->arena, "%lld", thread_id) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_THREAD_HAS_CRISIS, p, &err);
+	if (!r)
+		return err;
+	if (PQntuples(r) != 1 || db_val(r, 0, 0)[0] != 't')
+		return DB_OK;
+	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < c->guidance_count; i++) {
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_str(m, "text", c->guidance[i]);
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "guidance", list);
+	return DB_OK;
+}
+
 void page_db_error(struct hctx *ctx, enum db_err err)
 {
 	if (err == DB_ERR_DOWN && ctx->req->method == HTTP_POST && ctx->form) {

@@ -100,6 +100,12 @@ void page_form_again(struct hctx *ctx, int status, const char *message);
 /* Sets "crisis" in d: region, emergency and the list of resources, for the
  * crisis_panel fragment. */
 void page_set_crisis(struct hctx *ctx, tpl_value *d);
+/* Sets "guidance" in d (paragraphs {text} of the note for repliers, for
+ * the reply_guidance fragment) when thread thread_id has a visible post
+ * with a crisis flag (THREAD_HAS_CRISIS). It depends on the thread only,
+ * never on the reader: it belongs in shared renders. Returns the db_exec
+ * error, DB_OK otherwise. */
+enum db_err page_set_guidance(struct hctx *ctx, long long thread_id, tpl_value *d);
 
 /* Maps a database error to 503 (down) or 500, with a calm themed page; a
  * refused POST gets its form back with the text (page_refill). */

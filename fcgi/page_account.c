@@ -388,6 +388,38 @@ fail:
 
 /* ---------------------------------------------------------------- settings */
 
+/* Whether the POSTed form mutes the category slug. */
+static bool mute_sent(struct hctx *ctx, const char *slug)
+{
+	const struct params *f = &ctx->req->form;
+	for (size_t i = 0; i < f->count; i++)
+		if (strcmp(f->items[i].name, "mute") == 0 && strcmp(f->items[i].value, slug) == 0)
+			return true;
+	return false;
+}
+
+/* The muted categories of the POSTed form as "a,b,...", or NULL when one
+ * of them cannot be a category's slug (what categories.slug allows). */
+static const char *mutes_sent(struct hctx *ctx)
+{
+	const struct params *f = &ctx->req->form;
+	buf b;
+	buf_init(&b, ctx->arena, 256);
+	buf_puts(&b, "");
+	for (size_t i = 0; i < f->count; i++) {
+		if (strcmp(f->items[i].name, "mute") != 0)
+			continue;
+		const char *v = f->items[i].value;
+		size_t n = strlen(v);
+		if (n == 0 || n > 48 || strspn(v, "abcdefghijklmnopqrstuvwxyz0123456789-") != n)
+			return NULL;
+		if (b.len)
+			buf_putc(&b, ',');
+		buf_append(&b, v, n);
+	}
+	return b.data;
+}
+
 void page_settings_form(struct hctx *ctx)
 {
 	struct session *s = ctx->req->session;
@@ -400,13 +432,33 @@ void page_settings_form(struct hctx *ctx)
 			page_db_error(ctx, e);
 			return;
 		}
+		struct care_mute *mutes;
+		size_t nmutes;
+		e = db_care_mutes(ctx->db, ctx->arena, s->user_id, &mutes, &nmutes);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
 		/* A refused form shows what was sent, not what is stored. */
-		if (ctx->form_error && ctx->req->method == HTTP_POST) {
+		bool sent = ctx->form_error && ctx->req->method == HTTP_POST;
+		if (sent) {
 			cs.posts_hidden = *page_field(ctx, "posts_hidden") != '\0';
 			cs.cw_always_open = *page_field(ctx, "cw_open") != '\0';
+			cs.mute_crisis = *page_field(ctx, "mute_crisis") != '\0';
 		}
 		tpl_set_bool(d, "posts_hidden", cs.posts_hidden);
 		tpl_set_bool(d, "cw_open", cs.cw_always_open);
+		tpl_set_bool(d, "mute_crisis", cs.mute_crisis);
+		tpl_value *list = tpl_list(ctx->arena);
+		for (size_t i = 0; i < nmutes; i++) {
+			tpl_value *m = tpl_map(ctx->arena);
+			tpl_set_str(m, "slug", mutes[i].slug);
+			tpl_set_str(m, "name", mutes[i].name);
+			tpl_set_str(m, "input_id", arena_printf(ctx->arena, "mute-%s", mutes[i].slug));
+			tpl_set_bool(m, "muted", sent ? mute_sent(ctx, mutes[i].slug) : mutes[i].muted);
+			tpl_list_push(list, m);
+		}
+		tpl_set(d, "categories", list);
 	}
 	tpl_set_bool(d, "saved", req_param(&ctx->req->query, "saved") != NULL);
 	page_render(ctx, "settings", d);
@@ -418,7 +470,15 @@ void page_settings_post(struct hctx *ctx)
 	struct care_settings cs = {
 		.posts_hidden = strcmp(page_field(ctx, "posts_hidden"), "1") == 0,
 		.cw_always_open = strcmp(page_field(ctx, "cw_open"), "1") == 0,
+		.mute_crisis = strcmp(page_field(ctx, "mute_crisis"), "1") == 0,
+		.muted_slugs = mutes_sent(ctx),
 	};
+	if (!cs.muted_slugs) {
+		page_form_error(ctx, 422, "One of the muted categories is not a category of this forum, so "
+		                "nothing was saved. Please choose from the list again.");
+		page_settings_form(ctx);
+		return;
+	}
 	bool found;
 	enum db_err e = db_care_settings_set(ctx->db, ctx->arena, s->user_id, &cs, &found);
 	if (e != DB_OK) {

@@ -5,6 +5,7 @@
  * and threads that move while someone pages are neither lost nor repeated
  * within the snapshot each page reads.
  */
+#include "db_care.h"
 #include "db_category.h"
 #include "db_read.h"
 #include "route.h"
@@ -80,7 +81,21 @@ void page_category(struct hctx *ctx)
 		page_db_error(ctx, err);
 		return;
 	}
+	bool muted = false, muted_crisis = false;
+	if (v.user_id) {
+		err = db_care_muted_here(ctx->db, ctx->arena, v.user_id, cat.id, &muted, &muted_crisis);
+		if (err != DB_OK) {
+			page_db_error(ctx, err);
+			return;
+		}
+	}
 	tpl_value *d = page_data(ctx, cat.name);
+	/* Say what the member's own choice leaves out, so an empty list is
+	 * never a mystery. */
+	if (muted)
+		tpl_set_bool(d, "muted_category", true);
+	else if (muted_crisis)
+		tpl_set_bool(d, "muted_crisis", true);
 	tpl_value *c = tpl_map(ctx->arena);
 	tpl_set_str(c, "slug", cat.slug);
 	tpl_set_str(c, "name", cat.name);

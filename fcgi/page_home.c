@@ -2,12 +2,14 @@
  * page_home.c: "/", the front door. First the threads still waiting for a
  * first reply (oldest first: who has waited longest is seen first), then the
  * latest threads across categories, then the categories with their counts.
- * Only visible threads are listed (lib/db_home.h), the same for everyone.
+ * Only visible threads are listed (lib/db_home.h), the same for everyone
+ * but a member's muted topics.
  * Times are relative ("3 hours ago") with the exact moment in <time>.
  */
 #include "db_category.h"
 #include "db_home.h"
 #include "route.h"
+#include "session.h"
 
 static tpl_value *thread_list(arena *a, const struct home_thread *t, size_t n)
 {
@@ -35,11 +37,12 @@ void page_home(struct hctx *ctx)
 	struct category *cats;
 	struct home_thread *latest, *waiting;
 	size_t n, nlatest, nwaiting;
+	long long viewer = ctx->req->session ? ctx->req->session->user_id : 0;
 	enum db_err err = db_category_list(ctx->db, ctx->arena, &cats, &n);
 	if (err == DB_OK)
-		err = db_home_unanswered(ctx->db, ctx->arena, &waiting, &nwaiting);
+		err = db_home_unanswered(ctx->db, ctx->arena, viewer, &waiting, &nwaiting);
 	if (err == DB_OK)
-		err = db_home_latest(ctx->db, ctx->arena, &latest, &nlatest);
+		err = db_home_latest(ctx->db, ctx->arena, viewer, &latest, &nlatest);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;

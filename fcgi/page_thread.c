@@ -320,6 +320,16 @@ static int tree_fill(struct tree *t, const struct read_thread *th, const struct 
 	bool opening_open = t->open && !pg->subtree && rows[0].state == READ_VISIBLE;
 	t->reply_form = logged_in && opening_open;
 	tpl_set_bool(d, "reply_form", t->reply_form);
+	if (t->reply_form) {
+		/* The note for repliers depends on the thread only: it is part
+		 * of the shared parts (keyed by the thread's version, which a
+		 * crisis flag bumps, sql/015). */
+		err = page_set_guidance(ctx, th->id, d);
+		if (err != DB_OK) {
+			page_db_error(ctx, err);
+			return -1;
+		}
+	}
 	tpl_set_bool(d, "can_follow", logged_in);
 	tpl_set_bool(d, "login_to_reply", !logged_in && opening_open);
 	return 0;
@@ -426,7 +436,8 @@ static bool member_page(struct hctx *ctx, long long after, const struct read_thr
 	 * the shared parts have them closed. */
 	if (th.state != READ_VISIBLE || mv.unseen_own || mv.cw_open)
 		return false;
-	uint64_t digest = tpl_theme_digest(ctx->theme);
+	/* The stored parts hold the site's note for repliers too. */
+	uint64_t digest = tpl_theme_digest(ctx->theme) ^ (ctx->crisis ? ctx->crisis->guidance_digest : 0);
 	struct skeleton sk;
 	if (!skel_load(ctx->conf, ctx->arena, th.id, after, mv.version, digest, &sk)) {
 		struct tree_page pg = { .base = arena_printf(ctx->arena, "/t/%lld", th.id) };

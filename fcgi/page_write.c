@@ -148,6 +148,7 @@ struct compose {
 	const struct screen_outcome *screened;
 	const struct target *parent;    /* shown above a reply */
 	const char *delete_url;         /* edit: the delete form's target */
+	long long reply_thread;         /* a reply: its thread, for the note for repliers */
 };
 
 static void compose_render(struct hctx *ctx, const struct compose *c)
@@ -175,6 +176,15 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 			tpl_set_bool(d, "show_crisis", true);
 			page_set_crisis(ctx, d);
 		}
+	}
+	if (c->reply_thread) {
+		/* A help, not the form: without the database the member still
+		 * gets their text back, only without the note. */
+		enum db_err err = page_set_guidance(ctx, c->reply_thread, d);
+		if (err != DB_OK)
+			log_warn("thread %lld: the note for repliers is left out: %s", c->reply_thread,
+			         db_last_error(ctx->db));
+		tpl_set_bool(d, "guidance_top", true);
 	}
 	if (c->parent) {
 		tpl_value *p = tpl_map(ctx->arena);
@@ -400,6 +410,7 @@ static void reply_compose(struct hctx *ctx, const struct target *t, struct compo
 	c->action_url = arena_printf(ctx->arena, "/p/%lld/reply", t->id);
 	c->intro = arena_printf(ctx->arena, "Replying in \"%s\"", t->thread_title);
 	c->parent = t;
+	c->reply_thread = t->thread_id;
 	const char *body = req_param(&ctx->req->form, "body");
 	if (!body && ctx->req->method != HTTP_POST && req_param(&ctx->req->query, "quote")) {
 		buf q;

@@ -50,6 +50,10 @@ static const struct route_form form_delete_account = { "Delete my account", {
 static const struct route_form form_settings = { "Privacy and reading", {
 	{ "posts_hidden", FIELD_CHOICE, 1, false, NULL },
 	{ "cw_open", FIELD_CHOICE, 1, false, NULL },
+	{ "mute_crisis", FIELD_CHOICE, 1, false, NULL },
+	/* A muted category's slug, once per muted category (the handler
+	 * checks every one; this row checks the first). */
+	{ "mute", FIELD_CHOICE, 48, false, "A muted category" },
 }, page_settings_form, false };
 static const struct route_form form_recovery = { "New recovery codes", {
 	{ "password", FIELD_SECRET, 4096, true, "Password" },

@@ -35,6 +35,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(workers, 1, 256),
 	KEY_S(theme_dir), KEY_S(rules_dir), KEY_S(sql_dir), KEY_S(site_name),
 	KEY_S(base_url), KEY_S(cache_dir), KEY_S(crisis_file),
+	KEY_S(replier_guidance_file),
 	KEY_I(session_days, 1, 3650),
 	KEY_I(max_requests, 0, INT_MAX),
 	KEY_I(member_pages, 0, 1),
@@ -125,6 +126,7 @@ static void set_defaults(conf *c)
 	c->base_url = xstrdup("http://127.0.0.1:8080");
 	c->cache_dir = xstrdup("");
 	c->crisis_file = xstrdup("");
+	c->replier_guidance_file = xstrdup("");
 	c->session_days = 30;
 	c->max_requests = 0;
 	c->member_pages = 1;

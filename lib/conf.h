@@ -23,6 +23,7 @@ typedef struct conf {
 	char *base_url;
 	char *cache_dir;        /* "" = anonymous page cache off */
 	char *crisis_file;
+	char *replier_guidance_file;  /* "" = the built-in note for replies to a crisis thread */
 	int session_days;
 	int max_requests;       /* a worker exits after this many (0 = never) */
 	int member_pages;       /* 1: members' thread pages from stored parts in cache_dir/m */

@@ -24,6 +24,7 @@ enum db_err db_care_settings(db *d, arena *a, long long user_id, struct care_set
 	if (*found) {
 		out->posts_hidden = db_bool(d, r, 0, 0);
 		out->cw_always_open = db_bool(d, r, 0, 1);
+		out->mute_crisis = db_bool(d, r, 0, 2);
 	}
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
@@ -33,12 +34,44 @@ enum db_err db_care_settings_set(db *d, arena *a, long long user_id, const struc
 {
 	enum db_err err;
 	const char *p[] = { ll(a, user_id), s->posts_hidden ? "true" : "false",
-	                    s->cw_always_open ? "true" : "false" };
+	                    s->cw_always_open ? "true" : "false", s->mute_crisis ? "true" : "false",
+	                    s->muted_slugs ? s->muted_slugs : "" };
 	PGresult *r = db_exec(d, a, DB_CARE_SETTINGS_SET, p, &err);
 	if (!r)
 		return err;
 	*found = PQntuples(r) == 1;
 	return DB_OK;
+}
+
+enum db_err db_care_muted_here(db *d, arena *a, long long user_id, long long category_id, bool *category,
+                               bool *crisis)
+{
+	enum db_err err;
+	const char *p[] = { ll(a, user_id), ll(a, category_id) };
+	PGresult *r = db_exec(d, a, DB_CARE_MUTED_HERE, p, &err);
+	if (!r)
+		return err;
+	*category = PQntuples(r) == 1 && db_bool(d, r, 0, 0);
+	*crisis = PQntuples(r) == 1 && db_bool(d, r, 0, 1);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
+}
+
+enum db_err db_care_mutes(db *d, arena *a, long long user_id, struct care_mute **out, size_t *count)
+{
+	enum db_err err;
+	const char *p[] = { ll(a, user_id) };
+	PGresult *r = db_exec(d, a, DB_CARE_MUTES, p, &err);
+	if (!r)
+		return err;
+	int n = PQntuples(r);
+	*out = ARENA_NEW_ARRAY(a, struct care_mute, n ? (size_t)n : 1);
+	for (int i = 0; i < n; i++) {
+		(*out)[i].slug = db_val(r, i, 0);
+		(*out)[i].name = db_val(r, i, 1);
+		(*out)[i].muted = db_bool(d, r, i, 2);
+	}
+	*count = (size_t)n;
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 
 /* No look-alikes (0/O, 1/I/L) and no U: 30 characters, about 4.9 bits each. */

@@ -17,6 +17,7 @@
 #define HEARTH_DB_CARE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "db.h"
 
@@ -27,12 +28,28 @@
 struct care_settings {
 	bool posts_hidden;              /* the profile's post list is theirs alone */
 	bool cw_always_open;            /* content warnings open by themselves */
+	bool mute_crisis;               /* threads with a crisis flag left out of their lists */
+	/* db_care_settings_set only: slugs of the categories muted ("a,b";
+	 * "" or NULL: none). */
+	const char *muted_slugs;
+};
+
+/* A category as the settings page shows it, with whether the member mutes it. */
+struct care_mute {
+	const char *slug, *name;
+	bool muted;
 };
 
 /* *found is false when the account is gone. */
 enum db_err db_care_settings(db *d, arena *a, long long user_id, struct care_settings *out, bool *found);
 enum db_err db_care_settings_set(db *d, arena *a, long long user_id, const struct care_settings *s,
                                  bool *found);
+/* Whether the member mutes category category_id (*category) and threads
+ * with a crisis flag (*crisis); both false for a gone account. */
+enum db_err db_care_muted_here(db *d, arena *a, long long user_id, long long category_id, bool *category,
+                               bool *crisis);
+/* Every category in the home page's order with the member's mute. */
+enum db_err db_care_mutes(db *d, arena *a, long long user_id, struct care_mute **out, size_t *count);
 
 /* In the caller's transaction: replaces the member's codes with CARE_CODES
  * new ones; codes[i] gets each, formatted (arena-owned), to show once. */

@@ -3,10 +3,11 @@
 
 #include "arena.h"
 
-static enum db_err list(db *d, arena *a, enum db_stmt stmt, struct home_thread **out, size_t *count)
+static enum db_err list(db *d, arena *a, enum db_stmt stmt, long long viewer, struct home_thread **out,
+                        size_t *count)
 {
 	enum db_err err;
-	const char *params[] = { arena_printf(a, "%d", HOME_LIST_MAX) };
+	const char *params[] = { arena_printf(a, "%d", HOME_LIST_MAX), viewer ? arena_printf(a, "%lld", viewer) : NULL };
 	PGresult *r = db_exec(d, a, stmt, params, &err);
 	if (!r)
 		return err;
@@ -29,12 +30,12 @@ static enum db_err list(db *d, arena *a, enum db_stmt stmt, struct home_thread *
 	return DB_OK;
 }
 
-enum db_err db_home_latest(db *d, arena *a, struct home_thread **out, size_t *count)
+enum db_err db_home_latest(db *d, arena *a, long long viewer, struct home_thread **out, size_t *count)
 {
-	return list(d, a, DB_HOME_LATEST, out, count);
+	return list(d, a, DB_HOME_LATEST, viewer, out, count);
 }
 
-enum db_err db_home_unanswered(db *d, arena *a, struct home_thread **out, size_t *count)
+enum db_err db_home_unanswered(db *d, arena *a, long long viewer, struct home_thread **out, size_t *count)
 {
-	return list(d, a, DB_HOME_UNANSWERED, out, count);
+	return list(d, a, DB_HOME_UNANSWERED, viewer, out, count);
 }

@@ -1,7 +1,8 @@
 /*
  * db_home.h: the home page's lists across categories. Only threads in the
  * 'visible' state ever leave the database here, whoever asks (a member's
- * own held thread shows in its category, not on the home page).
+ * own held thread shows in its category, not on the home page). A
+ * member's muted topics are left out of both lists (THREAD_MUTED_FOR).
  *
  *   db_home_latest      by last activity, newest first
  *   db_home_unanswered  opening post only, not locked: oldest first, so
@@ -31,7 +32,9 @@ struct home_thread {
 	struct read_when started;
 };
 
-enum db_err db_home_latest(db *d, arena *a, struct home_thread **out, size_t *count);
-enum db_err db_home_unanswered(db *d, arena *a, struct home_thread **out, size_t *count);
+/* viewer: the member asking (0: anonymous), whose muted topics (a muted
+ * category, threads with a crisis flag) are left out. */
+enum db_err db_home_latest(db *d, arena *a, long long viewer, struct home_thread **out, size_t *count);
+enum db_err db_home_unanswered(db *d, arena *a, long long viewer, struct home_thread **out, size_t *count);
 
 #endif

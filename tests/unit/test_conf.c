@@ -1,10 +1,12 @@
-/* Unit tests for lib/conf.c: parsing, environment overrides, errors with lines. */
+/* Unit tests for lib/conf.c: parsing, environment overrides, errors with lines;
+ * and lib/crisis.c's note for repliers (replier_guidance_file). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "conf.h"
+#include "crisis.h"
 #include "tap.h"
 
 static const char *write_tmp(const char *content)
@@ -84,6 +86,46 @@ int main(void)
 	TAP_OK(conf_load(&c, "/nonexistent/hearth.conf", err, sizeof err) == CONF_ERR_IO, "missing file");
 	TAP_OK(strstr(err, "/nonexistent/hearth.conf") != NULL, "error names the file");
 	conf_free(&c);
+
+	TAP_OK(conf_load(&c, NULL, err, sizeof err) == CONF_OK && strcmp(c.replier_guidance_file, "") == 0,
+	       "replier_guidance_file is empty by default");
+	conf_free(&c);
+
+	/* The note for repliers. */
+	struct crisis_list cl;
+	memset(&cl, 0, sizeof cl);
+	TAP_OK(crisis_guidance_load("", &cl, err, sizeof err) == 0 && cl.guidance_count > 0,
+	       "no file: the built-in note");
+	TAP_OK(strstr(cl.guidance[1], "secret") != NULL, "the built-in note says not to promise secrecy");
+	unsigned long long builtin = cl.guidance_digest;
+	p = write_tmp("# comment\n  First line\nsame paragraph.  \n\n\n# another\nSecond.\n");
+	TAP_OK(crisis_guidance_load(p, &cl, err, sizeof err) == 0, "a file loads: %s", err);
+	TAP_OK(cl.guidance_count == 2, "two paragraphs (got %zu)", cl.guidance_count);
+	TAP_STREQ(cl.guidance[0], "First line same paragraph.", "lines of a paragraph join, trimmed");
+	TAP_STREQ(cl.guidance[1], "Second.", "comments are left out");
+	TAP_OK(cl.guidance_digest != builtin && cl.guidance_digest != 0, "the digest follows the text");
+	p = write_tmp("a\n\nb\n\nc\n\nd\n\ne\n\nf\n\ng\n\nh\n\ni\n");
+	TAP_OK(crisis_guidance_load(p, &cl, err, sizeof err) < 0 && strstr(err, ":17: more than 8") != NULL,
+	       "nine paragraphs are refused with the line: %s", err);
+	TAP_OK(cl.guidance_count == 0, "a refused file leaves no note");
+	p = write_tmp("caf\xc3(\n");
+	TAP_OK(crisis_guidance_load(p, &cl, err, sizeof err) < 0 && strstr(err, ":1: not valid UTF-8") != NULL,
+	       "invalid UTF-8 is refused: %s", err);
+	p = write_tmp("# only a comment\n\n");
+	TAP_OK(crisis_guidance_load(p, &cl, err, sizeof err) < 0 && strstr(err, "no text") != NULL,
+	       "a file without text is refused: %s", err);
+	char big[1200];
+	memset(big, 'x', 600);
+	big[600] = '\n';
+	memset(big + 601, 'y', 500);
+	big[1101] = '\n';
+	big[1102] = '\0';
+	p = write_tmp(big);
+	TAP_OK(crisis_guidance_load(p, &cl, err, sizeof err) < 0 && strstr(err, ":2: a paragraph longer") != NULL,
+	       "a paragraph over 1000 bytes is refused: %s", err);
+	TAP_OK(crisis_guidance_load("/nonexistent/guidance.txt", &cl, err, sizeof err) < 0 &&
+	       strstr(err, "replier_guidance_file") != NULL, "a missing file names the key: %s", err);
+	crisis_free(&cl);
 	unlink(p);
 	return tap_done();
 }
