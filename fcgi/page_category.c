@@ -81,6 +81,7 @@ void page_category(struct hctx *ctx)
 		return;
 	}
 	tpl_value *d = page_data(ctx, cat.name);
+	tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/c/%s/feed.atom", cat.slug));
 	tpl_value *c = tpl_map(ctx->arena);
 	tpl_set_str(c, "slug", cat.slug);
 	tpl_set_str(c, "name", cat.name);

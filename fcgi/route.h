@@ -165,5 +165,10 @@ void page_help(struct hctx *ctx);
 void page_search(struct hctx *ctx);
 /* page_health.c: GET /healthz (needs no database: it reports on it) */
 void page_health(struct hctx *ctx);
+/* page_feed.c: Atom feeds of the site, a category, a thread (public: the
+ * anonymous reader's view, whoever asks) */
+void page_feed_site(struct hctx *ctx);
+void page_feed_category(struct hctx *ctx);
+void page_feed_thread(struct hctx *ctx);
 
 #endif
