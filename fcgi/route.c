@@ -99,6 +99,7 @@ static const struct route routes[] = {
 	{ M_GET,  "/help",              page_help,                0, NULL },
 	{ M_GET,  "/weather",           page_weather,             0, NULL },
 	{ M_GET,  "/healthz",           page_health,              0, NULL },
+	{ M_GET,  "/metrics",           page_metrics,             0, NULL },
 	{ M_GET,  "/search",            page_search,              DB, NULL },
 	{ M_GET,  "/feed.atom",         page_feed_site,           DB, NULL },
 	{ M_GET,  "/c/:slug/feed.atom", page_feed_category,       DB, NULL },

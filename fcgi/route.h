@@ -170,5 +170,8 @@ void page_health(struct hctx *ctx);
 void page_feed_site(struct hctx *ctx);
 void page_feed_category(struct hctx *ctx);
 void page_feed_thread(struct hctx *ctx);
+/* page_metrics.c: GET /metrics for the addresses in metrics_allow (others:
+ * 404); needs no database: it reports on it */
+void page_metrics(struct hctx *ctx);
 
 #endif
