@@ -96,6 +96,7 @@ void page_category(struct hctx *ctx)
 		tpl_set_bool(d, "muted_category", true);
 	else if (muted_crisis)
 		tpl_set_bool(d, "muted_crisis", true);
+	tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/c/%s/feed.atom", cat.slug));
 	tpl_value *c = tpl_map(ctx->arena);
 	tpl_set_str(c, "slug", cat.slug);
 	tpl_set_str(c, "name", cat.name);

@@ -48,6 +48,7 @@ void page_home(struct hctx *ctx)
 		return;
 	}
 	tpl_value *d = page_data(ctx, "Welcome");
+	tpl_set_str(d, "feed_url", "/feed.atom");
 	tpl_value *list = tpl_list(ctx->arena);
 	for (size_t i = 0; i < n; i++) {
 		tpl_value *c = tpl_map(ctx->arena);

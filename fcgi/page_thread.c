@@ -335,6 +335,14 @@ static int tree_fill(struct tree *t, const struct read_thread *th, const struct 
 	return 0;
 }
 
+/* The head's link to the thread's Atom feed (page_feed.c), for a thread
+ * everyone may read: a feed is public. */
+static void set_feed_url(struct hctx *ctx, tpl_value *d, const struct read_thread *th)
+{
+	if (th->state == READ_VISIBLE)
+		tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/t/%lld/feed.atom", th->id));
+}
+
 /* Renders one page of the tree under root; unread_jump: the reader's first
  * unread post (0: none), linked at the top (unread_jump.html). */
 static void render_tree(struct hctx *ctx, const struct read_thread *th, const struct read_path *root,
@@ -352,6 +360,7 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
 		t.cw_open = found && cs.cw_always_open;
 	}
 	tpl_value *d = page_data(ctx, th->title);
+	set_feed_url(ctx, d, th);
 	if (unread_jump)
 		tpl_set_int(d, "unread_jump", unread_jump);
 	int rc = tree_fill(&t, th, root, after, pg, d);
@@ -460,7 +469,9 @@ static bool member_page(struct hctx *ctx, long long after, const struct read_thr
 		tpl_render_content(ctx->theme, "unread_jump", jump, &content);
 	}
 	skel_fill(&sk, s->user_id, mv.supported, mv.nsupported, s->csrf_token, &content);
-	page_render_layout(ctx, page_data(ctx, th.title), content.data, content.len);
+	tpl_value *d = page_data(ctx, th.title);
+	set_feed_url(ctx, d, &th);
+	page_render_layout(ctx, d, content.data, content.len);
 	return true;
 }
 

@@ -165,5 +165,13 @@ void page_help(struct hctx *ctx);
 void page_search(struct hctx *ctx);
 /* page_health.c: GET /healthz (needs no database: it reports on it) */
 void page_health(struct hctx *ctx);
+/* page_feed.c: Atom feeds of the site, a category, a thread (public: the
+ * anonymous reader's view, whoever asks) */
+void page_feed_site(struct hctx *ctx);
+void page_feed_category(struct hctx *ctx);
+void page_feed_thread(struct hctx *ctx);
+/* page_metrics.c: GET /metrics for the addresses in metrics_allow (others:
+ * 404); needs no database: it reports on it */
+void page_metrics(struct hctx *ctx);
 
 #endif

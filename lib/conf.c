@@ -49,6 +49,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(new_member_per_minute, 0, 1000),
 	KEY_I(crisis_unanswered_minutes, 1, 10080),
 	KEY_I(profiles_public, 0, 1), KEY_S(quick_exit_url),
+	KEY_S(metrics_allow),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -143,6 +144,7 @@ static void set_defaults(conf *c)
 	c->crisis_unanswered_minutes = 30;
 	c->profiles_public = 0;
 	c->quick_exit_url = xstrdup("/weather");
+	c->metrics_allow = xstrdup("127.0.0.1");
 }
 
 /*

@@ -41,6 +41,7 @@ typedef struct conf {
 	int crisis_unanswered_minutes;
 	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
 	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
+	char *metrics_allow;    /* addresses that may GET /metrics: "127.0.0.1, ::1" (others: 404) */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

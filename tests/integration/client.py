@@ -448,6 +448,22 @@ def theme_script(n):
     return any(a.tag == "header" and "site" in (a.get("class") or "").split() for a in n.ancestors())
 
 
+THEME_FEED_HREF = re.compile(r"/(?:feed\.atom|c/[a-z0-9_-]+/feed\.atom|t/[0-9]+/feed\.atom)")
+
+
+def theme_feed_link(n):
+    """The head's link to the page's own Atom feed (layout.html, fcgi/page_feed.c):
+    exactly its attributes, a local feed address, inside <head>."""
+    if n.tag != "link" or sorted(k for k, _ in n.attr_list) != ["href", "rel", "title", "type"]:
+        return False
+    if (n.attrs.get("rel"), n.attrs.get("type"), n.attrs.get("title")) != \
+            ("alternate", "application/atom+xml", "Atom feed"):
+        return False
+    if not THEME_FEED_HREF.fullmatch(n.attrs.get("href", "")):
+        return False
+    return any(a.tag == "head" for a in n.ancestors())
+
+
 def markup_problems(body, max_items=10):
     """What makes a page unsafe, found by PARSING it (html.parser): a list
     of short descriptions, empty when the page is clean. Looks for: bytes
@@ -455,7 +471,8 @@ def markup_problems(body, max_items=10):
     other active elements; attributes whose
     name starts with "on"; javascript:, vbscript:, data: or livescript: in a
     URL attribute (srcset candidates too); script in a style attribute;
-    <meta http-equiv>; <link> other than our /static/ stylesheet; a form
+    <meta http-equiv>; <link> other than our /static/ stylesheet and the
+    head's link to the page's feed (theme_feed_link); a form
     whose action leaves the site."""
     problems = []
     if isinstance(body, bytes):
@@ -477,7 +494,8 @@ def markup_problems(body, max_items=10):
         if tag == "meta" and any(k == "http-equiv" for k, _ in n.attr_list):
             problems.append("%s: meta http-equiv=%r" % (where, n.attrs.get("http-equiv")))
         if tag == "link" and not ("stylesheet" in n.attrs.get("rel", "").split()
-                                  and n.attrs.get("href", "").startswith("/static/")):
+                                  and n.attrs.get("href", "").startswith("/static/")) \
+                and not theme_feed_link(n):
             problems.append("%s: a link element %r" % (where, n.attrs))
         if tag == "form":
             act = _CTRL_WS.sub("", n.attrs.get("action", ""))
