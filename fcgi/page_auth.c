@@ -273,6 +273,65 @@ static bool unknown_browser_may_try(struct hctx *ctx, long long handle_fails, lo
 	return true;
 }
 
+/* One attempt at an account by its handle: a log-in, or a recovery code. */
+struct attempt {
+	struct user u;
+	bool found;
+	bool known_device;      /* the browser's device cookie names this account */
+	struct device dev;
+	const char *keys[2];    /* the handle's and the address's throttle keys */
+};
+
+enum attempt_gate {
+	ATTEMPT_GO,             /* may try */
+	ATTEMPT_DEVICE_LOCKED,  /* a known device out of tries: the caller answers 429 (Retry-After set) */
+	ATTEMPT_REFUSED,        /* status and message set: the caller renders its form */
+	ATTEMPT_DB,             /* the error page is done */
+};
+
+/* Loads the account and the browser's device cookie and applies the
+ * allowances: a known device has its own; any other browser meets the
+ * address lock-out and the handle slow-down. */
+static enum attempt_gate attempt_open(struct hctx *ctx, const char *handle, struct attempt *a)
+{
+	bool has_device;
+	enum db_err e = db_user_by_handle(ctx->db, ctx->arena, handle, &a->u, &a->found);
+	if (e == DB_OK)
+		e = db_device_lookup(ctx->db, ctx->arena, req_param(&ctx->req->cookies, DEVICE_COOKIE), &a->dev,
+		                     &has_device);
+	if (e != DB_OK) {
+		page_db_error(ctx, e);
+		return ATTEMPT_DB;
+	}
+	/* A device cookie counts only for the account it names. */
+	a->known_device = has_device && a->found && a->dev.user_id == a->u.id;
+	throttle_keys(ctx, handle, &a->keys[0], &a->keys[1]);
+	if (a->known_device) {
+		if (a->dev.failures < DEVICE_LOGIN_TRIES)
+			return ATTEMPT_GO;
+		resp_header(ctx->resp, "Retry-After", "900");
+		return ATTEMPT_DEVICE_LOCKED;
+	}
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, a->keys, &e);
+	if (!r) {
+		page_db_error(ctx, e);
+		return ATTEMPT_DB;
+	}
+	return unknown_browser_may_try(ctx, db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2)) ? ATTEMPT_GO :
+	       ATTEMPT_REFUSED;
+}
+
+/* A wrong password or code: a known device's count against it alone (they
+ * neither slow the handle down nor lock the address out); any other
+ * browser's against the handle and the address. */
+static enum db_err attempt_failed(struct hctx *ctx, struct attempt *a)
+{
+	enum db_err e = DB_OK;
+	if (a->known_device)
+		return db_device_failure_add(ctx->db, ctx->arena, &a->dev);
+	return db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, a->keys, &e) ? DB_OK : e;
+}
+
 void page_login_post(struct hctx *ctx)
 {
 	const char *handle = page_field(ctx, "handle");
@@ -283,50 +342,25 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
-	struct user u;
-	bool found, has_device;
-	struct device dev;
-	enum db_err e = db_user_by_handle(ctx->db, ctx->arena, handle, &u, &found);
-	if (e == DB_OK)
-		e = db_device_lookup(ctx->db, ctx->arena, req_param(&ctx->req->cookies, DEVICE_COOKIE), &dev,
-		                     &has_device);
-	if (e != DB_OK) {
-		page_db_error(ctx, e);
+	struct attempt a;
+	switch (attempt_open(ctx, handle, &a)) {
+	case ATTEMPT_GO:
+		break;
+	case ATTEMPT_DEVICE_LOCKED:
+		page_form_error(ctx, 429, "There were too many wrong passwords from this browser. "
+		                "Please wait 15 minutes and try again.");
+		page_login_form(ctx);
+		return;
+	case ATTEMPT_REFUSED:
+		page_login_form(ctx);
+		return;
+	case ATTEMPT_DB:
 		return;
 	}
-	/* A device cookie counts only for the account it names. */
-	bool known_device = has_device && found && dev.user_id == u.id;
-	const char *hkey, *akey;
-	throttle_keys(ctx, handle, &hkey, &akey);
-	const char *tp[] = { hkey, akey };
-	if (known_device) {
-		if (dev.failures >= DEVICE_LOGIN_TRIES) {
-			resp_header(ctx->resp, "Retry-After", "900");
-			page_form_error(ctx, 429, "There were too many wrong passwords from this browser. "
-			                "Please wait 15 minutes and try again.");
-			page_login_form(ctx);
-			return;
-		}
-	} else {
-		PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, tp, &e);
-		if (!r) {
-			page_db_error(ctx, e);
-			return;
-		}
-		if (!unknown_browser_may_try(ctx, db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2))) {
-			page_login_form(ctx);
-			return;
-		}
-	}
-	bool ok = found && strcmp(u.status, "deleted") != 0 && auth_verify_password(u.password_hash, password, plen);
-	if (!ok) {
-		/* A known device's wrong passwords count against it alone: they
-		 * neither slow the handle down nor lock the address out. */
-		if (known_device)
-			e = db_device_failure_add(ctx->db, ctx->arena, &dev);
-		else
-			e = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, tp, &e) ? DB_OK : e;
-		if (e != DB_OK) {
+	const struct user u = a.u;
+	enum db_err e;
+	if (!a.found || strcmp(u.status, "deleted") == 0 || !auth_verify_password(u.password_hash, password, plen)) {
+		if ((e = attempt_failed(ctx, &a)) != DB_OK) {
 			page_db_error(ctx, e);
 			return;
 		}
@@ -345,7 +379,7 @@ void page_login_post(struct hctx *ctx)
 		page_db_error(ctx, e);
 		return;
 	}
-	start_session(ctx, u.id, known_device ? &dev : NULL,
+	start_session(ctx, u.id, a.known_device ? &a.dev : NULL,
 	              was_away ? (over ? "/welcome-back" : "/welcome-back?early=1") : page_field(ctx, "next"));
 }
 
@@ -400,41 +434,24 @@ void page_forgot_post(struct hctx *ctx)
 		forgot_again(ctx, 422, "The new password and its confirmation are not the same. Please type them again.");
 		return;
 	}
-	struct user u;
-	bool found, has_device;
-	struct device dev;
-	enum db_err e = db_user_by_handle(ctx->db, ctx->arena, handle, &u, &found);
-	if (e == DB_OK)
-		e = db_device_lookup(ctx->db, ctx->arena, req_param(&ctx->req->cookies, DEVICE_COOKIE), &dev,
-		                     &has_device);
-	if (e != DB_OK) {
-		page_db_error(ctx, e);
+	/* The same allowances as log-in. */
+	struct attempt a;
+	switch (attempt_open(ctx, handle, &a)) {
+	case ATTEMPT_GO:
+		break;
+	case ATTEMPT_DEVICE_LOCKED:
+		forgot_again(ctx, 429, "There were too many wrong attempts from this browser. "
+		             "Please wait 15 minutes and try again.");
+		return;
+	case ATTEMPT_REFUSED:
+		page_forgot_form(ctx);
+		return;
+	case ATTEMPT_DB:
 		return;
 	}
-	/* The same allowances as log-in (page_login_post). */
-	bool known_device = has_device && found && dev.user_id == u.id;
-	const char *hkey, *akey;
-	throttle_keys(ctx, handle, &hkey, &akey);
-	const char *tp[] = { hkey, akey };
-	if (known_device) {
-		if (dev.failures >= DEVICE_LOGIN_TRIES) {
-			resp_header(ctx->resp, "Retry-After", "900");
-			forgot_again(ctx, 429, "There were too many wrong attempts from this browser. "
-			             "Please wait 15 minutes and try again.");
-			return;
-		}
-	} else {
-		PGresult *r = db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURES, tp, &e);
-		if (!r) {
-			page_db_error(ctx, e);
-			return;
-		}
-		if (!unknown_browser_may_try(ctx, db_ll(r, 0, 0), db_ll(r, 0, 1), db_ll(r, 0, 2))) {
-			page_forgot_form(ctx);
-			return;
-		}
-	}
-	bool usable = found && strcmp(u.status, "deleted") != 0 && strcmp(u.status, "banned") != 0;
+	const struct user u = a.u;
+	enum db_err e;
+	bool usable = a.found && strcmp(u.status, "deleted") != 0 && strcmp(u.status, "banned") != 0;
 	char hash[AUTH_HASH_STR_LEN];
 	if (usable && auth_hash_password(fresh, nlen, hash) < 0) {
 		page_error(ctx, 503, "Busy", "The forum is very busy. Please try again in a minute.");
@@ -454,9 +471,7 @@ void page_forgot_post(struct hctx *ctx)
 			goto fail;
 	}
 	if (!ok || !still) {
-		e = known_device ? db_device_failure_add(ctx->db, ctx->arena, &dev) :
-		    (db_exec(ctx->db, ctx->arena, DB_LOGIN_FAILURE_ADD, tp, &e) ? DB_OK : e);
-		if (e != DB_OK) {
+		if ((e = attempt_failed(ctx, &a)) != DB_OK) {
 			page_db_error(ctx, e);
 			return;
 		}
@@ -464,7 +479,7 @@ void page_forgot_post(struct hctx *ctx)
 		             "already. Each code works once; check for a typing mistake and try another.");
 		return;
 	}
-	if (open_session(ctx, u.id, known_device ? &dev : NULL))
+	if (open_session(ctx, u.id, a.known_device ? &a.dev : NULL))
 		page_redirect(ctx, "/me/recovery?used=1");
 	return;
 fail:
