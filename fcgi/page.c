@@ -189,6 +189,19 @@ enum db_err page_set_guidance(struct hctx *ctx, long long thread_id, tpl_value *
 	return DB_OK;
 }
 
+bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *missing)
+{
+	bool found = false;
+	enum db_err err = db_category_by_slug(ctx->db, ctx->arena, ctx->req->slug, cat, &found);
+	if (err != DB_OK) {
+		page_db_error(ctx, err);
+		return false;
+	}
+	if (!found)
+		page_error(ctx, 404, "Category not found", missing);
+	return found;
+}
+
 void page_db_error(struct hctx *ctx, enum db_err err)
 {
 	if (err == DB_ERR_DOWN && ctx->req->method == HTTP_POST && ctx->form) {

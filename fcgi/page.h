@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "crisis.h"
 #include "db.h"
+#include "db_category.h"
 #include "db_read.h"
 #include "mod.h"
 #include "request.h"
@@ -106,6 +107,11 @@ void page_set_crisis(struct hctx *ctx, tpl_value *d);
  * never on the reader: it belongs in shared renders. Returns the db_exec
  * error, DB_OK otherwise. */
 enum db_err page_set_guidance(struct hctx *ctx, long long thread_id, tpl_value *d);
+
+/* The category of the address (req->slug) into *cat; otherwise answers
+ * itself: 503/500 on a database error, 404 with `missing` (what to do) when
+ * there is none. */
+bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *missing);
 
 /* Maps a database error to 503 (down) or 500, with a calm themed page; a
  * refused POST gets its form back with the text (page_refill). */

@@ -60,22 +60,14 @@ void page_category(struct hctx *ctx)
 		return;
 	}
 	struct category cat;
-	bool found;
-	enum db_err err = db_category_by_slug(ctx->db, ctx->arena, ctx->req->slug, &cat, &found);
-	if (err != DB_OK) {
-		page_db_error(ctx, err);
+	if (!page_category_or_error(ctx, &cat,
+	                            "There is no category at this address. The list of categories is on the home page."))
 		return;
-	}
-	if (!found) {
-		page_error(ctx, 404, "Category not found",
-		           "There is no category at this address. The list of categories is on the home page.");
-		return;
-	}
 	struct read_viewer v = page_viewer(ctx);
 	struct read_thread_item *items;
 	size_t n;
 	bool more;
-	err = db_read_category_threads(ctx->db, ctx->arena, cat.id, before_s ? &before : NULL, &v, &items,
+	enum db_err err = db_read_category_threads(ctx->db, ctx->arena, cat.id, before_s ? &before : NULL, &v, &items,
 	                               &n, &more);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);

@@ -187,18 +187,10 @@ void page_feed_site(struct hctx *ctx)
 void page_feed_category(struct hctx *ctx)
 {
 	struct category cat;
-	bool found;
-	enum db_err err = db_category_by_slug(ctx->db, ctx->arena, ctx->req->slug, &cat, &found);
-	if (err != DB_OK) {
-		page_db_error(ctx, err);
+	if (!page_category_or_error(ctx, &cat, "There is no category at this address, so it has no feed. "
+	                            "The list of categories is on the home page."))
 		return;
-	}
-	if (!found) {
-		page_error(ctx, 404, "Category not found",
-		           "There is no category at this address, so it has no feed. The list of categories "
-		           "is on the home page.");
-		return;
-	}
+	enum db_err err;
 	const char *p[] = { arena_printf(ctx->arena, "%lld", cat.id), limit_text(ctx->arena, FEED_THREADS) };
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_CATEGORY, p, &err);
 	if (!r) {

@@ -294,21 +294,6 @@ static const char *post_state(const struct screen_outcome *so)
 
 /* ---- new thread ---- */
 
-static bool load_category(struct hctx *ctx, struct category *cat)
-{
-	bool found = false;
-	enum db_err e = db_category_by_slug(ctx->db, ctx->arena, ctx->req->slug, cat, &found);
-	if (e != DB_OK) {
-		page_db_error(ctx, e);
-		return false;
-	}
-	if (!found) {
-		page_error(ctx, 404, "Category not found", "There is no category at this address.");
-		return false;
-	}
-	return true;
-}
-
 static void thread_compose(struct hctx *ctx, const struct category *cat, struct compose *c)
 {
 	c->page_title = "Start a thread";
@@ -323,7 +308,7 @@ static void thread_compose(struct hctx *ctx, const struct category *cat, struct 
 void page_thread_new_form(struct hctx *ctx)
 {
 	struct category cat;
-	if (!load_category(ctx, &cat))
+	if (!page_category_or_error(ctx, &cat, "There is no category at this address."))
 		return;
 	struct compose c = { 0 };
 	thread_compose(ctx, &cat, &c);
@@ -335,7 +320,7 @@ void page_thread_new_post(struct hctx *ctx)
 	if (!rate_post_allowed(ctx, POST_KIND_THREAD, page_thread_new_form))
 		return;
 	struct category cat;
-	if (!load_category(ctx, &cat))
+	if (!page_category_or_error(ctx, &cat, "There is no category at this address."))
 		return;
 	struct compose c = { 0 };
 	thread_compose(ctx, &cat, &c);
