@@ -49,8 +49,7 @@ struct counters {
 	atomic_ullong keeper_restarts;
 	atomic_ullong db_connects;          /* successful connections made by workers */
 	atomic_ullong db_reconnects;        /* ... after a worker's first one */
-	atomic_ullong anon_renders;         /* anonymous thread pages rendered by a worker */
-	atomic_ullong anon_stored;          /* ... and stored for nginx to serve */
+	atomic_ullong anon_renders;         /* anonymous thread pages rendered (cache misses) */
 	atomic_ullong retention_runs;       /* retention sweeps done */
 	atomic_ullong retention_rows;       /* rows they deleted */
 	atomic_llong retention_next;        /* realtime seconds of the next sweep (0: at once) */

@@ -416,7 +416,7 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,
 		                   resp->body.data, resp->body.len);
 	counters_request(ctx.route_slot < 0 ? COUNTERS_UNMATCHED : ctx.route_slot, resp->status, now_us() - t0);
-	if (ctx.cache_thread_id && counters_get())
+	if (ctx.cache_thread_id && resp->status == 200 && counters_get())
 		counters_add(&counters_get()->anon_renders, 1);
 	/* The log line names no one: method, path (no query), status, time. */
 	char path[96];

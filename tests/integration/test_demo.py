@@ -7,9 +7,9 @@ reporting that nginx or hearth-fcgi "stopped by itself", and leave nothing
 running.
 
 Not root: "ok - ... # SKIP not root". The clone builds from scratch
-(autogen, configure, make -j2 in the clone's build-default: a few minutes
-on two busy cores; scripts/demo has no way to reuse another tree's build),
-so the test allows 15 minutes."""
+(autogen, configure, make -j2 in the clone's build-default: about 5
+minutes on two busy shared cores, the run itself under 30 s; scripts/demo
+has no way to reuse another tree's build), so the test allows 15 minutes."""
 
 import os
 import re
