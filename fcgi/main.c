@@ -27,12 +27,14 @@
 #include "auth.h"
 #include "cache.h"
 #include "conf.h"
+#include "counters.h"
 #include "db.h"
 #include "html.h"
 #include "log.h"
 #include "mod.h"
 #include "page.h"
 #include "request.h"
+#include "retention.h"
 #include "route.h"
 #include "session.h"
 #include "supervise.h"
@@ -198,6 +200,7 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 	}
 	unsigned allowed;
 	const struct route *r = route_find(req, &allowed);
+	ctx->route_slot = route_slot(r);
 	if (!r) {
 		if (allowed) {
 			resp_header(ctx->resp, "Allow", (allowed & M_POST) && (allowed & M_GET) ? "GET, HEAD, POST" :
@@ -400,7 +403,7 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	buf_init(&resp->body, a, 128 * 1024);     /* a long thread page fits without regrowing */
 	struct hctx ctx = { .conf = &ws->conf, .theme = ws->theme, .db = d, .arena = a,
 	                    .req = req, .resp = resp, .crisis = &ws->crisis,
-	                    .rules = ws->rules };
+	                    .rules = ws->rules, .route_slot = -1 };
 	dispatch(fr, &ctx);
 	if (db_refused(d)) {
 		/* A result lacked a value the code needs (db.c logged which):
@@ -412,6 +415,9 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	if (ctx.cache_thread_id && resp->status == 200 && !strstr(resp->headers.data, "Set-Cookie"))
 		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,
 		                   resp->body.data, resp->body.len);
+	counters_request(ctx.route_slot < 0 ? COUNTERS_UNMATCHED : ctx.route_slot, resp->status, now_us() - t0);
+	if (ctx.cache_thread_id && resp->status == 200 && counters_get())
+		counters_add(&counters_get()->anon_renders, 1);
 	/* The log line names no one: method, path (no query), status, time. */
 	char path[96];
 	const char *logged = req->raw_uri ? req->raw_uri : "-";
@@ -461,9 +467,21 @@ static int worker_main(int listen_fd, void *arg)
 	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 	arena *a = arena_new(256 * 1024);
 	long long served = 0;
+	unsigned long connects_seen = 0;
+	counters_note_connects(db_connect_count(d), &connects_seen);
 	while (!worker_stopping) {
 		struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
-		int n = ppoll(&pfd, 1, NULL, &waiting);
+		/* Wakes now and then when idle: the retention sweep (retention.h). */
+		int idle_ms = retention_idle_ms(&ws->conf);
+		struct timespec idle = { .tv_sec = idle_ms / 1000, .tv_nsec = (idle_ms % 1000) * 1000000L };
+		int n = ppoll(&pfd, 1, &idle, &waiting);
+		if (n == 0) {
+			retention_tick(&ws->conf, d, a);
+			counters_note_connects(db_connect_count(d), &connects_seen);
+			(void)db_end_request(d);
+			arena_reset(a);
+			continue;
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -485,6 +503,8 @@ static int worker_main(int listen_fd, void *arg)
 		}
 		handle(&fr, ws, d, a);
 		FCGX_Finish_r(&fr);
+		retention_tick(&ws->conf, d, a);
+		counters_note_connects(db_connect_count(d), &connects_seen);
 		(void)db_end_request(d);
 		arena_reset(a);
 		if (ws->conf.max_requests && ++served >= ws->conf.max_requests)
@@ -525,6 +545,7 @@ int main(int argc, char **argv)
 	                             .keeper_absent = keeper_absent,
 	                             .workers = ws->conf.workers };
 	struct worker_state *latest = ws;
+	(void)counters_init();          /* before any fork: shared by all children */
 	int rc = supervise_run(ws->conf.listen, ws->conf.listen_mode, &ops, ws, (void **)&latest);
 	state_free(latest);
 	return rc;

@@ -42,6 +42,8 @@ struct hctx {
 	/* Set by the dispatcher when this page may be stored for nginx. */
 	long long cache_thread_id;
 	long long cache_version;
+	/* Set by the dispatcher: the matched route row (route_slot), -1 none. */
+	int route_slot;
 };
 
 /*

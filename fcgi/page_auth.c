@@ -234,7 +234,11 @@ void page_login_form(struct hctx *ctx)
 	page_render(ctx, "login", d);
 }
 
-static void throttle_keys(struct hctx *ctx, const char *handle, const char **hkey, const char **akey)
+/* The address's key is its keyed digest (HMAC with the server key, as for
+ * registrations): a plain hash of an IPv4 address is reversed by trying
+ * all four billion. False: the key could not be read (*e says why). */
+static bool throttle_keys(struct hctx *ctx, const char *handle, const char **hkey, const char **akey,
+                          enum db_err *e)
 {
 	buf h;
 	buf_init(&h, ctx->arena, 40);
@@ -242,10 +246,17 @@ static void throttle_keys(struct hctx *ctx, const char *handle, const char **hke
 	for (const char *p = handle; *p; p++)
 		buf_putc(&h, (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p);
 	*hkey = h.data;
-	const char *addr = ctx->req->client_addr ? ctx->req->client_addr : "-";
+	unsigned char key[SERVER_KEY_BYTES];
+	if (server_key_load(ctx->db, ctx->arena, ctx->conf->secret_key_file, key, e) != SERVER_KEY_OK) {
+		if (*e == DB_OK)
+			*e = DB_ERR_QUERY;
+		return false;
+	}
 	char digest[65];
-	auth_token_digest(addr, strlen(addr), digest);
+	limits_addr_digest(key, ctx->req->client_addr, digest);
+	sodium_memzero(key, sizeof key);
 	*akey = arena_printf(ctx->arena, "a:%.32s", digest);
+	return true;
 }
 
 /* The address lock-out and the handle slow-down, for a browser that is not
@@ -305,7 +316,10 @@ static enum attempt_gate attempt_open(struct hctx *ctx, const char *handle, stru
 	}
 	/* A device cookie counts only for the account it names. */
 	a->known_device = has_device && a->found && a->dev.user_id == a->u.id;
-	throttle_keys(ctx, handle, &a->keys[0], &a->keys[1]);
+	if (!throttle_keys(ctx, handle, &a->keys[0], &a->keys[1], &e)) {
+		page_db_error(ctx, e);
+		return ATTEMPT_DB;
+	}
 	if (a->known_device) {
 		if (a->dev.failures < DEVICE_LOGIN_TRIES)
 			return ATTEMPT_GO;

@@ -232,6 +232,19 @@ const struct route *route_find(struct request *req, unsigned *allowed)
 	return found;
 }
 
+int route_slot(const struct route *r)
+{
+	return r ? (int)(r - routes) : -1;
+}
+
+const char *route_slot_pattern(int slot, unsigned *methods)
+{
+	if (slot < 0 || (size_t)slot >= sizeof routes / sizeof routes[0])
+		return NULL;
+	*methods = routes[slot].methods;
+	return routes[slot].pattern;
+}
+
 /* 50000 -> "50,000". */
 static const char *thousands(arena *a, unsigned n)
 {

@@ -89,6 +89,11 @@ const char *route_form_check(arena *a, const struct route_form *form, const stru
  * methods of a route that matched the path but not the method (for 405). */
 const struct route *route_find(struct request *req, unsigned *allowed);
 
+/* The row's index in the route table (-1 for NULL), and back: the pattern
+ * and methods of row slot, NULL past the last row (counters.h). */
+int route_slot(const struct route *r);
+const char *route_slot_pattern(int slot, unsigned *methods);
+
 /* page_home.c */
 void page_home(struct hctx *ctx);
 /* page_category.c, page_thread.c, page_member.c: reading */

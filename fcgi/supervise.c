@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "counters.h"
 #include "log.h"
 
 #define MAX_WORKERS 512
@@ -170,6 +171,17 @@ static int live_workers(const struct child *w, int n)
 	return live;
 }
 
+/* For /metrics (counters.h). */
+static void count_restart(bool keeper, bool crashed)
+{
+	struct counters *k = counters_get();
+	if (!k)
+		return;
+	counters_add(keeper ? &k->keeper_restarts : &k->worker_restarts, 1);
+	if (crashed)
+		counters_add(&k->worker_crashes, 1);
+}
+
 static void log_death(pid_t pid, int status, const char *what)
 {
 	log_warn("%s %d died (%s %d)", what, (int)pid, WIFSIGNALED(status) ? "signal" : "status",
@@ -277,6 +289,7 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 					keeper.wanted = true;
 					keeper.restart_at = now_ms();
 				} else {
+					count_restart(true, false);
 					plan_restart(&keeper, status, "the cache keeper");
 				}
 				continue;
@@ -289,6 +302,7 @@ int supervise_run(const char *socket_path, unsigned socket_mode, struct supervis
 				if (!clean && !stopping)
 					log_death(pid, status, "worker");
 				if (current && !stopping) {
+					count_restart(false, !clean);
 					plan_restart(&slots[i], status, "a worker");
 				} else {
 					slots[i].pid = 0;

@@ -42,6 +42,11 @@ typedef struct conf {
 	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
 	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
 	char *metrics_allow;    /* addresses that may GET /metrics: "127.0.0.1, ::1" (others: 404) */
+	/* Rows derived from client addresses (log-in failures, registrations,
+	 * all keyed digests) are deleted once older than this; expired sessions
+	 * go too. A worker sweeps every retention_interval_seconds (fcgi/retention.h). */
+	int address_retention_days;
+	int retention_interval_seconds;
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -36,6 +36,7 @@ struct db {
 	struct { const PGresult *r; enum db_stmt stmt; } recent[DB_RECENT];
 	unsigned recent_n;
 	char last_error[512];
+	unsigned long connects;         /* successful connections so far */
 };
 
 static double now_mono(void)
@@ -143,6 +144,7 @@ bool db_ready(db *d)
 		return false;
 	}
 	log_info("database connected");
+	d->connects++;
 	d->up = true;
 	d->backoff = 0.1;
 	return true;
@@ -433,4 +435,9 @@ long long db_ll(const PGresult *r, int row, int col)
 {
 	const char *v = db_val(r, row, col);
 	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+unsigned long db_connect_count(const db *d)
+{
+	return d->connects;
 }

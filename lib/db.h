@@ -37,6 +37,8 @@ void db_free(db *d);
 /* Connects (or reconnects, honouring back-off) and prepares. */
 bool db_ready(db *d);
 bool db_is_up(const db *d);
+/* Successful connections (first one and reconnections) since db_new. */
+unsigned long db_connect_count(const db *d);
 
 /* Runs a prepared statement. Returns a result owned by the arena, or NULL
  * with *err set (DB_ERR_DOWN when the connection broke). params may hold

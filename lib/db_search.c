@@ -30,13 +30,45 @@ const char *db_search_cursor_format(arena *a, const struct search_hit *last)
 	return arena_printf(a, "%s,%lld", last->rank, last->post_id);
 }
 
+bool db_search_day_parse(arena *a, const char *s, const char **next)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), day = atoi(s + 8);
+	if (y < 1970 || y > 9998 || m < 1 || m > 12 || day < 1)
+		return false;
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	int last = mdays[m - 1] + (m == 2 && leap);
+	if (day > last)
+		return false;
+	if (++day > last) {
+		day = 1;
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	*next = arena_printf(a, "%04d-%02d-%02d", y, m, day);
+	return true;
+}
+
 enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
-                      struct search_hit **out, size_t *count, bool *more)
+                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more)
 {
 	enum db_err err;
 	const char *params[] = { query, after ? after->rank : "Infinity",
 	                         after ? arena_printf(a, "%lld", after->id) : "9223372036854775807",
-	                         arena_printf(a, "%d", SEARCH_PAGE + 1) };
+	                         arena_printf(a, "%d", SEARCH_PAGE + 1),
+	                         arena_printf(a, "%lld", f ? f->category_id : 0),
+	                         arena_printf(a, "%lld", f ? f->member_id : 0),
+	                         arena_printf(a, "%lld", f ? f->viewer.user_id : 0),
+	                         f && f->viewer.moderator ? "true" : "false",
+	                         f && f->from ? f->from : "-infinity",
+	                         f && f->to_next ? f->to_next : "infinity" };
 	PGresult *r = db_exec(d, a, DB_SEARCH_POSTS, params, &err);
 	if (!r)
 		return err;

@@ -48,9 +48,26 @@ struct search_hit {
 bool db_search_cursor_parse(arena *a, const char *s, struct search_cursor *out);
 const char *db_search_cursor_format(arena *a, const struct search_hit *last);
 
+/* What narrows a search; zero/NULL members mean "any". Dates are
+ * "YYYY-MM-DD" (UTC days, validated by the caller): posts written on or
+ * after from, and before the day after to. member_id filters by author;
+ * the viewer then decides whether that author's crisis-flagged posts are
+ * listed (only to themselves and moderators, as on their page). */
+struct search_filter {
+	long long category_id;
+	long long member_id;
+	const char *from;               /* first day, or NULL */
+	const char *to_next;            /* the day after the last, or NULL */
+	struct read_viewer viewer;
+};
+
 /* Results for query after cursor (NULL: from the best). *more is true when
- * another page exists. */
+ * another page exists. f may be NULL: no filter. */
 enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
-                      struct search_hit **out, size_t *count, bool *more);
+                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more);
+
+/* Whether s is a real day "YYYY-MM-DD" from 1970 to 9998; then *next gets
+ * the following day in the same form (arena-owned). */
+bool db_search_day_parse(arena *a, const char *s, const char **next);
 
 #endif

@@ -833,6 +833,11 @@ class TestTimeout(Exception):
     pass
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here (for example, it needs root):
+    the runner prints "ok - module.test # SKIP <message>"."""
+
+
 def _short_traceback(tb, test_file):
     """The frames of a failure inside the tests and this harness, as '#' lines."""
     out = []
@@ -953,6 +958,9 @@ def run_suite(directory, argv, fixtures=None, default_timeout=120):
                         signal.alarm(0)
                     passed += 1
                     _print("ok - " + full)
+                except Skip as e:
+                    passed += 1
+                    _print("ok - %s # SKIP %s" % (full, e))
                 except AssertionError as e:
                     failed += 1
                     msg = str(e) or "assertion failed"

@@ -136,3 +136,134 @@ def test_search_box_in_the_header(stack):
     assert st == 200 and forms and forms[0].get("method") == "get", "no search box on the home page"
     st, html = _search(stack, "")
     assert st == 200, "an empty search: %d" % st
+
+
+# ---- filters: category, member, dates (issue 12) ---------------------------
+
+def _logged_in_search(client, q, extra=""):
+    st, _, body = client.get("/search?q=" + urllib.parse.quote(q) + extra)
+    return st, body.decode("utf-8") if isinstance(body, bytes) else body
+
+
+def _other_writer(stack):
+    if getattr(stack, "_search_other", None):
+        return stack._search_other
+    stack.hearthctl("category", "add", "search-two", "Search two", "")
+    c = Client(stack)
+    st, _, _ = c.register("search_other")
+    assert st == 303, "register: %d" % st
+    stack._search_other = c
+    return c
+
+
+def _thread_by(stack, client, slug, title, body):
+    st, loc, html = client.new_thread(slug, title, body)
+    assert st in (200, 303), "new thread %r: %d %s" % (title, st, html[:300])
+    return int(post_id_from(loc, html))
+
+
+def test_filter_by_category(stack):
+    _writer(stack)
+    other = _other_writer(stack)
+    one = _thread(stack, "Category one", BODY + "catfilterwort here")[1]
+    two = _thread_by(stack, other, "search-two", "Category two", BODY + "catfilterwort there")
+    assert sorted(_result_posts(_search(stack, "catfilterwort")[1])) == sorted([one, two])
+    st, html = _search(stack, "catfilterwort", "&c=search-two")
+    assert st == 200 and _result_posts(html) == [two], "c=search-two: %d %r" % (st, _result_posts(html))
+    opt = [o for o in parse(html).find_all("option") if o.get("value") == "search-two"]
+    assert opt and opt[0].get("selected"), "the chosen category is not selected in the form"
+    st, html = _search(stack, "catfilterwort", "&c=no-such-category")
+    assert st == 404 and "no such category" in html, "unknown category: %d" % st
+    assert _result_posts(html) == [], "results on a refusal"
+    st, html = _search(stack, "catfilterwort", "&c=Bad%20Slug!")
+    assert st == 400 and "not one of this forum" in html, "malformed category: %d" % st
+
+
+def test_filter_by_member_follows_the_profile_rules(stack):
+    me = _writer(stack)
+    other = _other_writer(stack)
+    mine = _thread(stack, "Member one", BODY + "memberfilterwort mine")[1]
+    theirs = _thread_by(stack, other, "search-two", "Member two", BODY + "memberfilterwort theirs")
+    # profiles_public is 0 (the default): member lists are for members only.
+    st, html = _search(stack, "memberfilterwort", "&by=search_other")
+    assert st == 403 and "logged-in" in html and _result_posts(html) == [], "anonymous by=: %d" % st
+    st, html = _logged_in_search(me, "memberfilterwort", "&by=search_other")
+    assert st == 200 and _result_posts(html) == [theirs], "by=search_other: %d %r" % (st, _result_posts(html))
+    box = parse(html).find("input", id="search-by")
+    assert box is not None and box.get("value") == "search_other", "the member is not kept in the form"
+    st, html = _logged_in_search(me, "memberfilterwort", "&by=SEARCH_WRITER")
+    assert st == 200 and _result_posts(html) == [mine], "handles compare case-insensitively"
+    st, html = _logged_in_search(me, "memberfilterwort", "&by=nobody_called_this")
+    assert st == 404 and "No member has this name" in html, "unknown member: %d" % st
+    st, html = _logged_in_search(me, "memberfilterwort", "&by=x")
+    assert st == 400 and "3 to 30" in html, "malformed member: %d" % st
+    # A crisis-flagged post is listed by member only to its author and moderators.
+    crisis = _thread_by(stack, other, "search-two", "Member crisis", BODY + "memberfilterwort heavy")
+    stack.psql("insert into flags (post_id, source, category, top_category, severity, action) "
+               "values (%d, 'report', 'crisis', 'crisis', 3, 'report')" % crisis)
+    st, html = _logged_in_search(me, "memberfilterwort", "&by=search_other")
+    assert crisis not in _result_posts(html), "a crisis-flagged post listed by member to another member"
+    st, html = _logged_in_search(other, "memberfilterwort", "&by=search_other")
+    assert crisis in _result_posts(html), "its author does not find their own crisis-flagged post"
+    # A member who keeps their posts to themselves is not listed by search either.
+    stack.psql("update users set posts_hidden = true where handle = 'search_other'")
+    try:
+        st, html = _logged_in_search(me, "memberfilterwort", "&by=search_other")
+        assert st == 403 and "keeps their posts to themselves" in html and not _result_posts(html), \
+            "posts_hidden member: %d %r" % (st, _result_posts(html))
+        st, html = _logged_in_search(other, "memberfilterwort", "&by=search_other")
+        assert st == 200 and theirs in _result_posts(html), "a member cannot search their own posts"
+    finally:
+        stack.psql("update users set posts_hidden = false where handle = 'search_other'")
+    # Held text never comes back, filtered or not.
+    held = _thread_by(stack, other, "search-two", "Member held", BODY + "memberfilterwort held")
+    stack.psql("update posts set state = 'held' where id = %d" % held)
+    st, html = _logged_in_search(other, "memberfilterwort", "&by=search_other")
+    assert held not in _result_posts(html), "a held post found by member filter"
+
+
+def test_filter_by_dates(stack):
+    early = _thread(stack, "Dates early", BODY + "datefilterwort early")[1]
+    late = _thread(stack, "Dates late", BODY + "datefilterwort late")[1]
+    stack.psql("update posts set created_at = '2025-03-10 23:30:00+00' where id = %d" % early)
+    stack.psql("update posts set created_at = '2025-03-20 00:10:00+00' where id = %d" % late)
+    r = lambda extra: _result_posts(_search(stack, "datefilterwort", extra)[1])
+    assert sorted(r("")) == sorted([early, late])
+    assert r("&from=2025-03-15") == [late], "from"
+    assert r("&to=2025-03-15") == [early], "to"
+    assert r("&from=2025-03-10&to=2025-03-10") == [early], "a one-day range includes the whole day"
+    assert r("&from=2025-03-20&to=2025-03-20") == [late], "to includes its own day"
+    assert r("&from=2025-03-11&to=2025-03-19") == [], "between the two"
+    for extra, word in (("&from=2025-02-30", "From"), ("&to=yesterday", "To"), ("&from=25-03-01", "From"),
+                        ("&from=2025-03-20&to=2025-03-10", "after")):
+        st, html = _search(stack, "datefilterwort", extra)
+        assert st == 400 and word in html and not _result_posts(html), "%s: %d" % (extra, st)
+    st, html = _search(stack, "datefilterwort", "&from=2025-02-30")
+    box = parse(html).find("input", id="search-from")
+    assert box is not None and box.get("value") == "2025-02-30", "the bad day is not kept in the form"
+    assert parse(html).find("input", id="search-q").get("value") == "datefilterwort", "words not kept"
+
+
+def test_filtered_pages_keep_their_filters(stack):
+    c = _other_writer(stack)
+    pid = _thread_by(stack, c, "search-two", "Filtered pages", BODY + "filterpagewort first")
+    want = {pid}
+    for i in range(22):
+        st, loc, html = c.reply(pid, "Reply %d, filterpagewort again." % i)
+        assert st in (200, 303), "reply %d: %d" % (i, st)
+        want.add(int(post_id_from(loc, html)))
+    _thread(stack, "Elsewhere", BODY + "filterpagewort elsewhere")   # another category: never listed
+    st, html = _search(stack, "filterpagewort", "&c=search-two")
+    first = _result_posts(html)
+    assert st == 200 and len(first) == 20, "first page: %d %d" % (st, len(first))
+    nxt = [a.get("href") for a in parse(html).find_all("a") if a.get("rel") == "next"]
+    assert nxt and "c=search-two" in nxt[0], "the next link drops the filter: %r" % nxt
+    st, _, body = stack.http("GET", nxt[0])
+    second = _result_posts(body.decode("utf-8"))
+    assert st == 200 and set(first) | set(second) == want and not set(first) & set(second), \
+        "filtered pages: %r" % (want ^ (set(first) | set(second)))
+
+
+def test_filters_without_words_ask_for_words(stack):
+    st, html = _search(stack, "", "&c=search-two")
+    assert st == 200 and "Type a few words" in html and not _result_posts(html), "filters alone: %d" % st
