@@ -197,8 +197,9 @@ static int cmd_category(struct ctl *c, int argc, char **argv)
 			return 1;
 		}
 		for (size_t i = 0; i < n; i++)
-			printf("%s\t%s\t%lld threads\t%lld posts\n", cats[i].slug, cats[i].name,
-			       cats[i].thread_count, cats[i].post_count);
+			printf("%s\t%s\t%lld threads\t%lld posts%s\n", cats[i].slug, cats[i].name,
+			       cats[i].thread_count, cats[i].post_count,
+			       cats[i].allow_anonymous ? "\tanonymous posts allowed" : "");
 		return 0;
 	}
 	if (strcmp(argv[1], "add") == 0 && argc >= 4) {

@@ -151,7 +151,8 @@ def test_export_of_another_member_does_not_name_the_author(stack):
     _no_handle("the other member's export", body, w["author"].handle)
     st, hd, body = w["author"].get("/me/export")
     assert st == 200 and w["word"].encode() in body, "the author's own export lacks their anonymous post"
-    json.loads(body)
+    posts = {p["id"]: p for p in json.loads(body)["posts"]}
+    assert posts[w["anon_reply"]]["anonymous"] is True, "export: %r" % posts.get(w["anon_reply"])
 
 
 def test_author_is_told_and_can_edit_and_delete(stack):
@@ -249,6 +250,25 @@ def test_moderator_sees_who_only_by_a_logged_reveal(stack):
     # a post that is not anonymous has nothing to reveal
     st, _, _ = mod.post("/mod/p/%d/reveal" % w["other_thread_post"], [("reveal_reason", "safety")])
     assert st == 404, "reveal of a named post: %d" % st
+
+
+def test_hearthctl_category_anonymous(stack):
+    _world(stack)
+    r = stack.hearthctl("category", "list")
+    lines = {l.split("\t")[0]: l for l in r.stdout.splitlines()}
+    assert "anonymous posts allowed" in lines[OPEN], "category list: %r" % lines.get(OPEN)
+    assert "anonymous" not in lines[CLOSED], "category list: %r" % lines.get(CLOSED)
+    # turning it off keeps earlier posts anonymous and refuses new ones
+    r = stack.hearthctl("category", "anonymous", OPEN, "off")
+    assert r.returncode == 0, "off: %r" % r.stderr
+    try:
+        st, _, body = W["other"].get("/t/%d" % W["anon_thread"])
+        _no_handle("thread after the category's setting was turned off", body, W["author"].handle)
+        st, loc, html = _write(W["author"], "/c/%s/new" % OPEN, [("title", "Now closed"), ("anonymous", "1"),
+                                                                ("body", "kept text %s" % uuid.uuid4().hex)])
+        assert st == 422, "anonymous thread after off: %d" % st
+    finally:
+        stack.hearthctl("category", "anonymous", OPEN, "on")
 
 
 def test_hearthctl_refuses_unknown_category(stack):
