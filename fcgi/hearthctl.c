@@ -46,6 +46,7 @@ static int usage(FILE *f)
 	        "  user set-role HANDLE member|moderator|admin\n"
 	        "  category add SLUG NAME [DESCRIPTION]\n"
 	        "  category list\n"
+	        "  category anonymous SLUG on|off   (members may post anonymously there)\n"
 	        "  sample-data                      load sample categories, members and threads\n"
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
 	        "  screen [--rules DIR]             screen one post per line of stdin\n"
@@ -196,8 +197,9 @@ static int cmd_category(struct ctl *c, int argc, char **argv)
 			return 1;
 		}
 		for (size_t i = 0; i < n; i++)
-			printf("%s\t%s\t%lld threads\t%lld posts\n", cats[i].slug, cats[i].name,
-			       cats[i].thread_count, cats[i].post_count);
+			printf("%s\t%s\t%lld threads\t%lld posts%s\n", cats[i].slug, cats[i].name,
+			       cats[i].thread_count, cats[i].post_count,
+			       cats[i].allow_anonymous ? "\tanonymous posts allowed" : "");
 		return 0;
 	}
 	if (strcmp(argv[1], "add") == 0 && argc >= 4) {
@@ -218,6 +220,20 @@ static int cmd_category(struct ctl *c, int argc, char **argv)
 			return 1;
 		}
 		printf("added category %s (id %lld)\n", argv[2], id);
+		return 0;
+	}
+	if (strcmp(argv[1], "anonymous") == 0 && argc == 4 &&
+	    (strcmp(argv[3], "on") == 0 || strcmp(argv[3], "off") == 0)) {
+		bool allow = strcmp(argv[3], "on") == 0, found;
+		if (db_category_set_anonymous(c->db, c->arena, argv[2], allow, &found) != DB_OK) {
+			fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+			return 1;
+		}
+		if (!found) {
+			fprintf(stderr, "hearthctl: there is no category with slug \"%s\"\n", argv[2]);
+			return 1;
+		}
+		printf("category %s: anonymous posts %s\n", argv[2], allow ? "allowed" : "not allowed");
 		return 0;
 	}
 	return usage(stderr);

@@ -18,6 +18,9 @@
 #include "request.h"
 #include "tpl.h"
 
+/* Who wrote an anonymous post, as every reader is told (sql/018_anonymous.sql). */
+#define PAGE_ANON_AUTHOR "a member who chose to stay anonymous"
+
 struct worker;
 struct route_form;
 

@@ -37,6 +37,7 @@ static tpl_value *thread_item(arena *a, const struct read_thread_item *t, const 
 	tpl_set_int(m, "id", t->id);
 	tpl_set_str(m, "title", t->title);
 	tpl_set_str(m, "author", t->author);
+	tpl_set_bool(m, "anonymous", t->anonymous);
 	tpl_set_str(m, "replies", replies_text(a, t->replies));
 	tpl_set_str(m, "mark", thread_mark(t, v));
 	tpl_set_str(m, "css", t->state == READ_VISIBLE ? (t->unread ? "thread thread-unread" : "thread") :

@@ -146,7 +146,8 @@ static void thread_entries(struct feed *f, const PGresult *r)
 	db *d = f->ctx->db;
 	for (int i = 0; i < PQntuples(r); i++)
 		feed_entry(f, arena_printf(f->ctx->arena, "/t/%lld", db_int(d, r, i, 0)), db_text(d, r, i, 1),
-		           db_val(r, i, 2), db_text(d, r, i, 5), db_text(d, r, i, 6), db_val(r, i, 7),
+		           db_val(r, i, 9)[0] == 't' ? PAGE_ANON_AUTHOR : db_val(r, i, 2), db_text(d, r, i, 5),
+		           db_text(d, r, i, 6), db_val(r, i, 7),
 		           db_val(r, i, 8), db_text(d, r, i, 4));
 }
 
@@ -233,7 +234,7 @@ void page_feed_thread(struct hctx *ctx)
 	           newest(r, 3));
 	db *d = ctx->db;
 	for (int i = 0; i < PQntuples(r); i++) {
-		const char *author = db_val(r, i, 1);
+		const char *author = db_val(r, i, 7)[0] == 't' ? PAGE_ANON_AUTHOR : db_val(r, i, 1);
 		bool opening = db_bool(d, r, i, 6);
 		const char *title = opening ? th.title :
 		                    arena_printf(ctx->arena, "Reply by %s", author ? author : "a deleted member");

@@ -19,6 +19,7 @@ static tpl_value *thread_list(arena *a, const struct home_thread *t, size_t n)
 		tpl_set_int(m, "id", t[i].id);
 		tpl_set_str(m, "title", t[i].title);
 		tpl_set_str(m, "author", t[i].author);
+		tpl_set_bool(m, "anonymous", t[i].anonymous);
 		tpl_set_str(m, "category_slug", t[i].category_slug);
 		tpl_set_str(m, "category_name", t[i].category_name);
 		tpl_set_str(m, "replies", t[i].replies > 0 ? page_count(a, t[i].replies, "reply", "replies") :

@@ -44,6 +44,7 @@ static tpl_value *post_list(arena *a, const struct read_post_item *items, size_t
 		tpl_set_int(m, "thread_id", p->thread_id);
 		tpl_set_str(m, "thread_title", p->thread_title);
 		tpl_set_str(m, "author", p->author);
+		tpl_set_bool(m, "anonymous", p->anonymous);
 		tpl_set_str(m, "excerpt", p->cut ? arena_printf(a, "%s…", p->excerpt) : p->excerpt);
 		tpl_set_str(m, "mark", post_mark(p->state));
 		tpl_set_str(m, "warning", p->warning);

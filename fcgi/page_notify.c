@@ -27,9 +27,9 @@ static const char *ll(arena *a, long long v)
 }
 
 /* What happened, in words, for kind; actor may be NULL (a deleted member). */
-static const char *notify_says(arena *a, const char *kind, const char *actor)
+static const char *notify_says(arena *a, const char *kind, const char *actor, bool anonymous)
 {
-	const char *who = actor ? actor : "A former member";
+	const char *who = anonymous ? "A member who chose to stay anonymous" : actor ? actor : "A former member";
 	if (strcmp(kind, "reply") == 0)
 		return arena_printf(a, "%s replied to your post", who);
 	if (strcmp(kind, "mention") == 0)
@@ -79,7 +79,7 @@ void page_notifications(struct hctx *ctx)
 		tpl_set_str(m, "kind", kind);
 		tpl_set_bool(m, "unread", !read);
 		tpl_set_str(m, "css", read ? "notification" : "notification unread");
-		tpl_set_str(m, "says", notify_says(ctx->arena, kind, actor));
+		tpl_set_str(m, "says", notify_says(ctx->arena, kind, actor, db_val(r, i, 12)[0] == 't'));
 		tpl_set_str(m, "actor", actor);
 		tpl_set_int(m, "post_id", db_ll(r, i, 5));
 		tpl_set_int(m, "thread_id", db_ll(r, i, 6));

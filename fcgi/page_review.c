@@ -190,6 +190,8 @@ struct rpost {
 	const char *item_status, *item_lane;        /* NULL: never queued */
 	int item_severity;
 	long long item_age;
+	bool anonymous;                             /* sql/018: author shown only when revealed */
+	bool revealed;                              /* a moderator's logged "show who wrote this" */
 };
 
 enum load_status { LOAD_OK, LOAD_MISSING, LOAD_DB };
@@ -232,6 +234,7 @@ static enum load_status load_post(struct hctx *ctx, long long id, struct rpost *
 	p->pending_html = PQgetisnull(r, 0, 26) ? NULL : db_val(r, 0, 26);
 	p->pending_title = PQgetisnull(r, 0, 27) ? NULL : db_val(r, 0, 27);
 	p->warning = db_val(r, 0, 28);
+	p->anonymous = db_val(r, 0, 29)[0] == 't';
 	return LOAD_OK;
 }
 
@@ -306,7 +309,7 @@ static void report_render(struct hctx *ctx, const struct rpost *p, int done_reas
 	tpl_set_str(d, "action_url", arena_printf(ctx->arena, "/p/%lld/report", p->id));
 	tpl_set_str(d, "thread_title", p->title);
 	tpl_set_str(d, "thread_url", arena_printf(ctx->arena, "/t/%lld", p->thread_id));
-	tpl_set_str(d, "author", p->author ? p->author : "a former member");
+	tpl_set_str(d, "author", p->anonymous ? PAGE_ANON_AUTHOR : p->author ? p->author : "a former member");
 	tpl_set_html(d, "body_html", p->body_html);
 	if (done_reason >= 0) {
 		tpl_set_bool(d, "done", true);
@@ -474,7 +477,8 @@ void page_review_queue(struct hctx *ctx)
 		tpl_set_bool(it, "held", strcmp(state, "held") == 0);
 		tpl_set_str(it, "thread_title", db_val(r, i, 8));
 		tpl_set_str(it, "thread_url", arena_printf(ctx->arena, "/t/%lld", db_ll(r, i, 7)));
-		tpl_set_str(it, "author", db_val(r, i, 9) ? db_val(r, i, 9) : "a former member");
+		tpl_set_str(it, "author", db_val(r, i, 16)[0] == 't' ? PAGE_ANON_AUTHOR :
+		            db_val(r, i, 9) ? db_val(r, i, 9) : "a former member");
 		tpl_set_str(it, "excerpt", arena_printf(ctx->arena, "%s%s", db_val(r, i, 10), cut ? "\u2026" : ""));
 		tpl_set_str(it, "categories", db_val(r, i, 12));
 		tpl_set_str(it, "rule_ids", db_val(r, i, 13));
@@ -718,7 +722,8 @@ static bool set_context(struct hctx *ctx, tpl_value *d, const struct rpost *p, e
 		tpl_set_str(c, "state", state);
 		tpl_set_str(c, "state_text", state_text(state));
 		tpl_set_bool(c, "not_visible", strcmp(state, "visible") != 0);
-		tpl_set_str(c, "author", db_val(r, i, 3) ? db_val(r, i, 3) : "a former member");
+		tpl_set_str(c, "author", db_val(r, i, 9)[0] == 't' ? PAGE_ANON_AUTHOR :
+		            db_val(r, i, 3) ? db_val(r, i, 3) : "a former member");
 		tpl_set_html(c, "body_html", db_val(r, i, 4));
 		tpl_set_str(c, "created_iso", db_val(r, i, 5));
 		tpl_set_str(c, "ago", ago_text(ctx->arena, db_ll(r, i, 6)));
@@ -733,6 +738,16 @@ static bool set_context(struct hctx *ctx, tpl_value *d, const struct rpost *p, e
 static bool set_author(struct hctx *ctx, tpl_value *d, const struct rpost *p, enum db_err *err)
 {
 	tpl_value *a = tpl_map(ctx->arena);
+	if (p->anonymous && !p->revealed) {
+		/* Nothing that tells who: no handle, account or other posts. */
+		tpl_set_bool(a, "anonymous", true);
+		tpl_set_str(a, "handle", PAGE_ANON_AUTHOR);
+		tpl_set_str(a, "reveal_url", arena_printf(ctx->arena, "/mod/p/%lld/reveal", p->id));
+		tpl_set(a, "recent", tpl_list(ctx->arena));
+		tpl_set(d, "author", a);
+		return true;
+	}
+	tpl_set_bool(a, "revealed", p->revealed);
 	tpl_set_str(a, "handle", p->author ? p->author : "a former member");
 	tpl_set_bool(a, "exists", p->user_id && p->author);
 	tpl_set_str(a, "url", p->author ? arena_printf(ctx->arena, "/u/%s", p->author) : NULL);
@@ -820,7 +835,8 @@ static bool set_history(struct hctx *ctx, tpl_value *d, const struct rpost *p, e
 	return true;
 }
 
-void page_review_item(struct hctx *ctx)
+/* The review item; reveal: the caller has logged a "show who wrote this". */
+static void review_item(struct hctx *ctx, bool reveal)
 {
 	if (!moderator_only(ctx))
 		return;
@@ -828,6 +844,7 @@ void page_review_item(struct hctx *ctx)
 	enum db_err err = DB_OK;
 	switch (load_post(ctx, ctx->req->id, &p, &err)) {
 	case LOAD_OK:
+		p.revealed = reveal && p.anonymous;
 		break;
 	case LOAD_DB:
 		page_db_error(ctx, err);
@@ -891,6 +908,58 @@ void page_review_item(struct hctx *ctx)
 	page_render(ctx, "review_item", d);
 }
 
+void page_review_item(struct hctx *ctx)
+{
+	review_item(ctx, false);
+}
+
+/*
+ * POST /mod/p/:id/reveal: who wrote an anonymous post, for this moderator,
+ * this once. The audit entry commits before anything is shown, and the
+ * answer is the review item itself (200, not a redirect: a GET must never
+ * show the author, and a reload asks again, logged again). The entry names
+ * the post, not the member: the audit log is read by every moderator.
+ */
+void page_review_reveal(struct hctx *ctx)
+{
+	if (!moderator_only(ctx))
+		return;
+	struct session *me = ctx->req->session;
+	const char *reason = page_text_lf(ctx->arena, page_field(ctx, "reveal_reason"));
+	if (page_blank(reason)) {
+		page_form_error(ctx, 422, "Say why you need to know who wrote this post: it goes in the audit log.");
+		review_item(ctx, false);
+		return;
+	}
+	const char *pid = ll(ctx->arena, ctx->req->id);
+	const char *p0[] = { pid };
+	enum db_err e = db_begin(ctx->db);
+	PGresult *r = step(ctx, DB_ANON_REVEAL, p0, &e);
+	if (!r) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	if (PQntuples(r) != 1) {
+		db_rollback(ctx->db);
+		page_error(ctx, 404, "Not an anonymous post", "There is no anonymous post with this number.");
+		return;
+	}
+	const char *audit[] = {
+		ll(ctx->arena, me->user_id), me->handle, "reveal", pid, db_val(r, 0, 1), NULL, reason,
+		"showed who wrote this anonymous post",
+	};
+	step(ctx, DB_AUDIT_ADD, audit, &e);
+	if (e == DB_OK)
+		e = db_commit(ctx->db);
+	if (e != DB_OK) {
+		db_rollback(ctx->db);
+		page_db_error(ctx, e);
+		return;
+	}
+	review_item(ctx, true);
+}
+
 /* ---------------------------------------------------------------- actions */
 
 enum review_action {
@@ -920,6 +989,7 @@ struct locked {
 	const char *state, *body_md, *body_html, *thread_state;
 	const char *author, *author_role, *author_status;
 	bool is_opening;
+	bool anonymous;                 /* the audit entry does not name the author */
 };
 
 /* Every occurrence of from in text replaced by REDACTED; *count gets how
@@ -1156,6 +1226,7 @@ void page_review_action(struct hctx *ctx)
 		.body_html = db_val(r, 0, 3), .is_opening = db_val(r, 0, 4)[0] == 't',
 		.thread_id = db_ll(r, 0, 5), .thread_state = db_val(r, 0, 6), .author = db_val(r, 0, 7),
 		.author_role = db_val(r, 0, 8), .author_status = db_val(r, 0, 9),
+		.anonymous = db_val(r, 0, 10)[0] == 't',
 	};
 	if (t.user_id && t.user_id == me->user_id) {
 		db_rollback(ctx->db);
@@ -1174,7 +1245,7 @@ void page_review_action(struct hctx *ctx)
 	bool on_author = review_actions[action].on_author;
 	const char *audit[] = {
 		ll(ctx->arena, me->user_id), me->handle, review_actions[action].name, pid,
-		t.user_id ? ll(ctx->arena, t.user_id) : NULL, t.author, reason,
+		t.user_id ? ll(ctx->arena, t.user_id) : NULL, t.anonymous ? NULL : t.author, reason,
 		on_author ? arena_printf(ctx->arena, "account: %s", detail) : detail,
 	};
 	step(ctx, DB_AUDIT_ADD, audit, &e);
@@ -1220,6 +1291,7 @@ static const struct explained action_says[] = {
 	{ "ban", "banned" },
 	{ "unsilence", "lifted the silence or ban of" },
 	{ "warning", "changed the content warning of" },
+	{ "reveal", "showed who wrote (anonymous)" },
 };
 
 void page_audit_log(struct hctx *ctx)

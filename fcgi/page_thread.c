@@ -118,10 +118,16 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 	tpl_value *m = tpl_map(a);
 	tpl_set_int(m, "id", p->id);
 	tpl_set_str(m, "css", show_class[show]);
+	/* A heading for each post (hidden from sight), so that a screen
+	 * reader can go from post to post: who and when. */
+	const char *who = p->anonymous ? PAGE_ANON_AUTHOR : p->author ? p->author : "a deleted member";
+	tpl_set_str(m, "heading", meta ? arena_printf(a, "Post by %s, %s", who, db_read_ago(a, &p->created)) :
+	                          show == SHOW_DELETED ? "Deleted post" : "Post waiting for a moderator");
 	if (meta) {
 		tpl_set_bool(m, "meta", true);
 		if (p->author)
 			tpl_set_str(m, "author", p->author);
+		set_flag(m, "anonymous", p->anonymous);
 		page_set_when(m, a, &p->created);
 		set_flag(m, "edited", p->edited);
 		if (p->body_html)
@@ -145,6 +151,9 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 	set_flag(m, "actions", can_reply || can_edit || visible);
 	set_flag(m, "can_reply", can_reply);
 	set_flag(m, "can_edit", can_edit);
+	/* Only in the author's own render (a per-reader slot of the stored
+	 * parts, never the anonymous cache). */
+	set_flag(m, "anon_mine", can_edit && p->anonymous);
 	if (visible) {
 		tpl_set_bool(m, "show_support", true);
 		tpl_set_int(m, "support_count", p->support_count);
@@ -163,6 +172,19 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 		tpl_set_html(m, "slot", arena_printf(a, "%c%zu%c", SKEL_SLOT, idx, SKEL_SLOT));
 	}
 	return m;
+}
+
+/* The reply box offers to post anonymously where the category allows it. */
+static enum db_err set_anon_offer(struct hctx *ctx, long long thread_id, tpl_value *d)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", thread_id) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_THREAD_ALLOWS_ANONYMOUS, p, &err);
+	if (!r)
+		return err;
+	if (PQntuples(r) == 1 && db_val(r, 0, 0)[0] == 't')
+		tpl_set_bool(d, "anon_offer", true);
+	return DB_OK;
 }
 
 /* A list item for post.html: the map {post: m}. */
@@ -325,6 +347,8 @@ static int tree_fill(struct tree *t, const struct read_thread *th, const struct 
 		 * of the shared parts (keyed by the thread's version, which a
 		 * crisis flag bumps, sql/015). */
 		err = page_set_guidance(ctx, th->id, d);
+		if (err == DB_OK)
+			err = set_anon_offer(ctx, th->id, d);
 		if (err != DB_OK) {
 			page_db_error(ctx, err);
 			return -1;

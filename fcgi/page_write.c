@@ -34,7 +34,15 @@ struct target {
 	const char *warning;                            /* content warning; NULL: none */
 	int depth, revision;
 	bool locked, is_opening;
+	bool anonymous;                                 /* author is NULL for anyone */
+	bool allow_anonymous;                           /* its category allows anonymous replies */
 };
+
+/* Who wrote t, as any reader is told. */
+static const char *target_author(const struct target *t, const char *gone)
+{
+	return t->anonymous ? PAGE_ANON_AUTHOR : t->author ? t->author : gone;
+}
 
 enum target_status { TARGET_OK, TARGET_MISSING, TARGET_DB };
 
@@ -64,6 +72,8 @@ static enum target_status load_target(struct hctx *ctx, long long id, struct tar
 	t->pending_body_md = PQgetisnull(r, 0, 15) ? NULL : db_val(r, 0, 15);
 	t->pending_title = PQgetisnull(r, 0, 16) ? NULL : db_val(r, 0, 16);
 	t->warning = db_val(r, 0, 17);
+	t->anonymous = db_bool(ctx->db, r, 0, 18);
+	t->allow_anonymous = db_bool(ctx->db, r, 0, 19);
 	/* The one visibility rule (db_read.h): a post or thread the asker may
 	 * not see is not there for them at all. */
 	struct read_viewer v = page_viewer(ctx);
@@ -149,6 +159,9 @@ struct compose {
 	const struct target *parent;    /* shown above a reply */
 	const char *delete_url;         /* edit: the delete form's target */
 	long long reply_thread;         /* a reply: its thread, for the note for repliers */
+	bool anon_offer;                /* the category allows anonymous posts: the checkbox */
+	bool anonymous;                 /* the box is ticked */
+	bool anon_note;                 /* an edit of one's anonymous post */
 };
 
 static void compose_render(struct hctx *ctx, const struct compose *c)
@@ -162,6 +175,10 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 	tpl_set_str(d, "warning_value", c->warning);
 	tpl_set_int(d, "warning_max", CARE_WARNING_MAX);
 	tpl_set_str(d, "delete_url", c->delete_url);
+	tpl_set_bool(d, "anon_offer", c->anon_offer);
+	if (c->anonymous)
+		tpl_set_str(d, "anon_checked", "checked");
+	tpl_set_bool(d, "anon_note", c->anon_note);
 	if (c->preview_html) {
 		tpl_set_str(d, "preview_warning", c->warning);
 		tpl_set_html(d, "preview_html", c->preview_html);
@@ -188,7 +205,7 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 	}
 	if (c->parent) {
 		tpl_value *p = tpl_map(ctx->arena);
-		tpl_set_str(p, "author", c->parent->author ? c->parent->author : "deleted member");
+		tpl_set_str(p, "author", target_author(c->parent, "deleted member"));
 		tpl_set_html(p, "body_html", c->parent->body_html);
 		tpl_set_int(p, "id", c->parent->id);
 		tpl_set(d, "parent", p);
@@ -206,6 +223,15 @@ static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_out
 		why = check_body(c->body);
 	if (why) {
 		page_form_error(ctx, 422, why);
+		compose_render(ctx, c);
+		return false;
+	}
+	if (!why && c->anonymous && !c->anon_offer) {
+		/* The box is not offered here: a forged or stale form. Nothing is
+		 * posted under the member's handle instead. */
+		page_form_error(ctx, 422, "Anonymous posts are not allowed in this category, so this was not "
+		                "posted. Your text is kept below: post it under your handle, or in a category "
+		                "that allows anonymous posts.");
 		compose_render(ctx, c);
 		return false;
 	}
@@ -303,6 +329,8 @@ static void thread_compose(struct hctx *ctx, const struct category *cat, struct 
 	c->title = page_field(ctx, "title");
 	c->warning = warning_value(ctx->arena, page_field(ctx, "warning"));
 	c->body = page_text_lf(ctx->arena, page_field(ctx, "body"));
+	c->anon_offer = cat->allow_anonymous;
+	c->anonymous = strcmp(page_field(ctx, "anonymous"), "1") == 0;
 }
 
 void page_thread_new_form(struct hctx *ctx)
@@ -333,7 +361,7 @@ void page_thread_new_post(struct hctx *ctx)
 		return;
 	}
 	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
-	                        .body_html = html, .state = post_state(&so) };
+	                        .body_html = html, .state = post_state(&so), .anonymous = c.anonymous };
 	long long thread_id, post_id;
 	enum db_err e = db_begin(ctx->db);
 	if (e == DB_OK)
@@ -374,7 +402,8 @@ static bool may_reply(struct hctx *ctx, const struct target *t)
 
 static void quote_into(buf *b, const struct target *t)
 {
-	buf_printf(b, "%s wrote:\n\n", t->author ? t->author : "A deleted member");
+	buf_printf(b, "%s wrote:\n\n", t->anonymous ? "Someone who chose to stay anonymous" :
+	           t->author ? t->author : "A deleted member");
 	const char *s = t->body_md;
 	while (*s) {
 		const char *nl = strchr(s, '\n');
@@ -405,6 +434,8 @@ static void reply_compose(struct hctx *ctx, const struct target *t, struct compo
 	}
 	c->body = page_text_lf(ctx->arena, body ? body : "");
 	c->warning = warning_value(ctx->arena, page_field(ctx, "warning"));
+	c->anon_offer = t->allow_anonymous;
+	c->anonymous = strcmp(page_field(ctx, "anonymous"), "1") == 0;
 }
 
 void page_reply_form(struct hctx *ctx)
@@ -437,7 +468,7 @@ void page_reply_post(struct hctx *ctx)
 		return;
 	}
 	struct post_write w = { .user_id = ctx->req->session->user_id, .body_md = c.body,
-	                        .body_html = html, .state = post_state(&so) };
+	                        .body_html = html, .state = post_state(&so), .anonymous = c.anonymous };
 	long long post_id;
 	/* Without matches or a warning the reply is one statement: its own
 	 * transaction. */
@@ -493,7 +524,7 @@ static void edit_compose(struct hctx *ctx, const struct target *t, struct compos
 	c->title = title ? title : t->pending_title ? t->pending_title : t->thread_title;
 	c->body = page_text_lf(ctx->arena, body ? body : t->pending_body_md ? t->pending_body_md : t->body_md);
 	c->warning = ctx->req->method == HTTP_POST ? warning_value(ctx->arena, page_field(ctx, "warning"))
-	                                           : t->warning;
+	                                           : t->warning;	c->anon_note = t->anonymous;
 }
 
 void page_edit_form(struct hctx *ctx)
@@ -651,7 +682,7 @@ void page_here_form(struct hctx *ctx)
 	}
 	tpl_value *d = page_data(ctx, "I'm here if you want to talk");
 	tpl_set_int(d, "post_id", t.id);
-	tpl_set_str(d, "author", t.author ? t.author : "this member");
+	tpl_set_str(d, "author", target_author(&t, "this member"));
 	tpl_set_html(d, "body_html", t.body_html);
 	tpl_set_str(d, "thread_title", t.thread_title);
 	tpl_set_bool(d, "offered", PQntuples(r) > 0);

@@ -68,9 +68,11 @@ static const struct route_form form_forgot = { "Forgot your password", {
 	{ "new", FIELD_SECRET, 4096, true, "New password" },
 	{ "confirm", FIELD_SECRET, 4096, true, "New password again" },
 }, page_forgot_form, true };
-static const struct route_form form_thread_new = { "Start a thread", { POST_FIELDS(true) },
-                                                   page_thread_new_form, false };
+static const struct route_form form_thread_new = { "Start a thread", { POST_FIELDS(true),
+	{ "anonymous", FIELD_CHOICE, 1, false, NULL },  /* sql/018_anonymous.sql */
+}, page_thread_new_form, false };
 static const struct route_form form_reply = { "Reply", {
+	{ "anonymous", FIELD_CHOICE, 1, false, NULL },
 	{ "warning", FIELD_LINE, 100, false, "The content warning" },
 	{ "body", FIELD_TEXT, 50000, true, "Your post" },
 	{ "action", FIELD_CHOICE, 16, false, NULL },
@@ -96,6 +98,9 @@ static const struct route_form form_review = { "Moderator action", {
 	{ "redact_from", FIELD_TEXT, 10000, false, "Text to remove" },
 	{ "note", FIELD_TEXT, 2000, false, "Note" },
 	{ "warning", FIELD_LINE, 100, false, "Content warning" },
+}, page_review_item, false };
+static const struct route_form form_reveal = { "Show who wrote this", {
+	{ "reveal_reason", FIELD_TEXT, 1000, true, "Why you need to know who wrote it" },
 }, page_review_item, false };
 
 static const struct route routes[] = {
@@ -163,6 +168,7 @@ static const struct route routes[] = {
 	{ M_GET,  "/mod",               page_review_queue,        MOD, NULL },
 	{ M_GET,  "/mod/p/:id",         page_review_item,         MOD, NULL },
 	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, &form_review },
+	{ M_POST, "/mod/p/:id/reveal",  page_review_reveal,       WRITE | NEED_MODERATOR, &form_reveal },
 	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
 };
 

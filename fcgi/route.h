@@ -157,6 +157,7 @@ void page_report_post(struct hctx *ctx);
 void page_review_queue(struct hctx *ctx);
 void page_review_item(struct hctx *ctx);
 void page_review_action(struct hctx *ctx);
+void page_review_reveal(struct hctx *ctx);
 void page_audit_log(struct hctx *ctx);
 /* page_notify.c: notifications, marking them read */
 void page_notifications(struct hctx *ctx);

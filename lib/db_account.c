@@ -198,6 +198,8 @@ static void write_posts(json_writer *w, const PGresult *p, const PGresult *rev)
 		json_col_str(w, p, i, 7);
 		json_key(w, "body_markdown");
 		json_col_str(w, p, i, 8);
+		json_key(w, "anonymous");       /* shown to others without the handle (sql/018) */
+		json_bool(w, db_val(p, i, 9)[0] == 't');
 		json_key(w, "revisions");
 		json_array_begin(w);
 		while (k < nrev && db_ll(rev, k, 0) < id)

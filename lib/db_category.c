@@ -13,6 +13,7 @@ static void fill(db *d, const PGresult *r, int row, struct category *c)
 	c->post_count = db_int(d, r, row, 5);
 	c->last_post_at = PQnfields(r) > 6 ? db_val(r, row, 6) : NULL;
 	c->last_post_age = PQnfields(r) > 7 && c->last_post_at ? db_ll(r, row, 7) : 0;
+	c->allow_anonymous = PQnfields(r) > 8 && db_bool(d, r, row, 8);
 }
 
 enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count)
@@ -51,5 +52,16 @@ enum db_err db_category_add(db *d, arena *a, const char *slug, const char *name,
 	if (!r)
 		return err;
 	*id = db_int(d, r, 0, 0);
+	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
+}
+
+enum db_err db_category_set_anonymous(db *d, arena *a, const char *slug, bool allow, bool *found)
+{
+	enum db_err err;
+	const char *params[] = { slug, allow ? "true" : "false" };
+	PGresult *r = db_exec(d, a, DB_CATEGORY_SET_ANONYMOUS, params, &err);
+	if (!r)
+		return err;
+	*found = PQntuples(r) == 1;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }

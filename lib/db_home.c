@@ -25,6 +25,7 @@ static enum db_err list(db *d, arena *a, enum db_stmt stmt, long long viewer, st
 		t->last.age = db_ll(r, i, 7);
 		t->started.iso = db_val(r, i, 8);
 		t->started.age = db_ll(r, i, 9);
+		t->anonymous = db_val(r, i, 10)[0] == 't';
 	}
 	*count = (size_t)n;
 	return DB_OK;

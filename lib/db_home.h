@@ -24,7 +24,8 @@
 struct home_thread {
 	long long id;
 	const char *title;
-	const char *author;             /* NULL: deleted member */
+	const char *author;             /* NULL: deleted member, or anonymous */
+	bool anonymous;                 /* posted anonymously (sql/018) */
 	const char *category_slug;
 	const char *category_name;
 	long long replies;

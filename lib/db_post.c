@@ -15,12 +15,13 @@ enum db_err db_thread_create(db *d, arena *a, long long category_id, const char 
 	const char *uid = opening->user_id ? ll(a, opening->user_id) : NULL;
 	/* A held opening post holds its thread: not even the title is public
 	 * until a moderator approves it. */
-	const char *p1[] = { ll(a, category_id), uid, title, opening->state };
+	const char *anon = opening->anonymous ? "true" : "false";
+	const char *p1[] = { ll(a, category_id), uid, title, opening->state, anon };
 	PGresult *r = db_exec(d, a, DB_THREAD_CREATE, p1, &err);
 	if (!r)
 		return err;
 	*thread_id = db_int(d, r, 0, 0);
-	const char *p2[] = { ll(a, *thread_id), uid, opening->body_md, opening->body_html, opening->state };
+	const char *p2[] = { ll(a, *thread_id), uid, opening->body_md, opening->body_html, opening->state, anon };
 	r = db_exec(d, a, DB_POST_CREATE_OPENING, p2, &err);
 	if (!r)
 		return err;
@@ -36,7 +37,7 @@ enum db_err db_post_reply(db *d, arena *a, long long thread_id, long long parent
 	enum db_err err;
 	const char *uid = reply->user_id ? ll(a, reply->user_id) : NULL;
 	const char *p[] = { ll(a, thread_id), ll(a, parent_id), uid, reply->body_md, reply->body_html,
-	                    reply->state };
+	                    reply->state, reply->anonymous ? "true" : "false" };
 	PGresult *r = db_exec(d, a, DB_POST_CREATE_REPLY, p, &err);
 	if (!r)
 		return err;

@@ -15,6 +15,7 @@ struct post_write {
 	const char *body_md;
 	const char *body_html;          /* sanitized */
 	const char *state;              /* visible | held */
+	bool anonymous;                 /* shown as "a member who chose to stay anonymous" */
 };
 
 enum db_err db_thread_create(db *d, arena *a, long long category_id, const char *title,

@@ -217,7 +217,8 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 		struct read_thread_item *t = &(*out)[i];
 		t->id = db_int(d, r, i, 0);
 		t->title = db_text(d, r, i, 1);
-		t->author = db_val(r, i, 2);     /* NULL: a deleted member */
+		t->author = db_val(r, i, 2);     /* NULL: a deleted member, or anonymous */
+		t->anonymous = flag(r, i, 10);
 		t->replies = db_int(d, r, i, 3);
 		t->state = state_from(db_text(d, r, i, 4));
 		t->locked = flag(r, i, 5);
@@ -358,6 +359,7 @@ enum db_err db_read_posts(db *d, arena *a, long long thread_id, const struct rea
 		p->supported = flag(r, i, 12);
 		p->folded = flag(r, i, 13);
 		p->warning = db_val(r, i, 15);          /* NULL: none, or not for this reader */
+		p->anonymous = flag(r, i, 16);
 	}
 	*count = (size_t)n;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
@@ -451,6 +453,7 @@ static void post_items(db *d, const PGresult *r, arena *a, struct read_post_item
 		p->state = state_from(db_text(d, r, i, 6));
 		when_fill(r, i, 7, &p->created);
 		p->warning = db_val(r, i, 9);
+		p->anonymous = flag(r, i, 10);
 	}
 	*count = (size_t)n;
 }

@@ -73,7 +73,8 @@ const char *db_read_datetime(arena *a, const struct read_when *when);
 struct read_thread_item {
 	long long id;
 	const char *title;
-	const char *author;             /* NULL: deleted member */
+	const char *author;             /* NULL: deleted member, or anonymous */
+	bool anonymous;                 /* posted anonymously (sql/018): no author for anyone */
 	long long replies;
 	enum read_state state;
 	bool locked;
@@ -146,7 +147,8 @@ struct read_post {
 	long long parent_id;            /* 0 for the opening post */
 	int depth;                      /* levels below the page's root (root: 0) */
 	long long user_id;              /* 0: deleted member */
-	const char *author;             /* NULL: deleted member */
+	const char *author;             /* NULL: deleted member, or anonymous */
+	bool anonymous;                 /* posted anonymously (sql/018): no author for anyone */
 	enum read_state state;
 	const char *body_html;          /* sanitized; NULL when the asker may not read it */
 	const char *hide_reason;        /* NULL unless hidden and the asker may read it */
@@ -227,7 +229,8 @@ struct read_post_item {
 	long long id;
 	long long thread_id;
 	const char *thread_title;
-	const char *author;             /* NULL: deleted member */
+	const char *author;             /* NULL: deleted member, or anonymous */
+	bool anonymous;                 /* posted anonymously (sql/018): no author for anyone */
 	const char *excerpt;            /* Markdown source, text: escape it */
 	bool cut;                       /* the excerpt is shorter than the post */
 	enum read_state state;

@@ -89,6 +89,7 @@ enum db_err db_search(db *d, arena *a, const char *query, const struct search_cu
 		h->rank = db_val(r, i, 7);
 		h->when.iso = db_val(r, i, 8);
 		h->when.age = db_ll(r, i, 9);
+		h->anonymous = db_val(r, i, 10)[0] == 't';
 	}
 	*count = (size_t)n;
 	return DB_OK;

@@ -38,7 +38,8 @@ struct search_hit {
 	const char *title;
 	const char *category_slug;
 	const char *category_name;
-	const char *author;             /* NULL: deleted member */
+	const char *author;             /* NULL: deleted member, or anonymous */
+	bool anonymous;                 /* posted anonymously (sql/018) */
 	const char *snippet;            /* with SEARCH_MARK_START / _END around hits */
 	const char *rank;
 	struct read_when when;          /* when the post was written */

@@ -8,6 +8,7 @@
 #   hearth_root                 absolute path of the source tree ($HEARTH_SRC)
 #   hearth_say MSG / hearth_warn MSG / hearth_die MSG
 #   hearth_need_packages        install the Debian packages Hearth needs
+#   hearth_need_axe             axe-core for tests/browser/test_a11y.py (npm, into tests/browser/axe/)
 #   hearth_run_user_setup       pick the user servers run as ($HEARTH_RUN_USER)
 #   hearth_as_run_user CMD...   run CMD as that user ("${HEARTH_AS[@]}" CMD & for servers)
 #   hearth_run_user_can_read PATH / hearth_check_readable PATH (dies naming the closed folder)
@@ -101,6 +102,34 @@ hearth_need_packages() {
 			hearth_tail "$log" 30
 			hearth_die "'$install' failed (full output in $log). Fix the cause above and run this again."
 		fi
+	fi
+	rm -f "$log"
+}
+
+# axe-core, the accessibility rules the browser test tests/browser/test_a11y.py
+# injects into each page: installed from the npm registry into
+# tests/browser/axe/ (git-ignored), pinned. nodejs and npm come from Debian
+# when they are missing (as root; otherwise the apt-get line is printed).
+HEARTH_AXE_VERSION=${HEARTH_AXE_VERSION:-4.10.3}
+HEARTH_AXE_DIR=$HEARTH_SRC/tests/browser/axe
+hearth_need_axe() {
+	local js=$HEARTH_AXE_DIR/node_modules/axe-core/axe.min.js
+	local pkg=$HEARTH_AXE_DIR/node_modules/axe-core/package.json
+	if [ -f "$js" ] && grep -q "\"version\": *\"$HEARTH_AXE_VERSION\"" "$pkg" 2>/dev/null; then
+		return 0
+	fi
+	if ! command -v npm >/dev/null 2>&1; then
+		HEARTH_PACKAGES="nodejs npm" hearth_need_packages
+		command -v npm >/dev/null 2>&1 || hearth_die "npm is still missing after installing nodejs and npm"
+	fi
+	hearth_say "Installing axe-core $HEARTH_AXE_VERSION into tests/browser/axe (npm)"
+	mkdir -p "$HEARTH_AXE_DIR"
+	local log
+	log=$(mktemp /tmp/hearth-npm.XXXXXX)
+	if ! npm install --prefix "$HEARTH_AXE_DIR" --no-save --no-audit --no-fund --no-package-lock \
+		"axe-core@$HEARTH_AXE_VERSION" >>"$log" 2>&1 || [ ! -f "$js" ]; then
+		hearth_tail "$log" 20
+		hearth_die "npm install axe-core@$HEARTH_AXE_VERSION failed (full output in $log)"
 	fi
 	rm -f "$log"
 }
