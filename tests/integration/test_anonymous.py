@@ -130,6 +130,24 @@ def test_profile_lists_it_only_to_its_author(stack):
     assert b"posted anonymously" in body, "the author is not told the post is anonymous"
 
 
+def test_search_by_author_never_finds_anonymous_posts(stack):
+    """/search?by=HANDLE would tie the posts to the account: only the author
+    finds their own anonymous posts that way (moderators use the reveal)."""
+    w = _world(stack)
+    handle = w["author"].handle
+    path = "/search?q=%s&by=%s" % (w["word"], handle)
+    for who, c in (("another member", w["other"]), ("moderator", w["mod"])):
+        st, _, body = c.get(path)
+        assert st in (200, 403), "%s GET %s: %d" % (who, path, st)
+        for pid in (w["anon_thread_post"], w["anon_reply"]):
+            assert b'href="/p/%d"' % pid not in body, \
+                "%s: search by the author's handle finds anonymous post %d" % (who, pid)
+    st, _, body = w["author"].get(path)
+    assert st == 200, "author GET %s: %d" % (path, st)
+    assert b'href="/p/%d"' % w["anon_thread_post"] in body, \
+        "the author does not find their own anonymous post by their handle"
+
+
 def test_notifications_do_not_name_the_author(stack):
     w = _world(stack)
     st, _, body = w["other"].get("/me/notifications")
