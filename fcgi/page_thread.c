@@ -124,6 +124,12 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 			tpl_set_str(m, "author", p->author);
 		page_set_when(m, a, &p->created);
 		set_flag(m, "edited", p->edited);
+		/* Earlier versions are for the author and the moderators
+		 * (page_revisions). Moderators never get stored parts, so the
+		 * header may link for them; the author's link is among their
+		 * own actions (post_actions.html), which stored parts fill per
+		 * reader. */
+		set_flag(m, "revisions_link", p->edited && v->moderator);
 		if (p->body_html)
 			tpl_set_html(m, "body", p->body_html);
 		/* The warning is in every reader's render (the shared parts and
@@ -145,6 +151,7 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 	set_flag(m, "actions", can_reply || can_edit || visible);
 	set_flag(m, "can_reply", can_reply);
 	set_flag(m, "can_edit", can_edit);
+	set_flag(m, "can_revisions", can_edit && p->edited);
 	if (visible) {
 		tpl_set_bool(m, "show_support", true);
 		tpl_set_int(m, "support_count", p->support_count);
@@ -370,6 +377,10 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
 		not_found(ctx);
 		return;
 	}
+	/* Lock, move, pin: for moderators only, who never get stored parts
+	 * or the anonymous cache. */
+	if (t.viewer.moderator && !pg->subtree)
+		page_mod_thread_panel(ctx, th->id, d);
 	page_render(ctx, "thread", d);
 }
 
