@@ -400,9 +400,9 @@ static enum db_err thread_panel(struct hctx *ctx, const struct mthread *t, tpl_v
 	return DB_OK;
 }
 
-static enum db_err load_thread(struct hctx *ctx, enum db_stmt stmt, struct mthread *t, bool *found)
+static enum db_err load_thread(struct hctx *ctx, enum db_stmt stmt, long long id, struct mthread *t, bool *found)
 {
-	const char *p[] = { ll(ctx->arena, ctx->req->id) };
+	const char *p[] = { ll(ctx->arena, id) };
 	enum db_err e;
 	PGresult *r = db_exec(ctx->db, ctx->arena, stmt, p, &e);
 	if (!r)
@@ -423,12 +423,9 @@ void page_mod_thread_panel(struct hctx *ctx, long long thread_id, tpl_value *d)
 	const struct session *s = ctx->req->session;
 	if (!s || !s->is_moderator)
 		return;
-	long long id = ctx->req->id;
-	ctx->req->id = thread_id;
 	struct mthread t;
 	bool found = false;
-	enum db_err e = load_thread(ctx, DB_MODTOOLS_THREAD, &t, &found);
-	ctx->req->id = id;
+	enum db_err e = load_thread(ctx, DB_MODTOOLS_THREAD, thread_id, &t, &found);
 	if (e == DB_OK && found)
 		e = thread_panel(ctx, &t, d);
 	/* A help for the moderator, not the page: without it the thread
@@ -443,7 +440,7 @@ void page_mod_thread(struct hctx *ctx)
 		return;
 	struct mthread t;
 	bool found;
-	enum db_err e = load_thread(ctx, DB_MODTOOLS_THREAD, &t, &found);
+	enum db_err e = load_thread(ctx, DB_MODTOOLS_THREAD, ctx->req->id, &t, &found);
 	if (e != DB_OK) {
 		page_db_error(ctx, e);
 		return;
@@ -512,7 +509,7 @@ void page_mod_thread_post(struct hctx *ctx)
 	struct mthread t;
 	bool found = false;
 	if (e == DB_OK)
-		e = load_thread(ctx, DB_MODTOOLS_THREAD_LOCK, &t, &found);
+		e = load_thread(ctx, DB_MODTOOLS_THREAD_LOCK, ctx->req->id, &t, &found);
 	if (e != DB_OK || !found) {
 		db_rollback(ctx->db);
 		if (e != DB_OK)

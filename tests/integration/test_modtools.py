@@ -10,7 +10,7 @@ import re
 import time
 import uuid
 
-from client import Client, element_by_id, find_all, form_value, message_of, parse, post_id_from
+from client import Client, element_by_id, find_all, form_value, markup_problems, message_of, parse, post_id_from
 
 STACK_OPTIONS = {"workers": 2, "cache": True}
 TIMEOUT = 180
@@ -436,3 +436,24 @@ def test_audit_log_shows_the_actions(stack):
     assert "/mod/t/" in body.decode() and "/mod/u/" in body.decode(), "no thread or member links in the audit log"
     st, _, _ = w.member("auditpeek").get("/mod/audit")
     assert st == 403, "a member's GET /mod/audit: %d" % st
+
+
+def test_hostile_text_stays_text_on_the_moderator_pages(stack):
+    w = world(stack)
+    hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"\'&'
+    m = w.member("hostile")
+    tid, pid = w.thread(m, "Title " + hostile)
+    st, _, body = thread_act(w.mod, tid, "lock", "Reason " + hostile)
+    assert st == 303, "lock with a hostile reason: %d %s" % (st, message_of(body))
+    st, _, body = sanction(w.mod, m.handle, "silence", "Reason " + hostile, "hour")
+    assert st == 303, "silence with a hostile reason: %d %s" % (st, message_of(body))
+    for path in ("/mod/t/%d" % tid, "/mod/u/%s" % m.handle, "/mod/audit", "/t/%d" % tid):
+        st, _, body = w.mod.get(path)
+        assert st == 200, "GET %s: %d" % (path, st)
+        problems = markup_problems(body)
+        assert not problems, "GET %s: %r" % (path, problems)
+        assert "<script>alert(1)" in parse(body).text(), "GET %s does not show the text as text" % path
+    # The refused form gives the hostile reason back as text too.
+    st, _, body = thread_act(w.mod, tid, "lock", hostile)
+    assert st == 409 and not markup_problems(body), "a refused lock: %d %r" % (st, markup_problems(body))
+    assert form_value(body, "reason") == hostile, "the refused lock's reason is not kept"
