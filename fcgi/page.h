@@ -130,6 +130,17 @@ void page_render(struct hctx *ctx, const char *name, tpl_value *data);
  * fcgi/skeleton.h) with data as the response body (status 200). */
 void page_render_layout(struct hctx *ctx, tpl_value *data, const char *content, size_t len);
 
+/* Moderator tools (page_modtools.c). What a silenced member is told when a
+ * post, reply, edit or message is refused: that posting is paused, until
+ * when, and that their text is kept. */
+const char *page_silenced_text(struct hctx *ctx);
+/* Sets "restriction" in d (the member's own page) when the asker is
+ * silenced: that posting is paused and until when. */
+void page_set_restriction(struct hctx *ctx, tpl_value *d);
+/* Sets "mod_thread" in d (mod_thread.html: lock, move, pin) when the asker is
+ * a moderator; a database error only leaves it out. */
+void page_mod_thread_panel(struct hctx *ctx, long long thread_id, tpl_value *d);
+
 /* A themed error page: status, a short title and what to do. */
 void page_error(struct hctx *ctx, int status, const char *title, const char *message);
 

@@ -209,6 +209,7 @@ void page_sessions(struct hctx *ctx)
 		tpl_set(d, "sessions", items);
 		tpl_set_bool(d, "others", others);
 	}
+	page_set_restriction(ctx, d);
 	page_render(ctx, "sessions", d);
 }
 

@@ -382,8 +382,14 @@ void page_login_post(struct hctx *ctx)
 		page_login_form(ctx);
 		return;
 	}
+	/* Said only to someone who knows the password: nobody else learns
+	 * that the account is banned. */
 	if (strcmp(u.status, "banned") == 0) {
-		page_form_error(ctx, 403, "This account has been closed by the moderators.");
+		page_form_error(ctx, 403, u.status_until ?
+		                arena_printf(ctx->arena, "The moderators have paused this account until %s. "
+		                             "You can log in again from then on.", u.status_until) :
+		                "The moderators have paused this account until they lift it. If you think "
+		                "this is a mistake, the site's operators can help.");
 		page_login_form(ctx);
 		return;
 	}

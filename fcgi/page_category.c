@@ -25,7 +25,10 @@ static const char *thread_mark(const struct read_thread_item *t, const struct re
 	case READ_HELD: return v->moderator ? "held for review" : "waiting for a moderator";
 	case READ_HIDDEN: return "hidden";
 	case READ_DELETED: return "deleted";
-	case READ_VISIBLE: return t->locked ? "locked" : NULL;
+	case READ_VISIBLE:
+		if (t->pinned)
+			return t->locked ? "pinned, locked" : "pinned";
+		return t->locked ? "locked" : NULL;
 	case READ_STATE__MAX: break;
 	}
 	return NULL;
@@ -40,8 +43,9 @@ static tpl_value *thread_item(arena *a, const struct read_thread_item *t, const 
 	tpl_set_bool(m, "anonymous", t->anonymous);
 	tpl_set_str(m, "replies", replies_text(a, t->replies));
 	tpl_set_str(m, "mark", thread_mark(t, v));
-	tpl_set_str(m, "css", t->state == READ_VISIBLE ? (t->unread ? "thread thread-unread" : "thread") :
-	            "thread thread-marked");
+	tpl_set_str(m, "css", t->state != READ_VISIBLE ? "thread thread-marked" :
+	            t->pinned ? (t->unread ? "thread thread-pinned thread-unread" : "thread thread-pinned") :
+	            t->unread ? "thread thread-unread" : "thread");
 	if (t->unread) {
 		tpl_set_str(m, "unread", page_count(a, t->unread, "new post", "new posts"));
 		tpl_set_int(m, "first_unread", t->first_unread);
@@ -70,6 +74,12 @@ void page_category(struct hctx *ctx)
 	bool more;
 	enum db_err err = db_read_category_threads(ctx->db, ctx->arena, cat.id, before_s ? &before : NULL, &v, &items,
 	                               &n, &more);
+	/* Pinned threads come first, on the first page only (moderator tools,
+	 * sql/019_modtools.sql); the pages by activity leave them out. */
+	struct read_thread_item *pinned = NULL;
+	size_t npinned = 0;
+	if (err == DB_OK && !before_s)
+		err = db_read_category_pinned(ctx->db, ctx->arena, cat.id, &v, &pinned, &npinned);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;
@@ -96,6 +106,8 @@ void page_category(struct hctx *ctx)
 	tpl_set_str(c, "description", cat.description);
 	tpl_set(d, "category", c);
 	tpl_value *list = tpl_list(ctx->arena);
+	for (size_t i = 0; i < npinned; i++)
+		tpl_list_push(list, thread_item(ctx->arena, &pinned[i], &v));
 	for (size_t i = 0; i < n; i++)
 		tpl_list_push(list, thread_item(ctx->arena, &items[i], &v));
 	tpl_set(d, "threads", list);

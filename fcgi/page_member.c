@@ -106,6 +106,10 @@ void page_member(struct hctx *ctx)
 	tpl_set_bool(d, "posts_hidden_note", listed && mem.posts_hidden);
 	tpl_set_bool(d, "own", v.user_id == mem.id);
 	tpl_set_bool(d, "away", mem.away);
+	if (v.user_id == mem.id)
+		page_set_restriction(ctx, d);
+	else if (v.moderator)
+		tpl_set_str(d, "mod_url", arena_printf(ctx->arena, "/mod/u/%s", mem.handle));
 	tpl_value *m = tpl_map(ctx->arena);
 	tpl_set_str(m, "handle", mem.handle);
 	tpl_set_str(m, "iso", db_read_datetime(ctx->arena, &mem.since));

@@ -751,6 +751,7 @@ static bool set_author(struct hctx *ctx, tpl_value *d, const struct rpost *p, en
 	tpl_set_str(a, "handle", p->author ? p->author : "a former member");
 	tpl_set_bool(a, "exists", p->user_id && p->author);
 	tpl_set_str(a, "url", p->author ? arena_printf(ctx->arena, "/u/%s", p->author) : NULL);
+	tpl_set_str(a, "mod_url", p->author ? arena_printf(ctx->arena, "/mod/u/%s", p->author) : NULL);
 	tpl_set_str(a, "status", p->author_status);
 	tpl_set_bool(a, "silenced", p->author_status && strcmp(p->author_status, "silenced") == 0);
 	tpl_set_bool(a, "banned", p->author_status && strcmp(p->author_status, "banned") == 0);
@@ -1292,6 +1293,12 @@ static const struct explained action_says[] = {
 	{ "unsilence", "lifted the silence or ban of" },
 	{ "warning", "changed the content warning of" },
 	{ "reveal", "showed who wrote (anonymous)" },
+	/* page_modtools.c */
+	{ "lock", "locked" },
+	{ "unlock", "unlocked" },
+	{ "pin", "pinned" },
+	{ "unpin", "unpinned" },
+	{ "move", "moved" },
 };
 
 void page_audit_log(struct hctx *ctx)
@@ -1331,6 +1338,16 @@ void page_audit_log(struct hctx *ctx)
 			tpl_set_str(x, "post_id", NULL);
 			tpl_set_str(x, "post_url", NULL);
 		}
+		if (db_val(r, i, 10)) {
+			tpl_set_int(x, "thread_id", db_ll(r, i, 10));
+			tpl_set_str(x, "thread_url", arena_printf(ctx->arena, "/mod/t/%lld", db_ll(r, i, 10)));
+		} else {
+			tpl_set_str(x, "thread_id", NULL);
+			tpl_set_str(x, "thread_url", NULL);
+		}
+		/* A member's own moderation page (page_modtools.c). */
+		tpl_set_str(x, "target_url", db_val(r, i, 6) && db_val(r, i, 7) ?
+		            arena_printf(ctx->arena, "/mod/u/%s", db_val(r, i, 7)) : NULL);
 		tpl_set_str(x, "target", db_val(r, i, 7));
 		tpl_set_str(x, "reason", db_val(r, i, 8));
 		tpl_set_str(x, "detail", db_val(r, i, 9));

@@ -130,6 +130,12 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 		set_flag(m, "anonymous", p->anonymous);
 		page_set_when(m, a, &p->created);
 		set_flag(m, "edited", p->edited);
+		/* Earlier versions are for the author and the moderators
+		 * (page_revisions). Moderators never get stored parts, so the
+		 * header may link for them; the author's link is among their
+		 * own actions (post_actions.html), which stored parts fill per
+		 * reader. */
+		set_flag(m, "revisions_link", p->edited && v->moderator);
 		if (p->body_html)
 			tpl_set_html(m, "body", p->body_html);
 		/* The warning is in every reader's render (the shared parts and
@@ -154,6 +160,7 @@ static tpl_value *post_value(struct tree *t, const struct read_post *p, enum sho
 	/* Only in the author's own render (a per-reader slot of the stored
 	 * parts, never the anonymous cache). */
 	set_flag(m, "anon_mine", can_edit && p->anonymous);
+	set_flag(m, "can_revisions", can_edit && p->edited);
 	if (visible) {
 		tpl_set_bool(m, "show_support", true);
 		tpl_set_int(m, "support_count", p->support_count);
@@ -394,6 +401,10 @@ static void render_tree(struct hctx *ctx, const struct read_thread *th, const st
 		not_found(ctx);
 		return;
 	}
+	/* Lock, move, pin: for moderators only, who never get stored parts
+	 * or the anonymous cache. */
+	if (t.viewer.moderator && !pg->subtree)
+		page_mod_thread_panel(ctx, th->id, d);
 	page_render(ctx, "thread", d);
 }
 

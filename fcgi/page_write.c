@@ -179,6 +179,9 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 	if (c->anonymous)
 		tpl_set_str(d, "anon_checked", "checked");
 	tpl_set_bool(d, "anon_note", c->anon_note);
+	/* A silenced member learns it before they write, not after. */
+	if (!ctx->form_error)
+		page_set_restriction(ctx, d);
 	if (c->preview_html) {
 		tpl_set_str(d, "preview_warning", c->warning);
 		tpl_set_html(d, "preview_html", c->preview_html);
@@ -236,8 +239,7 @@ static bool compose_check(struct hctx *ctx, struct compose *c, struct screen_out
 		return false;
 	}
 	if (ctx->req->session && strcmp(ctx->req->session->status, "silenced") == 0) {
-		page_form_error(ctx, 403, "A moderator has paused posting for your account for now, so this "
-		                "was not posted. Your text is kept below.");
+		page_form_error(ctx, 403, page_silenced_text(ctx));
 		compose_render(ctx, c);
 		return false;
 	}
@@ -386,18 +388,27 @@ void page_thread_new_post(struct hctx *ctx)
 
 /* ---- reply and quote ---- */
 
-static bool may_reply(struct hctx *ctx, const struct target *t)
+/* A reply refused after it was written (POST) comes back with its text. */
+static bool may_reply(struct hctx *ctx, const struct target *t, const struct compose *c)
 {
+	const char *title = NULL, *why = NULL;
 	if (strcmp(t->state, "visible") != 0 || strcmp(t->thread_state, "visible") != 0) {
-		page_error(ctx, 403, "Replies are closed here",
-		           "This post is not open for replies (it was removed or is waiting for a moderator).");
-		return false;
+		title = "Replies are closed here";
+		why = "This post is not open for replies (it was removed or is waiting for a moderator).";
+	} else if (t->locked) {
+		title = "This thread is locked";
+		why = "This thread is locked: moderators have closed it to new replies. You can still read it.";
 	}
-	if (t->locked) {
-		page_error(ctx, 403, "This thread is locked", "Moderators have closed this thread to new replies.");
-		return false;
+	if (!why)
+		return true;
+	if (ctx->req->method == HTTP_POST) {
+		page_form_error(ctx, 403, arena_printf(ctx->arena, "%s Your reply was not posted; its text is "
+		                                       "kept below, so you can copy it.", why));
+		compose_render(ctx, c);
+	} else {
+		page_error(ctx, 403, title, why);
 	}
-	return true;
+	return false;
 }
 
 static void quote_into(buf *b, const struct target *t)
@@ -445,7 +456,7 @@ void page_reply_form(struct hctx *ctx)
 		return;
 	struct compose c = { 0 };
 	reply_compose(ctx, &t, &c);
-	if (!may_reply(ctx, &t))
+	if (!may_reply(ctx, &t, &c))
 		return;
 	compose_render(ctx, &c);
 }
@@ -455,10 +466,12 @@ void page_reply_post(struct hctx *ctx)
 	if (!rate_post_allowed(ctx, POST_KIND_REPLY, page_reply_form))
 		return;
 	struct target t;
-	if (!target_or_error(ctx, &t) || !may_reply(ctx, &t))
+	if (!target_or_error(ctx, &t))
 		return;
 	struct compose c = { 0 };
 	reply_compose(ctx, &t, &c);
+	if (!may_reply(ctx, &t, &c))
+		return;
 	struct screen_outcome so;
 	if (!compose_check(ctx, &c, &so) || !not_a_repeat(ctx, &c, t.id))
 		return;

@@ -102,6 +102,16 @@ static const struct route_form form_review = { "Moderator action", {
 static const struct route_form form_reveal = { "Show who wrote this", {
 	{ "reveal_reason", FIELD_TEXT, 1000, true, "Why you need to know who wrote it" },
 }, page_review_item, false };
+static const struct route_form form_mod_member = { "Moderate a member", {
+	{ "action", FIELD_CHOICE, 16, true, NULL },
+	{ "for", FIELD_CHOICE, 8, false, NULL },
+	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
+}, page_mod_member, false };
+static const struct route_form form_mod_thread = { "Moderate a thread", {
+	{ "action", FIELD_CHOICE, 16, true, NULL },
+	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
+	{ "category", FIELD_CHOICE, 48, false, NULL },
+}, page_mod_thread, false };
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
@@ -170,6 +180,10 @@ static const struct route routes[] = {
 	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, &form_review },
 	{ M_POST, "/mod/p/:id/reveal",  page_review_reveal,       WRITE | NEED_MODERATOR, &form_reveal },
 	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
+	{ M_GET,  "/mod/u/:handle",     page_mod_member,          MOD, NULL },
+	{ M_POST, "/mod/u/:handle",     page_mod_member_post,     WRITE | NEED_MODERATOR, &form_mod_member },
+	{ M_GET,  "/mod/t/:id",         page_mod_thread,          MOD, NULL },
+	{ M_POST, "/mod/t/:id",         page_mod_thread_post,     WRITE | NEED_MODERATOR, &form_mod_thread },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

@@ -159,6 +159,11 @@ void page_review_item(struct hctx *ctx);
 void page_review_action(struct hctx *ctx);
 void page_review_reveal(struct hctx *ctx);
 void page_audit_log(struct hctx *ctx);
+/* page_modtools.c: silence and ban a member for a time; lock, move, pin a thread */
+void page_mod_member(struct hctx *ctx);
+void page_mod_member_post(struct hctx *ctx);
+void page_mod_thread(struct hctx *ctx);
+void page_mod_thread_post(struct hctx *ctx);
 /* page_notify.c: notifications, marking them read */
 void page_notifications(struct hctx *ctx);
 void page_notification_read_post(struct hctx *ctx);

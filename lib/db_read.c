@@ -197,6 +197,9 @@ static bool path_parse(arena *a, const char *s, struct read_path *out)
 
 /* ---- category page ---- */
 
+static enum db_err thread_items(db *d, arena *a, const PGresult *r, int n, bool pinned,
+                                struct read_thread_item **out, size_t *count);
+
 enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
                                      const struct read_cursor *before, const struct read_viewer *v,
                                      struct read_thread_item **out, size_t *count, bool *more)
@@ -212,6 +215,24 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 	*more = n > READ_LIST_PAGE;
 	if (*more)
 		n = READ_LIST_PAGE;
+	return thread_items(d, a, r, n, false, out, count);
+}
+
+enum db_err db_read_category_pinned(db *d, arena *a, long long category_id, const struct read_viewer *v,
+                                    struct read_thread_item **out, size_t *count)
+{
+	enum db_err err;
+	const char *params[] = { ll(a, category_id), viewer_id(a, v), viewer_mod(v), ll(a, READ_PINNED_MAX) };
+	PGresult *r = db_exec(d, a, DB_READ_CATEGORY_PINNED, params, &err);
+	if (!r)
+		return err;
+	return thread_items(d, a, r, PQntuples(r), true, out, count);
+}
+
+/* The first n rows of READ_CATEGORY_THREADS's columns (READ_CATEGORY_PINNED has the same). */
+static enum db_err thread_items(db *d, arena *a, const PGresult *r, int n, bool pinned,
+                                struct read_thread_item **out, size_t *count)
+{
 	*out = ARENA_NEW_ARRAY(a, struct read_thread_item, n ? (size_t)n : 1);
 	for (int i = 0; i < n; i++) {
 		struct read_thread_item *t = &(*out)[i];
@@ -225,6 +246,7 @@ enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
 		when_fill(r, i, 6, &t->last);
 		t->unread = PQgetisnull(r, i, 8) ? 0 : db_int(d, r, i, 8);
 		t->first_unread = PQgetisnull(r, i, 9) ? 0 : db_int(d, r, i, 9);
+		t->pinned = pinned;
 	}
 	*count = (size_t)n;
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;

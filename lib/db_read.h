@@ -83,6 +83,7 @@ struct read_thread_item {
 	 * others since they last read it, and the first of them (0: none). */
 	long long unread;
 	long long first_unread;
+	bool pinned;                    /* from db_read_category_pinned */
 };
 
 /* Threads of a category by last activity, newest first, after cursor (NULL:
@@ -90,6 +91,12 @@ struct read_thread_item {
 enum db_err db_read_category_threads(db *d, arena *a, long long category_id,
                                      const struct read_cursor *before, const struct read_viewer *v,
                                      struct read_thread_item **out, size_t *count, bool *more);
+
+/* The category's pinned threads (sql/019_modtools.sql), newest pin first, at most
+ * READ_PINNED_MAX, by the same rules; db_read_category_threads() leaves them out. */
+#define READ_PINNED_MAX 20
+enum db_err db_read_category_pinned(db *d, arena *a, long long category_id, const struct read_viewer *v,
+                                    struct read_thread_item **out, size_t *count);
 
 /* ---- thread page ---- */
 

@@ -43,6 +43,7 @@ enum db_err db_user_by_handle(db *d, arena *a, const char *handle, struct user *
 		out->password_hash = db_text(d, r, 0, 2);
 		out->role = db_text(d, r, 0, 3);
 		out->status = db_text(d, r, 0, 4);
+		out->status_until = db_val(r, 0, 5);
 	}
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }

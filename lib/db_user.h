@@ -16,7 +16,8 @@ struct user {
 	const char *handle;
 	const char *password_hash;
 	const char *role;               /* member | moderator | admin */
-	const char *status;             /* active | silenced | banned | deleted */
+	const char *status;             /* active | silenced | banned | deleted, as of now */
+	const char *status_until;       /* when a silence or ban ends, for people; NULL: no end set */
 };
 
 /* A handle of 3 to 30 letters, digits, '_' or '-'. */
