@@ -29,6 +29,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "db_care.h"
+#include "page_conversation.h"
 #include "route.h"
 #include "session.h"
 #include "utf8.h"
@@ -402,6 +403,8 @@ static const struct {
 	{ "ban", "The author is banned and logged out everywhere." },
 	{ "unsilence", "The author can post again." },
 	{ "warning", "The content warning was changed. Readers see it before the post." },
+	{ "message_approved", "The private message was approved: the other members of its conversation see it now." },
+	{ "message_hidden", "The private message was hidden. Its writer sees your reason." },
 };
 
 /* The confirmation after an action (?done=ACTION&from=ID), if any. */
@@ -483,6 +486,10 @@ void page_review_queue(struct hctx *ctx)
 		tpl_list_push(items, it);
 	}
 	tpl_set(d, "items", items);
+	if ((err = conv_review_queue_data(ctx, d)) != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
 	if (n > QUEUE_PAGE && pageno < QUEUE_PAGES_MAX)
 		tpl_set_str(d, "next_url", arena_printf(ctx->arena, "/mod?page=%lld", pageno + 1));
 	if (pageno > 1)
@@ -1220,6 +1227,10 @@ static const struct explained action_says[] = {
 	{ "ban", "banned" },
 	{ "unsilence", "lifted the silence or ban of" },
 	{ "warning", "changed the content warning of" },
+	{ "read_conversation", "read the private conversation (reported or flagged message) of" },
+	{ "message_approve", "approved a private message of" },
+	{ "message_hide", "hid a private message of" },
+	{ "checkin", "started a check-in conversation with" },
 };
 
 void page_audit_log(struct hctx *ctx)

@@ -652,6 +652,7 @@ void page_here_form(struct hctx *ctx)
 	tpl_value *d = page_data(ctx, "I'm here if you want to talk");
 	tpl_set_int(d, "post_id", t.id);
 	tpl_set_str(d, "author", t.author ? t.author : "this member");
+	tpl_set_str(d, "author_handle", t.author);
 	tpl_set_html(d, "body_html", t.body_html);
 	tpl_set_str(d, "thread_title", t.thread_title);
 	tpl_set_bool(d, "offered", PQntuples(r) > 0);
