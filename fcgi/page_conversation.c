@@ -512,10 +512,14 @@ void page_conv(struct hctx *ctx)
 	if (ctx->req->method == HTTP_GET) {
 		const char *p[] = { ll(ctx->arena, cv.id), ll(ctx->arena, ctx->req->session->user_id) };
 		enum db_err e;
-		if (!db_exec(ctx->db, ctx->arena, DB_CONV_MARK_READ, p, &e)) {
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_CONV_MARK_READ, p, &e);
+		if (!r) {
 			page_db_error(ctx, e);
 			return;
 		}
+		struct session *s = ctx->req->session;
+		if (PQntuples(r) == 1 && db_val(r, 0, 0)[0] == 't' && s->unread > 0 && s->unread < 100)
+			s->unread--;        /* this page's header counts it read */
 	}
 	struct compose c = { .body = page_text_lf(ctx->arena, page_field(ctx, "body")) };
 	conv_render(ctx, &cv, &c);

@@ -136,6 +136,7 @@ def test_start_read_reply_and_unread(stack):
     assert "/m/%d" % conv in notes and "1 new message" in notes, "notifications do not list the conversation"
     page = _page(bo, "/m/%d" % conv)
     assert secret in page, "the recipient does not see the message"
+    assert _count(page) == 0, "the conversation's own page still counts it unread"
     assert "unread-mark" not in _page(bo, "/me/messages"), "opening the conversation did not mark it read"
     assert _count(_page(bo, "/me/messages")) == 0, "the header still counts the read conversation"
     # Reply with Markdown, rendered like posts.
