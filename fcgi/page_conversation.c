@@ -363,15 +363,22 @@ void page_conv_new_post(struct hctx *ctx)
 	const char *me = ll(ctx->arena, ctx->req->session->user_id);
 	const char *conv = NULL, *mid = NULL;
 	enum db_err e = db_begin(ctx->db);
-	const char *pc[] = { me, "false", NULL };
-	PGresult *r = e == DB_OK ? db_exec(ctx->db, ctx->arena, DB_CONV_CREATE, pc, &e) : NULL;
-	if (r)
-		conv = arena_strdup(ctx->arena, db_val(r, 0, 0));
-	const char *pm[] = { conv, me };
-	step(ctx, DB_CONV_MEMBER_ADD, pm, &e);
-	for (size_t i = 0; i < nto; i++) {
-		const char *po[] = { conv, ll(ctx->arena, to[i].id) };
-		step(ctx, DB_CONV_MEMBER_ADD, po, &e);
+	/* To one person we already talk with: the same conversation goes on. */
+	const char *pp[] = { me, ll(ctx->arena, to[0].id) };
+	PGresult *pair = nto == 1 && e == DB_OK ? db_exec(ctx->db, ctx->arena, DB_CONV_FIND_PAIR, pp, &e) : NULL;
+	if (pair && PQntuples(pair) == 1)
+		conv = arena_strdup(ctx->arena, db_val(pair, 0, 0));
+	if (!conv) {
+		const char *pc[] = { me, "false", NULL };
+		PGresult *r = e == DB_OK ? db_exec(ctx->db, ctx->arena, DB_CONV_CREATE, pc, &e) : NULL;
+		if (r)
+			conv = arena_strdup(ctx->arena, db_val(r, 0, 0));
+		const char *pm[] = { conv, me };
+		step(ctx, DB_CONV_MEMBER_ADD, pm, &e);
+		for (size_t i = 0; i < nto; i++) {
+			const char *po[] = { conv, ll(ctx->arena, to[i].id) };
+			step(ctx, DB_CONV_MEMBER_ADD, po, &e);
+		}
 	}
 	add_message(ctx, conv, false, c.body, html, &so, &mid, &e);
 	if (e == DB_OK)

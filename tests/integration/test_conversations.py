@@ -143,6 +143,9 @@ def test_start_read_reply_and_unread(stack):
     _send(bo, conv, "Thank you, **really**")
     page = _page(ann, "/m/%d" % conv)
     assert "<strong>really</strong>" in page, "the reply is not rendered as Markdown"
+    # Writing to the same one person again goes on in the same conversation.
+    _, loc, _ = _start(ann, bo.handle, "And one more thing")
+    assert _conv_id(loc) == conv, "a second message to the same member started another conversation"
     W["pair"] = (ann, bo, conv, secret)
 
 
