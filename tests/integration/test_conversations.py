@@ -224,6 +224,23 @@ def test_crisis_shows_resources(stack):
     assert "crisis=1" in loc, "crisis wording did not lead to the resources: %r" % loc
     page = _page(ann, loc.split("#")[0])
     assert 'class="crisis"' in page, "the writer is not shown the crisis resources"
+    # Talk of feelings stays visible (peers can answer at once) and is queued.
+    conv = _conv_id(loc)
+    mid = _msg_id(stack, conv, CRISIS_TEXT)
+    assert CRISIS_TEXT in _page(bo, "/m/%d" % conv), "a crisis message (not method detail) is hidden from the recipient"
+    assert _q(stack, "select lane from message_reviews where message_id = %d" % mid) == "crisis", \
+        "the crisis message is not in the crisis lane of the queue"
+    assert "/mod/m/%d" % mid in _page(W["mod"], "/mod"), "the queue does not list the flagged message"
+
+
+def test_mark_all_read_includes_conversations(stack):
+    ann, bo = _member(stack, "mar"), _member(stack, "mab")
+    _start(ann, bo.handle, "Hello, unread for now")
+    assert _count(_page(bo, "/me/messages")) == 1, "the header does not count the unread conversation"
+    st, _, _ = bo.post("/me/notifications/read-all", [])
+    assert st == 303, "read-all: %d" % st
+    page = _page(bo, "/me/messages")
+    assert _count(page) == 0 and "unread-mark" not in page, "mark all as read left the conversation unread"
 
 
 def test_held_message_invisible_until_approved(stack):
