@@ -31,6 +31,8 @@
 #include "auth.h"
 #include "db_account.h"
 #include "db_care.h"
+#include "db_conversation.h"
+#include "page_conversation.h"
 #include "db_limits.h"
 #include "json.h"
 #include "route.h"
@@ -371,6 +373,8 @@ void page_delete_account_post(struct hctx *ctx)
 	bool scrubbed;
 	if ((ctx->conf->handle_reserve_days > 0 &&
 	     (e = db_handle_reserve(ctx->db, ctx->arena, handle_digest)) != DB_OK) ||
+	    (e = db_conversation_account_delete(ctx->db, ctx->arena, s->user_id,
+	                                        posts == ACCOUNT_POSTS_DELETE)) != DB_OK ||
 	    (e = db_account_delete(ctx->db, ctx->arena, s->user_id, posts, &scrubbed)) != DB_OK ||
 	    (e = db_commit(ctx->db)) != DB_OK)
 		goto fail;
@@ -460,6 +464,10 @@ void page_settings_form(struct hctx *ctx)
 			tpl_list_push(list, m);
 		}
 		tpl_set(d, "categories", list);
+		if ((e = conv_settings_data(ctx, d)) != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
 	}
 	tpl_set_bool(d, "saved", req_param(&ctx->req->query, "saved") != NULL);
 	page_render(ctx, "settings", d);

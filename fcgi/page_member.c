@@ -7,6 +7,7 @@
  * their author and the moderators.
  */
 #include "db_read.h"
+#include "page_conversation.h"
 #include "route.h"
 #include "session.h"
 
@@ -116,6 +117,10 @@ void page_member(struct hctx *ctx)
 	tpl_set_str(m, "exact", db_read_exact(ctx->arena, &mem.since));
 	tpl_set_str(m, "date", db_read_date(ctx->arena, &mem.since));
 	tpl_set(d, "member", m);
+	if ((err = conv_member_data(ctx, d, mem.id, mem.handle)) != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
 	tpl_set(d, "posts", post_list(ctx->arena, items, n));
 	set_pager(ctx, d, arena_printf(ctx->arena, "/u/%s", mem.handle), items, n, more, paged);
 	page_render(ctx, "member", d);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page_conversation.h"
 #include "route.h"
 #include "session.h"
 
@@ -95,6 +96,10 @@ void page_notifications(struct hctx *ctx)
 	tpl_set(d, "notifications", list);
 	if (watched)
 		tpl_set(d, "watched", watched);
+	if (!before && (err = conv_notify_data(ctx, d)) != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
 	tpl_set_bool(d, "any_unread", s->unread > 0);
 	if (n > NOTIFY_PAGE)
 		tpl_set_str(d, "older_href", arena_printf(ctx->arena, "/me/notifications?before=%lld", last));
@@ -123,7 +128,7 @@ void page_notifications_read_all_post(struct hctx *ctx)
 {
 	const char *p[] = { ll(ctx->arena, ctx->req->session->user_id) };
 	enum db_err err;
-	if (!db_exec(ctx->db, ctx->arena, DB_NOTIFY_MARK_ALL, p, &err)) {
+	if (!db_exec(ctx->db, ctx->arena, DB_NOTIFY_MARK_ALL, p, &err) || (err = conv_mark_all_read(ctx)) != DB_OK) {
 		page_db_error(ctx, err);
 		return;
 	}

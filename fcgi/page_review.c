@@ -29,6 +29,7 @@
 #include "log.h"
 #include "markdown.h"
 #include "db_care.h"
+#include "page_conversation.h"
 #include "route.h"
 #include "session.h"
 #include "utf8.h"
@@ -405,6 +406,8 @@ static const struct {
 	{ "ban", "The author is banned and logged out everywhere." },
 	{ "unsilence", "The author can post again." },
 	{ "warning", "The content warning was changed. Readers see it before the post." },
+	{ "message_approved", "The private message was approved: the other members of its conversation see it now." },
+	{ "message_hidden", "The private message was hidden. Its writer sees your reason." },
 };
 
 /* The confirmation after an action (?done=ACTION&from=ID), if any. */
@@ -487,6 +490,10 @@ void page_review_queue(struct hctx *ctx)
 		tpl_list_push(items, it);
 	}
 	tpl_set(d, "items", items);
+	if ((err = conv_review_queue_data(ctx, d)) != DB_OK) {
+		page_db_error(ctx, err);
+		return;
+	}
 	if (n > QUEUE_PAGE && pageno < QUEUE_PAGES_MAX)
 		tpl_set_str(d, "next_url", arena_printf(ctx->arena, "/mod?page=%lld", pageno + 1));
 	if (pageno > 1)
@@ -750,6 +757,9 @@ static bool set_author(struct hctx *ctx, tpl_value *d, const struct rpost *p, en
 	tpl_set_bool(a, "revealed", p->revealed);
 	tpl_set_str(a, "handle", p->author ? p->author : "a former member");
 	tpl_set_bool(a, "exists", p->user_id && p->author);
+	/* A check-in is never offered for an anonymous post, revealed or not
+	 * (page_checkin_post refuses it). */
+	tpl_set_bool(a, "contact", p->user_id && p->author && !p->anonymous);
 	tpl_set_str(a, "url", p->author ? arena_printf(ctx->arena, "/u/%s", p->author) : NULL);
 	tpl_set_str(a, "mod_url", p->author ? arena_printf(ctx->arena, "/mod/u/%s", p->author) : NULL);
 	tpl_set_str(a, "status", p->author_status);
@@ -1299,6 +1309,10 @@ static const struct explained action_says[] = {
 	{ "pin", "pinned" },
 	{ "unpin", "unpinned" },
 	{ "move", "moved" },
+	{ "read_conversation", "read the private conversation (reported or flagged message) of" },
+	{ "message_approve", "approved a private message of" },
+	{ "message_hide", "hid a private message of" },
+	{ "checkin", "started a check-in conversation with" },
 };
 
 void page_audit_log(struct hctx *ctx)

@@ -696,6 +696,8 @@ void page_here_form(struct hctx *ctx)
 	tpl_value *d = page_data(ctx, "I'm here if you want to talk");
 	tpl_set_int(d, "post_id", t.id);
 	tpl_set_str(d, "author", target_author(&t, "this member"));
+	/* The offer names the member: never for an anonymous post. */
+	tpl_set_str(d, "author_handle", t.anonymous ? NULL : t.author);
 	tpl_set_html(d, "body_html", t.body_html);
 	tpl_set_str(d, "thread_title", t.thread_title);
 	tpl_set_bool(d, "offered", PQntuples(r) > 0);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "page_conversation.h"
 #include "utf8.h"
 
 #define DB NEED_DB
@@ -113,6 +114,31 @@ static const struct route_form form_mod_thread = { "Moderate a thread", {
 	{ "category", FIELD_CHOICE, 48, false, NULL },
 }, page_mod_thread, false };
 
+/* Private conversations (fcgi/page_conversation.c). */
+#define MESSAGE_FIELDS                                                                \
+	{ "body", FIELD_TEXT, 50000, true, "Your message" },                          \
+	{ "action", FIELD_CHOICE, 16, false, NULL },                                  \
+	{ "nudge_ack", FIELD_CHOICE, 4, false, NULL }
+static const struct route_form form_conv_new = { "New private conversation", {
+	{ "to", FIELD_LINE, 300, true, "Who the conversation is with" },
+	MESSAGE_FIELDS,
+}, page_conv_new_form, false };
+static const struct route_form form_conv_send = { "Send a message", { MESSAGE_FIELDS }, page_conv, false };
+static const struct route_form form_conv_leave = { "Leave the conversation", { NO_FIELDS }, NULL, false };
+static const struct route_form form_msg_report = { "Report a message", {
+	{ "reason", FIELD_CHOICE, 32, false, NULL },
+	{ "details", FIELD_TEXT, 1000, false, "Anything the moderators should know" },
+}, page_msg_report_form, false };
+static const struct route_form form_block = { "Block or unblock a member", { NO_FIELDS }, NULL, false };
+static const struct route_form form_messages_from = { "Who may message you", {
+	{ "messages_from", FIELD_CHOICE, 16, true, "Who may message you" },
+}, page_settings_form, false };
+static const struct route_form form_msg_review = { "Moderator action on a message", {
+	{ "action", FIELD_CHOICE, 32, true, NULL },
+	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
+}, page_msg_review, false };
+static const struct route_form form_checkin = { "Contact the member", { MESSAGE_FIELDS }, page_checkin_form, false };
+
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
 	{ M_GET,  "/help",              page_help,                0, NULL },
@@ -184,6 +210,22 @@ static const struct route routes[] = {
 	{ M_POST, "/mod/u/:handle",     page_mod_member_post,     WRITE | NEED_MODERATOR, &form_mod_member },
 	{ M_GET,  "/mod/t/:id",         page_mod_thread,          MOD, NULL },
 	{ M_POST, "/mod/t/:id",         page_mod_thread_post,     WRITE | NEED_MODERATOR, &form_mod_thread },
+
+	{ M_GET,  "/me/messages",       page_messages,            LOGIN, NULL },
+	{ M_POST, "/me/settings/messages", page_messages_settings_post, WRITE, &form_messages_from },
+	{ M_GET,  "/m/new",             page_conv_new_form,       LOGIN, NULL },
+	{ M_POST, "/m/new",             page_conv_new_post,       WRITE, &form_conv_new },
+	{ M_GET,  "/m/:id",             page_conv,                LOGIN, NULL },
+	{ M_POST, "/m/:id",             page_conv_post,           WRITE, &form_conv_send },
+	{ M_POST, "/m/:id/leave",       page_conv_leave_post,     WRITE, &form_conv_leave },
+	{ M_GET,  "/msg/:id/report",    page_msg_report_form,     LOGIN, NULL },
+	{ M_POST, "/msg/:id/report",    page_msg_report_post,     WRITE, &form_msg_report },
+	{ M_POST, "/u/:handle/block",   page_block_post,          WRITE, &form_block },
+	{ M_POST, "/u/:handle/unblock", page_unblock_post,        WRITE, &form_block },
+	{ M_GET,  "/mod/m/:id",         page_msg_review,          MOD, NULL },
+	{ M_POST, "/mod/m/:id",         page_msg_review_action,   WRITE | NEED_MODERATOR, &form_msg_review },
+	{ M_GET,  "/mod/p/:id/contact", page_checkin_form,        MOD, NULL },
+	{ M_POST, "/mod/p/:id/contact", page_checkin_post,        WRITE | NEED_MODERATOR, &form_checkin },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

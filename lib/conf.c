@@ -51,6 +51,9 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(profiles_public, 0, 1), KEY_S(quick_exit_url),
 	KEY_S(metrics_allow),
 	KEY_I(address_retention_days, 1, 3650), KEY_I(retention_interval_seconds, 1, 86400),
+	KEY_I(message_min_account_hours, 0, 87600), KEY_I(message_min_posts, 0, 1000),
+	KEY_I(message_per_minute, 0, 1000), KEY_I(message_per_hour, 0, 10000),
+	KEY_I(conversations_per_day, 0, 1000),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -148,6 +151,11 @@ static void set_defaults(conf *c)
 	c->metrics_allow = xstrdup("127.0.0.1");
 	c->address_retention_days = 7;
 	c->retention_interval_seconds = 3600;
+	c->message_min_account_hours = 24;
+	c->message_min_posts = 1;
+	c->message_per_minute = 6;
+	c->message_per_hour = 60;
+	c->conversations_per_day = 10;
 }
 
 /*

@@ -39,6 +39,11 @@ typedef struct conf {
 	/* A thread whose opening post has a crisis flag and no reply from anyone
 	 * else after this long is raised in the moderators' queue. */
 	int crisis_unanswered_minutes;
+	/* Private conversations (sql/016): starting one needs an account this
+	 * old and this many visible posts (0 = no condition); messages per
+	 * minute and per hour, conversations started per day (0 = no limit). */
+	int message_min_account_hours, message_min_posts;
+	int message_per_minute, message_per_hour, conversations_per_day;
 	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
 	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
 	char *metrics_allow;    /* addresses that may GET /metrics: "127.0.0.1, ::1" (others: 404) */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "db_conversation.h"
 #include "log.h"
 
 static const char *id_str(arena *a, long long id)
@@ -229,13 +230,14 @@ enum db_err db_account_export(db *d, arena *a, long long user_id, json_writer *w
 	enum db_err err = db_begin(d);
 	if (err != DB_OK)
 		return err;
-	PGresult *member = NULL, *threads = NULL, *posts = NULL, *revs = NULL, *support = NULL;
+	PGresult *member = NULL, *threads = NULL, *posts = NULL, *revs = NULL, *support = NULL, *convs = NULL;
 	if (!db_exec(d, a, DB_ACCOUNT_EXPORT_SNAPSHOT, NULL, &err) ||
 	    !(member = db_exec(d, a, DB_ACCOUNT_EXPORT_MEMBER, params, &err)) ||
 	    !(threads = db_exec(d, a, DB_ACCOUNT_EXPORT_THREADS, params, &err)) ||
 	    !(posts = db_exec(d, a, DB_ACCOUNT_EXPORT_POSTS, params, &err)) ||
 	    !(revs = db_exec(d, a, DB_ACCOUNT_EXPORT_REVISIONS, params, &err)) ||
-	    !(support = db_exec(d, a, DB_ACCOUNT_EXPORT_SUPPORT, params, &err)))
+	    !(support = db_exec(d, a, DB_ACCOUNT_EXPORT_SUPPORT, params, &err)) ||
+	    (err = db_conversation_export_rows(d, a, user_id, &convs)) != DB_OK)
 		goto fail;
 	if ((err = db_commit(d)) != DB_OK)
 		goto fail;
@@ -263,6 +265,7 @@ enum db_err db_account_export(db *d, arena *a, long long user_id, json_writer *w
 	for (int i = 0; i < PQntuples(support); i++)
 		json_col_int(w, support, i, 0);
 	json_array_end(w);
+	db_conversation_export_write(w, convs);
 	json_object_end(w);
 	return DB_OK;
 fail:

@@ -294,3 +294,20 @@ def test_hearthctl_refuses_unknown_category(stack):
     assert r.returncode != 0 and "no category" in r.stderr, "unknown category: %r" % r.stderr
     r = stack.hearthctl("category", "anonymous", OPEN, "maybe")
     assert r.returncode != 0, "a bad value is accepted"
+
+
+def test_conversation_offers_never_name_an_anonymous_author(stack):
+    """"I'm here" offers a private conversation with the author, and a
+    moderator's check-in opens one: both would name the member."""
+    w = _world(stack)
+    handle = w["author"].handle
+    for pid in (w["anon_thread_post"], w["anon_reply"]):
+        st, _, body = w["other"].get("/p/%d/here" % pid)
+        assert st == 200, "GET /p/%d/here: %d" % (pid, st)
+        assert b"/m/new?to=" not in body, "the here page of anonymous post %d offers a conversation" % pid
+        _no_handle("here page of %d" % pid, body, handle)
+        st, _, body = w["mod"].get("/mod/p/%d/contact" % pid)
+        assert st == 403, "moderator GET /mod/p/%d/contact: %d (want 403)" % (pid, st)
+        _no_handle("check-in form of %d" % pid, body, handle)
+        st, _, body = w["mod"].get("/mod/p/%d" % pid)
+        assert b"/contact" not in body, "the review item of anonymous post %d offers a check-in" % pid
