@@ -492,7 +492,7 @@ static void thread_read(struct hctx *ctx, long long thread_id, const struct read
 static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
 {
 	struct read_viewer v = page_viewer(ctx);
-	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, th, found);
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, &v, th, found);
 	if (err == DB_OK && *found && !db_read_thread_visible(th, &v))
 		*found = false;
 	return err;

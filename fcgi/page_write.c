@@ -40,7 +40,11 @@ enum target_status { TARGET_OK, TARGET_MISSING, TARGET_DB };
 
 static enum target_status load_target(struct hctx *ctx, long long id, struct target *t, enum db_err *err)
 {
-	const char *p[] = { arena_printf(ctx->arena, "%lld", id) };
+	/* The one visibility rule (db_read.h): a post or thread the asker may
+	 * not see is not there for them at all (a group's: not found). */
+	struct read_viewer v = page_viewer(ctx);
+	const char *p[] = { arena_printf(ctx->arena, "%lld", id),
+	                    v.user_id ? arena_printf(ctx->arena, "%lld", v.user_id) : NULL, v.moderator ? "t" : "f" };
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_FOR_WRITE, p, err);
 	if (!r)
 		return TARGET_DB;
@@ -64,9 +68,6 @@ static enum target_status load_target(struct hctx *ctx, long long id, struct tar
 	t->pending_body_md = PQgetisnull(r, 0, 15) ? NULL : db_val(r, 0, 15);
 	t->pending_title = PQgetisnull(r, 0, 16) ? NULL : db_val(r, 0, 16);
 	t->warning = db_val(r, 0, 17);
-	/* The one visibility rule (db_read.h): a post or thread the asker may
-	 * not see is not there for them at all. */
-	struct read_viewer v = page_viewer(ctx);
 	if (!db_read_may_see_thread(db_read_state(t->thread_state), thread_author, &v) ||
 	    !db_read_may_see_post(db_read_state(t->state), t->user_id, &v))
 		return TARGET_MISSING;

@@ -97,6 +97,20 @@ static const struct route_form form_review = { "Moderator action", {
 	{ "note", FIELD_TEXT, 2000, false, "Note" },
 	{ "warning", FIELD_LINE, 100, false, "Content warning" },
 }, page_review_item, false };
+static const struct route_form form_group_join = { "Join the group", { NO_FIELDS }, NULL, false };
+static const struct route_form form_group_member = { "A group's member", {
+	{ "handle", FIELD_LINE, 64, true, "The member's handle" },
+}, page_group, false };
+static const struct route_form form_meeting_new = { "Schedule a meeting", {
+	{ "title", FIELD_LINE, 120, true, "The meeting's title" },
+	{ "date", FIELD_LINE, 10, true, "The date" },
+	{ "time", FIELD_LINE, 5, true, "The start time" },
+	{ "minutes", FIELD_LINE, 4, true, "The length in minutes" },
+	{ "tz", FIELD_LINE, 64, true, "The time zone" },
+}, page_group, false };
+static const struct route_form form_meeting_rsvp = { "Will you come?", {
+	{ "going", FIELD_CHOICE, 3, true, NULL },
+}, page_meeting, false };
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
@@ -164,6 +178,18 @@ static const struct route routes[] = {
 	{ M_GET,  "/mod/p/:id",         page_review_item,         MOD, NULL },
 	{ M_POST, "/mod/p/:id",         page_review_action,       WRITE | NEED_MODERATOR, &form_review },
 	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
+
+	{ M_GET,  "/g",                 page_groups,              DB, NULL },
+	{ M_GET,  "/g/:slug",           page_group,               DB, NULL },
+	{ M_GET,  "/g/:slug/calendar.ics", page_group_calendar,   DB, NULL },
+	{ M_POST, "/g/:slug/join",      page_group_join_post,     WRITE, &form_group_join },
+	{ M_POST, "/g/:slug/leave",     page_group_leave_post,    WRITE, &form_group_join },
+	{ M_POST, "/g/:slug/accept",    page_group_accept_post,   WRITE, &form_group_member },
+	{ M_POST, "/g/:slug/invite",    page_group_invite_post,   WRITE, &form_group_member },
+	{ M_POST, "/g/:slug/meetings",  page_meeting_new_post,    WRITE, &form_meeting_new },
+	{ M_GET,  "/g/:slug/meetings/:id", page_meeting,          DB, NULL },
+	{ M_POST, "/g/:slug/meetings/:id/rsvp", page_meeting_rsvp_post, WRITE, &form_meeting_rsvp },
+	{ M_GET,  "/g/:slug/meetings/:id/calendar.ics", page_meeting_calendar, DB, NULL },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

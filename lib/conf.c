@@ -50,6 +50,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(crisis_unanswered_minutes, 1, 10080),
 	KEY_I(profiles_public, 0, 1), KEY_S(quick_exit_url),
 	KEY_S(metrics_allow),
+	KEY_S(default_timezone),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -145,6 +146,7 @@ static void set_defaults(conf *c)
 	c->profiles_public = 0;
 	c->quick_exit_url = xstrdup("/weather");
 	c->metrics_allow = xstrdup("127.0.0.1");
+	c->default_timezone = xstrdup("UTC");
 }
 
 /*

@@ -42,6 +42,7 @@ typedef struct conf {
 	int profiles_public;    /* 1: members' profiles for everyone; 0: logged-in members only */
 	char *quick_exit_url;   /* where the quick-exit button goes: a local path or an https URL */
 	char *metrics_allow;    /* addresses that may GET /metrics: "127.0.0.1, ::1" (others: 404) */
+	char *default_timezone; /* IANA zone for new group meetings (sql/017): "Asia/Singapore" */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

@@ -248,10 +248,11 @@ static bool thread_fill(db *d, const PGresult *r, int c, struct read_thread *out
 	return true;
 }
 
-enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found)
+enum db_err db_read_thread(db *d, arena *a, long long id, const struct read_viewer *v,
+                           struct read_thread *out, bool *found)
 {
 	enum db_err err;
-	const char *params[] = { ll(a, id) };
+	const char *params[] = { ll(a, id), viewer_id(a, v), viewer_mod(v) };
 	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
 	if (!r)
 		return err;
