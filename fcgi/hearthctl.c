@@ -457,9 +457,15 @@ static int cmd_group(struct ctl *c, int argc, char **argv)
 		if (strcmp(join, "open") != 0 && strcmp(join, "request") != 0 && strcmp(join, "invite") != 0)
 			return usage(stderr);
 		long long id = 0;
-		enum db_err e = db_group_create(c->db, c->arena, argv[2], argv[3], desc, listed, join, &id);
-		if (e != DB_OK)
+		enum db_err e = db_begin(c->db);
+		if (e == DB_OK)
+			e = db_group_create(c->db, c->arena, argv[2], argv[3], desc, listed, join, &id);
+		if (e == DB_OK)
+			e = db_commit(c->db);
+		if (e != DB_OK) {
+			db_rollback(c->db);
 			return group_error(c, e, argv[2]);
+		}
 		printf("added group %s (id %lld, %s, joined: %s)\n", argv[2], id, listed ? "listed" : "unlisted", join);
 		return 0;
 	}

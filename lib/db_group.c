@@ -40,7 +40,8 @@ enum db_err db_group_create(db *d, arena *a, const char *slug, const char *name,
 	if (!r)
 		return err;
 	*id = PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
-	return DB_OK;
+	const char *p2[] = { ll(a, *id) };
+	return db_exec(d, a, DB_GROUP_CATEGORY_OWN, p2, &err) ? DB_OK : err;
 }
 
 enum db_err db_group_member_set(db *d, arena *a, long long group_id, const char *handle, const char *role,

@@ -28,7 +28,7 @@ enum db_err db_group_thread_admits(db *d, arena *a, long long thread_id, const s
                                    bool *ok);
 
 /* Creates a group and its category ("group-SLUG"); join_policy is open,
- * request or invite. DB_ERR_CHECK-like errors (a slug in use) come back as
+ * request or invite. Two statements: call it inside a transaction. DB_ERR_CHECK-like errors (a slug in use) come back as
  * the db_exec error. */
 enum db_err db_group_create(db *d, arena *a, const char *slug, const char *name, const char *description,
                             bool listed, const char *join_policy, long long *id);
