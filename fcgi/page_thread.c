@@ -518,7 +518,9 @@ void page_thread(struct hctx *ctx)
 		thread_read(ctx, mth.id, &mv);
 	else
 		mv = (struct read_member_view){ 0 };
-	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread &&
+	/* A locked thread is rendered in full: a meeting's thread unlocks at
+	 * its start time without a write, so no stored part may keep its lock. */
+	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread && !mth.locked &&
 	    member_page(ctx, after, &mth, &mv))
 		return;
 	struct read_thread th;
