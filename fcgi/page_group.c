@@ -8,6 +8,9 @@
  *                                           join (request), leave / withdraw
  *   POST /g/:slug/accept | invite           facilitators: accept a request,
  *                                           invite a member (by handle)
+ *   POST /g/:slug/hide | pin                facilitators: hide a post of the
+ *                                           group with a reason (audit log),
+ *                                           pin or unpin a thread
  *   POST /g/:slug/meetings                  facilitators: schedule a meeting
  *   GET  /g/:slug/meetings/:id              a meeting: its time in its zone,
  *                                           who comes, its thread
@@ -268,7 +271,21 @@ static enum db_err group_member_parts(struct hctx *ctx, const struct group *g, t
 			tpl_list_push(pending, m);
 	}
 	tpl_set(d, "members", members);
+	if (!(r = db_exec(ctx->db, ctx->arena, DB_GROUP_PINS, p1, &err)))
+		return err;
+	tpl_value *pins = tpl_list(ctx->arena);
+	for (int i = 0; i < PQntuples(r); i++) {
+		tpl_value *t = tpl_map(ctx->arena);
+		tpl_set_int(t, "id", db_ll(r, i, 0));
+		tpl_set_str(t, "title", db_text(ctx->db, r, i, 1));
+		tpl_list_push(pins, t);
+	}
+	if (tpl_list_len(pins))
+		tpl_set(d, "pins", pins);
 	if (g->facilitator) {
+		tpl_set_str(d, "post_value", page_field(ctx, "post"));
+		tpl_set_str(d, "reason_value", page_field(ctx, "reason"));
+		tpl_set_str(d, "thread_value", page_field(ctx, "thread"));
 		tpl_set_bool(d, "facilitator", true);
 		if (tpl_list_len(pending))
 			tpl_set(d, "pending", pending);
@@ -410,6 +427,105 @@ void page_group_accept_post(struct hctx *ctx)
 void page_group_invite_post(struct hctx *ctx)
 {
 	member_change(ctx, DB_GROUP_INVITE, "There is no member with that handle. Check the spelling and try again.");
+}
+
+/* ---- facilitators: hide and pin ---- */
+
+static bool digits_only(const char *s, size_t n);
+
+/* A number typed in a form: 1 to 18 digits; 0 otherwise. */
+static long long form_number(const char *s)
+{
+	size_t n = strlen(s);
+	return n >= 1 && n <= 18 && digits_only(s, n) ? strtoll(s, NULL, 10) : 0;
+}
+
+static bool audit(struct hctx *ctx, const char *action, long long post_id, long long target_id,
+                  const char *target_handle, const char *reason, const char *detail, enum db_err *err)
+{
+	const struct session *s = ctx->req->session;
+	const char *p[] = { ll(ctx->arena, s->user_id), s->handle, action,
+	                    post_id ? ll(ctx->arena, post_id) : NULL, target_id ? ll(ctx->arena, target_id) : NULL,
+	                    target_handle, reason, detail };
+	return db_exec(ctx->db, ctx->arena, DB_AUDIT_ADD, p, err) != NULL;
+}
+
+void page_group_hide_post(struct hctx *ctx)
+{
+	struct group g;
+	if (!load_group_facilitated(ctx, &g))
+		return;
+	long long post_id = form_number(page_field(ctx, "post"));
+	const char *reason = page_text_lf(ctx->arena, page_field(ctx, "reason"));
+	if (page_blank(reason)) {
+		page_form_error(ctx, 422, "Please give a reason: the author sees it with their post.");
+		page_group(ctx);
+		return;
+	}
+	const char *p[] = { ll(ctx->arena, post_id), ll(ctx->arena, g.id) };
+	enum db_err err;
+	PGresult *r = post_id ? db_exec(ctx->db, ctx->arena, DB_GROUP_POST, p, &err) : NULL;
+	if (post_id && !r) {
+		page_db_error(ctx, err);
+		return;
+	}
+	if (!r || PQntuples(r) != 1) {
+		page_form_error(ctx, 422, "There is no post with that number in this group. The number is in "
+		                "the post's address (/p/NUMBER).");
+		page_group(ctx);
+		return;
+	}
+	if (strcmp(db_text(ctx->db, r, 0, 3), "visible") != 0) {
+		page_form_error(ctx, 409, "That post is not visible now (held, hidden or deleted already): nothing "
+		                "was changed.");
+		page_group(ctx);
+		return;
+	}
+	long long author = db_ll(r, 0, 1);
+	const char *handle = db_val(r, 0, 2);
+	const char *ps[] = { ll(ctx->arena, post_id), "hidden", reason };
+	err = db_begin(ctx->db);
+	if (err == DB_OK && db_exec(ctx->db, ctx->arena, DB_REVIEW_POST_SET_STATE, ps, &err) &&
+	    audit(ctx, "group hide", post_id, author, handle, reason,
+	          arena_printf(ctx->arena, "group %s, as facilitator", g.slug), &err))
+		err = db_commit(ctx->db);
+	if (err != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : 422,
+		                "The post could not be hidden just now. Your reason is kept below; please try again.");
+		page_group(ctx);
+		return;
+	}
+	group_redirect(ctx, &g);
+}
+
+void page_group_pin_post(struct hctx *ctx)
+{
+	struct group g;
+	if (!load_group_facilitated(ctx, &g))
+		return;
+	long long thread_id = form_number(page_field(ctx, "thread"));
+	const char *p[] = { ll(ctx->arena, g.id), ll(ctx->arena, thread_id),
+	                    ll(ctx->arena, ctx->req->session->user_id) };
+	enum db_err err = db_begin(ctx->db);
+	PGresult *r = err == DB_OK ? db_exec(ctx->db, ctx->arena, DB_GROUP_PIN_TOGGLE, p, &err) : NULL;
+	bool unpinned = r && db_ll(r, 0, 0) > 0, pinned = r && db_ll(r, 0, 1) > 0;
+	if (r && (pinned || unpinned) &&
+	    audit(ctx, pinned ? "group pin" : "group unpin", 0, 0, NULL,
+	          arena_printf(ctx->arena, "thread %lld", thread_id),
+	          arena_printf(ctx->arena, "group %s, as facilitator", g.slug), &err))
+		err = db_commit(ctx->db);
+	else if (err == DB_OK)
+		err = DB_ERR_CHECK;
+	if (err != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : 422, err == DB_ERR_CHECK ?
+		                "There is no thread with that number in this group. The number is in the thread's "
+		                "address (/t/NUMBER)." : "The thread could not be pinned just now. Please try again.");
+		page_group(ctx);
+		return;
+	}
+	group_redirect(ctx, &g);
 }
 
 /* ---- meetings ---- */

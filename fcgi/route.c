@@ -101,6 +101,13 @@ static const struct route_form form_group_join = { "Join the group", { NO_FIELDS
 static const struct route_form form_group_member = { "A group's member", {
 	{ "handle", FIELD_LINE, 64, true, "The member's handle" },
 }, page_group, false };
+static const struct route_form form_group_hide = { "Hide a post of the group", {
+	{ "post", FIELD_LINE, 18, true, "The post's number" },
+	{ "reason", FIELD_TEXT, 1000, true, "The reason" },
+}, page_group, false };
+static const struct route_form form_group_pin = { "Pin a thread of the group", {
+	{ "thread", FIELD_LINE, 18, true, "The thread's number" },
+}, page_group, false };
 static const struct route_form form_meeting_new = { "Schedule a meeting", {
 	{ "title", FIELD_LINE, 120, true, "The meeting's title" },
 	{ "date", FIELD_LINE, 10, true, "The date" },
@@ -186,6 +193,8 @@ static const struct route routes[] = {
 	{ M_POST, "/g/:slug/leave",     page_group_leave_post,    WRITE, &form_group_join },
 	{ M_POST, "/g/:slug/accept",    page_group_accept_post,   WRITE, &form_group_member },
 	{ M_POST, "/g/:slug/invite",    page_group_invite_post,   WRITE, &form_group_member },
+	{ M_POST, "/g/:slug/hide",      page_group_hide_post,     WRITE, &form_group_hide },
+	{ M_POST, "/g/:slug/pin",       page_group_pin_post,      WRITE, &form_group_pin },
 	{ M_POST, "/g/:slug/meetings",  page_meeting_new_post,    WRITE, &form_meeting_new },
 	{ M_GET,  "/g/:slug/meetings/:id", page_meeting,          DB, NULL },
 	{ M_POST, "/g/:slug/meetings/:id/rsvp", page_meeting_rsvp_post, WRITE, &form_meeting_rsvp },

@@ -180,6 +180,8 @@ void page_group_join_post(struct hctx *ctx);
 void page_group_leave_post(struct hctx *ctx);
 void page_group_accept_post(struct hctx *ctx);
 void page_group_invite_post(struct hctx *ctx);
+void page_group_hide_post(struct hctx *ctx);
+void page_group_pin_post(struct hctx *ctx);
 void page_group_calendar(struct hctx *ctx);
 void page_meeting(struct hctx *ctx);
 void page_meeting_new_post(struct hctx *ctx);

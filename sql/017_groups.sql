@@ -78,3 +78,12 @@ alter table notifications add constraint notifications_kind_check
     check (kind in ('reply', 'mention', 'approved', 'hidden', 'here', 'meeting'));
 create unique index notifications_meeting_once on notifications (user_id, post_id, due_at)
     where kind = 'meeting';
+
+-- Threads a facilitator pinned to the top of the group's page.
+create table group_pins (
+    group_id   bigint not null references groups (id) on delete cascade,
+    thread_id  bigint not null references threads (id) on delete cascade,
+    pinned_by  bigint references users (id) on delete set null,
+    at         timestamptz not null default now(),
+    primary key (group_id, thread_id)
+);

@@ -413,3 +413,45 @@ def test_icalendar_files_are_valid(stack):
     st, _, body = s["mod"].get("/g/quiet-room/meetings/%d/calendar.ics" % mid)
     assert st == 200, "a moderator's calendar: %d" % st
 
+
+
+def test_facilitators_hide_and_pin_with_the_audit_log(stack):
+    s = _setup(stack)
+    fac = s["grp_fac"]
+    st, loc, body = s["grp_member"].reply(s["pid"], "A reply HIDEME a facilitator will hide.")
+    assert st == 303, "reply: %d" % st
+    victim = int(post_id_from(loc, body))
+    # Not a facilitator: refused, nothing changed.
+    st, _, body = s["grp_member"].post("/g/quiet-room/hide", {"post": str(victim), "reason": "x"})
+    assert st == 403, "a member hides: %d" % st
+    st, _, body = s["grp_outsider"].post("/g/quiet-room/hide", {"post": str(victim), "reason": "x"})
+    assert st == 404, "an outsider hides: %d" % st
+    _no_secret(body, "outsider hide")
+    # A post outside the group: refused with the reason kept.
+    st, _, body = fac.post("/g/quiet-room/hide", {"post": str(s["public_post"]), "reason": "KEPTREASON"})
+    assert st == 422 and b"KEPTREASON" in body, "hide a public post: %d" % st
+    st, _, body = fac.post("/g/quiet-room/hide", {"post": str(victim), "reason": "r" * 1001})
+    assert st == 422, "too-long reason: %d" % st
+    st, _, body = fac.post("/g/quiet-room/hide", {"post": str(victim), "reason": "Names someone outside the group."})
+    assert st == 303, "hide: %d %r" % (st, body[:300])
+    assert stack.psql("select state || ':' || hide_reason from posts where id = %d" % victim).strip() == \
+        "hidden:Names someone outside the group."
+    st, _, body = s["mod"].get("/mod/audit")
+    assert b"group hide" in body and b"Names someone outside the group." in body, "audit log: %r" % body[:500]
+    st, _, body = s["grp_outsider"].get("/t/%d" % s["tid"])
+    assert st == 404
+    st, _, body = fac.get("/t/%d" % s["tid"])
+    assert b"HIDEME" not in body, "a hidden post's text is shown to another member"
+    # Pin and unpin.
+    st, _, body = fac.post("/g/quiet-room/pin", {"thread": str(s["tid"])})
+    assert st == 303, "pin: %d %r" % (st, body[:300])
+    st, _, body = s["grp_member"].get("/g/quiet-room")
+    assert b"Pinned by the facilitators" in body, "pinned list"
+    st, _, body = fac.post("/g/quiet-room/pin", {"thread": "999999"})
+    assert st == 422, "pin a thread of no group: %d" % st
+    tid_public = int(stack.psql("select thread_id from posts where id = %d" % s["public_post"]).strip())
+    st, _, body = fac.post("/g/quiet-room/pin", {"thread": str(tid_public)})
+    assert st == 422, "pin a public thread: %d" % st
+    st, _, body = fac.post("/g/quiet-room/pin", {"thread": str(s["tid"])})
+    st, _, body = s["grp_member"].get("/g/quiet-room")
+    assert b"Pinned by the facilitators" not in body, "unpinned"
