@@ -519,9 +519,10 @@ void page_thread(struct hctx *ctx)
 	else
 		mv = (struct read_member_view){ 0 };
 	/* A locked thread is rendered in full: a meeting's thread unlocks at
-	 * its start time without a write, so no stored part may keep its lock. */
+	 * its start time without a write, so no stored part may keep its lock.
+	 * A group's thread too: no cache file ever holds a private space's text. */
 	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread && !mth.locked &&
-	    member_page(ctx, after, &mth, &mv))
+	    !mv.private_space && member_page(ctx, after, &mth, &mv))
 		return;
 	struct read_thread th;
 	bool found;

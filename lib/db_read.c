@@ -268,6 +268,7 @@ bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct rea
 	mv->version = db_int(d, r, 0, c + 8);
 	mv->unseen_own = db_bool(d, r, 0, c + 9);
 	mv->cw_open = db_bool(d, r, 0, c + 13);
+	mv->private_space = db_bool(d, r, 0, c + 14);
 	mv->nsupported = 0;
 	mv->supported = NULL;
 	mv->level = PQgetisnull(r, 0, c + 11) ? NULL : db_val(r, 0, c + 11);

@@ -142,6 +142,7 @@ struct read_member_view {
 	const char *level;              /* thread_prefs: "watch", "track", "mute"; NULL: none */
 	bool mark_read;                 /* tracked or watched, with something since they last read it */
 	long long first_unread;         /* then: the first visible post by someone else (0: none) */
+	bool private_space;             /* a group's thread: never in stored parts (sql/017) */
 };
 
 /* Reads the thread and the member's state from a SESSION_THREAD_LOOKUP row

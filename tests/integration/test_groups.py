@@ -11,12 +11,13 @@ flows (open, request, invitation, leave), meetings (time in their zone,
 RSVP, reminders with due times, the thread closed before the start), the
 iCalendar files and the refusal paths (bad CSRF, too-long fields)."""
 
+import os
 import re
 import uuid
 
 from client import Client, csrf_from, parse, post_id_from
 
-STACK_OPTIONS = {"workers": 2, "conf": {
+STACK_OPTIONS = {"workers": 2, "cache": True, "conf": {
     "registrations_per_hour": "0", "new_member_days": "0",
     "post_threads_per_hour": "0", "post_replies_per_hour": "0", "post_per_minute": "0",
     "default_timezone": "Asia/Singapore",
@@ -455,3 +456,24 @@ def test_facilitators_hide_and_pin_with_the_audit_log(stack):
     st, _, body = fac.post("/g/quiet-room/pin", {"thread": str(s["tid"])})
     st, _, body = s["grp_member"].get("/g/quiet-room")
     assert b"Pinned by the facilitators" not in body, "unpinned"
+
+
+def test_no_cache_file_holds_group_content(stack):
+    s = _setup(stack)
+    # Members and the anonymous reader read the group's thread and the public one.
+    tid_public = int(stack.psql("select thread_id from posts where id = %d" % s["public_post"]).strip())
+    for c in (s["grp_member"], s["grp_fac"], s["grp_outsider"], Client(stack)):
+        for path in ("/t/%d" % s["tid"], "/t/%d" % tid_public):
+            c.get(path)
+    root = os.path.join(stack.tmp, "cache")
+    found = []
+    for d, _, files in os.walk(root):
+        for f in files:
+            try:
+                with open(os.path.join(d, f), "rb") as fh:
+                    data = fh.read()
+            except OSError:
+                continue
+            found.append(f)
+            assert b"GRPSECRET" not in data, "cache file %s holds group content" % os.path.join(d, f)
+    assert found, "the cache stored nothing at all (is it on?): %r" % root
