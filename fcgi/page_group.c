@@ -2,6 +2,7 @@
  * page_group.c: peer groups and their meetings (issue 11, sql/017_groups.sql).
  *
  *   GET  /g                                 the groups the asker may know of
+ *   GET  /g/new, POST /g/new                site moderators: create a group
  *   GET  /g/:slug                           a group: description, and for its
  *                                           members its threads and meetings
  *   POST /g/:slug/join | leave              join (open, or invited), ask to
@@ -169,7 +170,79 @@ void page_groups(struct hctx *ctx)
 		tpl_list_push(list, group_map(ctx->arena, &g));
 	}
 	tpl_set(d, "groups", list);
+	if (v.moderator)
+		tpl_set_bool(d, "may_create", true);
 	page_render(ctx, "groups", d);
+}
+
+void page_group_new_form(struct hctx *ctx)
+{
+	tpl_value *d = page_data(ctx, "Create a group");
+	tpl_set_str(d, "slug_value", page_field(ctx, "slug"));
+	tpl_set_str(d, "name_value", page_field(ctx, "name"));
+	tpl_set_str(d, "description_value", page_field(ctx, "description"));
+	bool posted = ctx->req->method == HTTP_POST;
+	tpl_set_bool(d, "listed", !posted || strcmp(page_field(ctx, "listed"), "yes") == 0);
+	const char *join = posted ? page_field(ctx, "join") : "request";
+	tpl_value *choices = tpl_list(ctx->arena);
+	static const char *const policies[] = { "open", "request", "invite" };
+	for (size_t i = 0; i < 3; i++) {
+		tpl_value *c = tpl_map(ctx->arena);
+		tpl_set_str(c, "value", policies[i]);
+		tpl_set_str(c, "id", arena_printf(ctx->arena, "join-%s", policies[i]));
+		tpl_set_str(c, "label", policy_text(policies[i]));
+		tpl_set_bool(c, "checked", strcmp(join, policies[i]) == 0);
+		tpl_list_push(choices, c);
+	}
+	tpl_set(d, "policies", choices);
+	page_render(ctx, "group_new", d);
+}
+
+static bool slug_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > GROUP_SLUG_MAX || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return strcmp(s, "new") != 0;
+}
+
+void page_group_new_post(struct hctx *ctx)
+{
+	const char *slug = page_field(ctx, "slug"), *name = page_field(ctx, "name");
+	const char *description = page_text_lf(ctx->arena, page_field(ctx, "description"));
+	const char *join = page_field(ctx, "join");
+	const char *why = NULL;
+	if (!slug_ok(slug))
+		why = "The address is 1 to 40 of a-z, 0-9 and '-', starting with a letter or digit (for example "
+		      "evening-circle).";
+	else if (page_blank(name))
+		why = "Please give the group a name.";
+	else if (strcmp(join, "open") != 0 && strcmp(join, "request") != 0 && strcmp(join, "invite") != 0)
+		why = "Please choose how people join.";
+	if (why) {
+		page_form_error(ctx, 422, why);
+		page_group_new_form(ctx);
+		return;
+	}
+	long long id = 0;
+	enum db_err err = db_begin(ctx->db);
+	if (err == DB_OK)
+		err = db_group_create(ctx->db, ctx->arena, slug, name, description,
+		                      strcmp(page_field(ctx, "listed"), "yes") == 0, join, &id);
+	if (err == DB_OK)
+		err = db_commit(ctx->db);
+	if (err != DB_OK) {
+		db_rollback(ctx->db);
+		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : err == DB_ERR_UNIQUE ? 409 : 422,
+		                err == DB_ERR_UNIQUE ? "A group (or category) has that address already. Please choose "
+		                "another." : "The group could not be created just now. Please try again.");
+		page_group_new_form(ctx);
+		return;
+	}
+	page_redirect(ctx, arena_printf(ctx->arena, "/g/%s", slug));
 }
 
 /* ---- meetings as rows ---- */

@@ -97,6 +97,13 @@ static const struct route_form form_review = { "Moderator action", {
 	{ "note", FIELD_TEXT, 2000, false, "Note" },
 	{ "warning", FIELD_LINE, 100, false, "Content warning" },
 }, page_review_item, false };
+static const struct route_form form_group_new = { "Create a group", {
+	{ "slug", FIELD_LINE, 40, true, "The address" },
+	{ "name", FIELD_LINE, 80, true, "The name" },
+	{ "description", FIELD_TEXT, 500, false, "The description" },
+	{ "listed", FIELD_CHOICE, 3, false, NULL },
+	{ "join", FIELD_CHOICE, 8, true, NULL },
+}, page_group_new_form, false };
 static const struct route_form form_group_join = { "Join the group", { NO_FIELDS }, NULL, false };
 static const struct route_form form_group_member = { "A group's member", {
 	{ "handle", FIELD_LINE, 64, true, "The member's handle" },
@@ -187,6 +194,8 @@ static const struct route routes[] = {
 	{ M_GET,  "/mod/audit",         page_audit_log,           MOD, NULL },
 
 	{ M_GET,  "/g",                 page_groups,              DB, NULL },
+	{ M_GET,  "/g/new",             page_group_new_form,      MOD, NULL },
+	{ M_POST, "/g/new",             page_group_new_post,      WRITE | NEED_MODERATOR, &form_group_new },
 	{ M_GET,  "/g/:slug",           page_group,               DB, NULL },
 	{ M_GET,  "/g/:slug/calendar.ics", page_group_calendar,   DB, NULL },
 	{ M_POST, "/g/:slug/join",      page_group_join_post,     WRITE, &form_group_join },

@@ -175,6 +175,8 @@ void page_feed_thread(struct hctx *ctx);
 void page_metrics(struct hctx *ctx);
 /* page_group.c: peer groups and their meetings (sql/017_groups.sql) */
 void page_groups(struct hctx *ctx);
+void page_group_new_form(struct hctx *ctx);
+void page_group_new_post(struct hctx *ctx);
 void page_group(struct hctx *ctx);
 void page_group_join_post(struct hctx *ctx);
 void page_group_leave_post(struct hctx *ctx);

@@ -477,3 +477,28 @@ def test_no_cache_file_holds_group_content(stack):
             found.append(f)
             assert b"GRPSECRET" not in data, "cache file %s holds group content" % os.path.join(d, f)
     assert found, "the cache stored nothing at all (is it on?): %r" % root
+
+
+def test_moderators_create_groups_on_the_web(stack):
+    s = _setup(stack)
+    mod = s["mod"]
+    fields = {"name": "Night owls KEPTNAME", "slug": "night-owls", "description": "For the small hours.",
+              "listed": "yes", "join": "invite"}
+    st, _, body = s["grp_member"].post("/g/new", fields)
+    assert st == 403, "a member creates a group: %d" % st
+    st, _, body = mod.request("POST", "/g/new", form=list(fields.items()) + [("csrf", "bad")])
+    assert st == 403 and b"KEPTNAME" in body, "bad csrf: %d" % st
+    st, _, body = mod.post("/g/new", dict(fields, name="n" * 81))
+    assert st == 422, "too-long name: %d" % st
+    st, _, body = mod.post("/g/new", dict(fields, slug="Bad Slug"))
+    assert st == 422 and b"KEPTNAME" in body, "bad slug: %d" % st
+    st, hd, body = mod.post("/g/new", fields)
+    assert st == 303 and hd.get("location").endswith("/g/night-owls"), "create: %d %r" % (st, body[:300])
+    st, _, body = mod.post("/g/new", fields)
+    assert st == 409 and b"KEPTNAME" in body, "same address again: %d" % st
+    st, _, body = Client(stack).get("/g")
+    assert b"Night owls" in body, "the new listed group is on /g"
+    assert stack.psql("select join_policy || ':' || listed from groups where slug = 'night-owls'").strip() == \
+        "invite:true"
+    assert stack.psql("select c.group_id = g.id from groups g join categories c on c.id = g.category_id "
+                      "where g.slug = 'night-owls'").strip() == "t"
