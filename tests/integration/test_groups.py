@@ -272,9 +272,18 @@ def test_membership_flows(stack):
     assert st == 200 and b"GRPSECRETBODY" in body, "an accepted member reads the thread: %d" % st
     # Leaving: the thread is gone for them again, and their export masks
     # the titles of threads of groups they left.
-    st, _, _ = u.reply(s["pid"], "Thank you for having me EXPORTMINE.")
+    st, loc, body = u.reply(s["pid"], "Thank you for having me EXPORTMINE.")
+    mine = int(post_id_from(loc, body))
+    st, _, _ = s["grp_fac"].reply(mine, "GRPSECRETANSWER welcome, glad you are here.")
+    assert st == 303, "facilitator answers: %d" % st
+    st, _, body = u.get("/me/replies")
+    assert b"GRPSECRETANSWER" in body, "a member sees replies to them in the group"
     st, _, _ = u.post("/g/quiet-room/leave", {})
     assert st == 303
+    for path in ("/me/replies", "/me/notifications", "/"):
+        st, _, body = u.get(path)
+        assert st == 200, "former member GET %s: %d" % (path, st)
+        _no_secret(body, "former member GET %s" % path)
     st, _, body = u.get("/t/%d" % s["tid"])
     assert st == 404, "a former member reads the thread: %d" % st
     st, _, body = u.get("/me/export")
