@@ -141,7 +141,9 @@ static tpl_value *group_map(arena *a, const struct group *g)
 	tpl_set_str(m, "description", g->description);
 	tpl_set_str(m, "policy", policy_text(g->policy));
 	tpl_set_bool(m, "unlisted", !g->listed);
-	tpl_set_str(m, "members", page_count(a, g->members, "member", "members"));
+	/* Even how many belong is the group's own business. */
+	if (g->admitted)
+		tpl_set_str(m, "members", page_count(a, g->members, "member", "members"));
 	if (g->my_status && strcmp(g->my_status, "active") == 0)
 		tpl_set_str(m, "mine", g->my_role && strcmp(g->my_role, "facilitator") == 0 ?
 		            "You are a facilitator here" : "You are a member");

@@ -230,6 +230,7 @@ def test_group_list_and_unlisted_groups(stack):
         assert st == 200 and b"QUIETDESC" in body, "%s /g/quiet-room: %d" % (who, st)
         _no_secret(body, "%s /g/quiet-room" % who)
         assert b"grp_member" not in body, "%s sees the member list" % who
+        assert not re.search(rb"\d+ members?\b", body), "%s sees how many belong" % who
         for path in ("/g/quiet-room/calendar.ics", "/g/nope", "/g/hidden-nook/calendar.ics"):
             st, _, body = c.get(path)
             assert st == 404, "%s GET %s: %d" % (who, path, st)
