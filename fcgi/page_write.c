@@ -367,7 +367,8 @@ static bool may_reply(struct hctx *ctx, const struct target *t)
 		return false;
 	}
 	if (t->locked) {
-		page_error(ctx, 403, "This thread is locked", "Moderators have closed this thread to new replies.");
+		page_error(ctx, 403, "This thread is locked", "This thread is closed to new replies: moderators locked "
+		           "it, or it is a group meeting's thread, which opens when the meeting starts.");
 		return false;
 	}
 	return true;
