@@ -20,6 +20,7 @@
 #include "conf.h"
 #include "db.h"
 #include "db_category.h"
+#include "db_group.h"
 #include "db_post.h"
 #include "db_user.h"
 #include "log.h"
@@ -47,6 +48,8 @@ static int usage(FILE *f)
 	        "  category add SLUG NAME [DESCRIPTION]\n"
 	        "  category list\n"
 	        "  category anonymous SLUG on|off   (members may post anonymously there)\n"
+	        "  group add SLUG NAME [DESCRIPTION] [--unlisted] [--join open|request|invite]\n"
+	        "  group member SLUG HANDLE [member|facilitator]\n"
 	        "  sample-data                      load sample categories, members and threads\n"
 	        "  rules check [--rules DIR]        compile the moderation rules and run their examples\n"
 	        "  screen [--rules DIR]             screen one post per line of stdin\n"
@@ -426,6 +429,133 @@ fail:
 	return rc;
 }
 
+/* ---- peer groups (sql/017_groups.sql) ---- */
+
+static long long group_id_by_slug(struct ctl *c, const char *slug)
+{
+	enum db_err e;
+	const char *p[] = { NULL, slug };
+	PGresult *r = db_exec(c->db, c->arena, DB_GROUP_BY_SLUG, p, &e);
+	return r && PQntuples(r) == 1 ? db_ll(r, 0, 0) : 0;
+}
+
+static int group_error(struct ctl *c, enum db_err e, const char *slug)
+{
+	if (e == DB_ERR_UNIQUE)
+		fprintf(stderr, "hearthctl: a group or category with slug \"%s\" exists already\n", slug);
+	else if (e == DB_ERR_CHECK)
+		fprintf(stderr, "hearthctl: the slug is 1 to 40 of a-z, 0-9 and '-' (starting with a letter or "
+		                "digit), the name 1 to 80 characters, the description at most 500\n");
+	else
+		fprintf(stderr, "hearthctl: %s\n", db_last_error(c->db));
+	return 1;
+}
+
+static int cmd_group(struct ctl *c, int argc, char **argv)
+{
+	if (argc < 4)
+		return usage(stderr);
+	if (connect_db(c) < 0)
+		return 1;
+	if (strcmp(argv[1], "add") == 0) {
+		const char *desc = "", *join = "request";
+		bool listed = true;
+		for (int i = 4; i < argc; i++) {
+			if (strcmp(argv[i], "--unlisted") == 0)
+				listed = false;
+			else if (strcmp(argv[i], "--join") == 0 && i + 1 < argc)
+				join = argv[++i];
+			else if (argv[i][0] != '-' && i == 4)
+				desc = argv[i];
+			else
+				return usage(stderr);
+		}
+		if (strcmp(join, "open") != 0 && strcmp(join, "request") != 0 && strcmp(join, "invite") != 0)
+			return usage(stderr);
+		long long id = 0;
+		enum db_err e = db_begin(c->db);
+		if (e == DB_OK)
+			e = db_group_create(c->db, c->arena, argv[2], argv[3], desc, listed, join, &id);
+		if (e == DB_OK)
+			e = db_commit(c->db);
+		if (e != DB_OK) {
+			db_rollback(c->db);
+			return group_error(c, e, argv[2]);
+		}
+		printf("added group %s (id %lld, %s, joined: %s)\n", argv[2], id, listed ? "listed" : "unlisted", join);
+		return 0;
+	}
+	if (strcmp(argv[1], "member") == 0) {
+		const char *role = argc > 4 ? argv[4] : "member";
+		if (strcmp(role, "member") != 0 && strcmp(role, "facilitator") != 0)
+			return usage(stderr);
+		long long id = group_id_by_slug(c, argv[2]);
+		if (!id) {
+			fprintf(stderr, "hearthctl: no group with slug \"%s\"\n", argv[2]);
+			return 1;
+		}
+		bool found = false;
+		enum db_err e = db_group_member_set(c->db, c->arena, id, argv[3], role, &found);
+		if (e != DB_OK)
+			return group_error(c, e, argv[2]);
+		if (!found) {
+			fprintf(stderr, "hearthctl: no member with handle \"%s\"\n", argv[3]);
+			return 1;
+		}
+		printf("%s is now a %s of %s\n", argv[3], role, argv[2]);
+		return 0;
+	}
+	return usage(stderr);
+}
+
+/* The demo's group: one listed, open group with a facilitator, a member, a
+ * thread and a meeting the day after tomorrow at 19:30 in the site's zone. */
+static enum db_err sample_group(struct ctl *c, const long long *member_ids)
+{
+	long long gid = 0, tid, pid;
+	enum db_err e = db_group_create(c->db, c->arena, "evening-circle", "Evening circle",
+	                                "A small group that meets online in the evening to check in with each "
+	                                "other: how the day went, what helped, what is coming.", true, "open", &gid);
+	if (e != DB_OK)
+		return e;
+	bool found;
+	if ((e = db_group_member_set(c->db, c->arena, gid, "quiet_owl", "facilitator", &found)) != DB_OK ||
+	    (e = db_group_member_set(c->db, c->arena, gid, "river_stone", "member", &found)) != DB_OK)
+		return e;
+	const char *pg[] = { NULL, "evening-circle" };
+	PGresult *r = db_exec(c->db, c->arena, DB_GROUP_BY_SLUG, pg, &e);
+	if (!r)
+		return e;
+	long long cat = db_ll(r, 0, 9);
+	const char *tz = c->conf.default_timezone;
+	const char *pt[] = { tz };
+	if (!(r = db_exec(c->db, c->arena, DB_MEETING_SAMPLE_LOCAL, pt, &e)))
+		return e;
+	const char *local = db_val(r, 0, 0), *when = db_val(r, 0, 1);
+	struct { const char *title, *body; int author; } posts[] = {
+		{ "Welcome to the evening circle", "Hi all, and welcome. This is our group's own space: only "
+		  "members read it. Say hello when you feel like it, no pressure.", 2 },
+		{ "Weekly check-in", NULL, 2 },
+	};
+	posts[1].body = arena_printf(c->arena, "Weekly check-in, %s (%s), 60 minutes.\n\nThis is the meeting's "
+	                             "thread: it opens for replies when the meeting starts.", when, tz);
+	for (int i = 0; i < 2; i++) {
+		char *html;
+		size_t html_len;
+		if (md_render(posts[i].body, strlen(posts[i].body), MD_DEFAULT, &html, &html_len) != MD_OK)
+			return DB_ERR_QUERY;
+		struct post_write w = { .user_id = member_ids[posts[i].author], .body_md = posts[i].body,
+		                        .body_html = arena_strdup(c->arena, html), .state = "visible" };
+		free(html);
+		if ((e = db_thread_create(c->db, c->arena, cat, posts[i].title, &w, &tid, &pid)) != DB_OK)
+			return e;
+	}
+	const char *pm[] = { arena_printf(c->arena, "%lld", gid), "Weekly check-in", local, "60", tz,
+	                     arena_printf(c->arena, "%lld", tid),
+	                     arena_printf(c->arena, "%lld", member_ids[2]) };
+	return db_exec(c->db, c->arena, DB_MEETING_CREATE, pm, &e) ? DB_OK : e;
+}
+
 /* ---- sample content ---- */
 
 struct sample_post {
@@ -550,9 +680,11 @@ static int cmd_sample_data(struct ctl *c)
 				goto fail;
 		}
 	}
+	if (sample_group(c, member_ids) != DB_OK)
+		goto fail;
 	if (db_commit(c->db) != DB_OK)
 		goto fail;
-	printf("loaded %zu categories, %zu members and %zu threads\n",
+	printf("loaded %zu categories, %zu members and %zu threads, and the group evening-circle\n",
 	       sizeof sample_categories / sizeof sample_categories[0],
 	       sizeof sample_members / sizeof sample_members[0],
 	       sizeof sample_threads / sizeof sample_threads[0]);
@@ -766,6 +898,8 @@ int main(int argc, char **argv)
 		rc = cmd_user(&c, argc, argv);
 	else if (strcmp(argv[0], "category") == 0)
 		rc = cmd_category(&c, argc, argv);
+	else if (strcmp(argv[0], "group") == 0)
+		rc = cmd_group(&c, argc, argv);
 	else if (strcmp(argv[0], "sample-data") == 0)
 		rc = cmd_sample_data(&c);
 	else if (strcmp(argv[0], "bench-data") == 0)

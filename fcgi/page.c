@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "db_group.h"
 #include "log.h"
 #include "markdown.h"
 #include "route.h"
@@ -196,6 +197,16 @@ bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return false;
+	}
+	/* A group's category (sql/017_groups.sql) exists only for those the
+	 * group admits: the same 404 as no category at all. */
+	if (found && cat->group_id) {
+		struct read_viewer v = page_viewer(ctx);
+		err = db_group_admits(ctx->db, ctx->arena, cat->group_id, &v, &found);
+		if (err != DB_OK) {
+			page_db_error(ctx, err);
+			return false;
+		}
 	}
 	if (!found)
 		page_error(ctx, 404, "Category not found", missing);

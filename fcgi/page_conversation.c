@@ -1038,7 +1038,9 @@ static bool checkin_target(struct hctx *ctx, struct checkin *t)
 {
 	if (!moderator_only(ctx))
 		return false;
-	const char *p[] = { ll(ctx->arena, ctx->req->id) };
+	/* $2/$3: the viewer, a moderator (moderator_only), who sees every
+	 * group's posts (GROUP_SPACE_OK). */
+	const char *p[] = { ll(ctx->arena, ctx->req->id), ll(ctx->arena, ctx->req->session->user_id), "t" };
 	enum db_err e;
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_FOR_WRITE, p, &e);
 	if (!r) {

@@ -210,13 +210,13 @@ void page_feed_thread(struct hctx *ctx)
 {
 	struct read_thread th;
 	bool found;
-	enum db_err err = db_read_thread(ctx->db, ctx->arena, ctx->req->id, &th, &found);
+	/* A feed is public: the anonymous reader's rule, whoever asks. */
+	const struct read_viewer anonymous = { 0, false };
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, ctx->req->id, &anonymous, &th, &found);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;
 	}
-	/* A feed is public: the anonymous reader's rule, whoever asks. */
-	const struct read_viewer anonymous = { 0, false };
 	if (!found || !db_read_may_see_thread(th.state, th.user_id, &anonymous) || th.state != READ_VISIBLE) {
 		page_error(ctx, 404, "Thread not found",
 		           "There is no thread at this address that everyone may read, so it has no feed.");

@@ -503,6 +503,14 @@ void page_mod_thread_post(struct hctx *ctx)
 			thread_refuse(ctx, 422, "Choose the category to move the thread to.");
 			return;
 		}
+		if (to.group_id) {
+			/* A group's space is for its members (sql/017): a public
+			 * thread moved in, or a group's thread moved out, would
+			 * change who may read it. */
+			thread_refuse(ctx, 422, "That category belongs to a peer group: threads cannot be moved "
+			              "into a group's space. Choose a public category.");
+			return;
+		}
 	}
 	arena *a = ctx->arena;
 	enum db_err e = db_begin(ctx->db);
@@ -558,8 +566,12 @@ void page_mod_thread_post(struct hctx *ctx)
 		}
 		const char *p[] = { tid, ll(a, to.id), ll(a, t.category_id) };
 		PGresult *r = step(ctx, DB_MODTOOLS_THREAD_MOVE, p, &e);
-		if (r && PQntuples(r) != 1)
-			e = DB_ERR_QUERY;
+		if (r && PQntuples(r) != 1) {
+			/* Not moved: a group's thread (MODTOOLS_THREAD_MOVE). */
+			status = 422;
+			why = "This thread belongs to a peer group's space and stays there: moving it out "
+			      "would show it to people outside the group.";
+		}
 		detail = arena_printf(a, "%s \u2192 %s", t.category_name, to.name);
 		break;
 	}

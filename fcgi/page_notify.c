@@ -41,6 +41,8 @@ static const char *notify_says(arena *a, const char *kind, const char *actor, bo
 		return "A moderator approved your post: it is visible now";
 	if (strcmp(kind, "hidden") == 0)
 		return "A moderator hid your post";
+	if (strcmp(kind, "meeting") == 0)
+		return "Reminder: a group meeting you are going to starts soon";
 	return "Something happened";
 }
 
@@ -153,12 +155,12 @@ static const struct {
 static bool follow_thread(struct hctx *ctx, struct read_thread *th)
 {
 	bool found = false;
-	enum db_err err = db_read_thread(ctx->db, ctx->arena, ctx->req->id, th, &found);
+	struct read_viewer v = page_viewer(ctx);
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, ctx->req->id, &v, th, &found);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return false;
 	}
-	struct read_viewer v = page_viewer(ctx);
 	if (!found || !db_read_thread_visible(th, &v)) {
 		page_error(ctx, 404, "Thread not found", "There is no thread at this address, or it is not public.");
 		return false;

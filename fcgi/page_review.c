@@ -30,6 +30,7 @@
 #include "markdown.h"
 #include "db_care.h"
 #include "page_conversation.h"
+#include "db_group.h"
 #include "route.h"
 #include "session.h"
 #include "utf8.h"
@@ -286,7 +287,14 @@ static bool report_target(struct hctx *ctx, struct rpost *p)
 		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;
 	}
-	if (strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "held") == 0 ||
+	/* A group's post exists only for those its group admits (db_read.h). */
+	struct read_viewer v = page_viewer(ctx);
+	bool admitted = false;
+	if ((err = db_group_thread_admits(ctx->db, ctx->arena, p->thread_id, &v, &admitted)) != DB_OK) {
+		page_db_error(ctx, err);
+		return false;
+	}
+	if (!admitted || strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "held") == 0 ||
 	    strcmp(p->thread_state, "hidden") == 0) {
 		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;

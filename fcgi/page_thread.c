@@ -527,7 +527,7 @@ static void thread_read(struct hctx *ctx, long long thread_id, const struct read
 static enum db_err load_thread(struct hctx *ctx, long long id, struct read_thread *th, bool *found)
 {
 	struct read_viewer v = page_viewer(ctx);
-	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, th, found);
+	enum db_err err = db_read_thread(ctx->db, ctx->arena, id, &v, th, found);
 	if (err == DB_OK && *found && !db_read_thread_visible(th, &v))
 		*found = false;
 	return err;
@@ -553,8 +553,11 @@ void page_thread(struct hctx *ctx)
 		thread_read(ctx, mth.id, &mv);
 	else
 		mv = (struct read_member_view){ 0 };
-	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread &&
-	    member_page(ctx, after, &mth, &mv))
+	/* A locked thread is rendered in full: a meeting's thread unlocks at
+	 * its start time without a write, so no stored part may keep its lock.
+	 * A group's thread too: no cache file ever holds a private space's text. */
+	if (s && !s->is_moderator && skel_enabled(ctx->conf) && ctx->member_thread && !mth.locked &&
+	    !mv.private_space && member_page(ctx, after, &mth, &mv))
 		return;
 	struct read_thread th;
 	bool found;

@@ -48,7 +48,11 @@ enum target_status { TARGET_OK, TARGET_MISSING, TARGET_DB };
 
 static enum target_status load_target(struct hctx *ctx, long long id, struct target *t, enum db_err *err)
 {
-	const char *p[] = { arena_printf(ctx->arena, "%lld", id) };
+	/* The one visibility rule (db_read.h): a post or thread the asker may
+	 * not see is not there for them at all (a group's: not found). */
+	struct read_viewer v = page_viewer(ctx);
+	const char *p[] = { arena_printf(ctx->arena, "%lld", id),
+	                    v.user_id ? arena_printf(ctx->arena, "%lld", v.user_id) : NULL, v.moderator ? "t" : "f" };
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_FOR_WRITE, p, err);
 	if (!r)
 		return TARGET_DB;
@@ -74,9 +78,6 @@ static enum target_status load_target(struct hctx *ctx, long long id, struct tar
 	t->warning = db_val(r, 0, 17);
 	t->anonymous = db_bool(ctx->db, r, 0, 18);
 	t->allow_anonymous = db_bool(ctx->db, r, 0, 19);
-	/* The one visibility rule (db_read.h): a post or thread the asker may
-	 * not see is not there for them at all. */
-	struct read_viewer v = page_viewer(ctx);
 	if (!db_read_may_see_thread(db_read_state(t->thread_state), thread_author, &v) ||
 	    !db_read_may_see_post(db_read_state(t->state), t->user_id, &v))
 		return TARGET_MISSING;
@@ -397,7 +398,8 @@ static bool may_reply(struct hctx *ctx, const struct target *t, const struct com
 		why = "This post is not open for replies (it was removed or is waiting for a moderator).";
 	} else if (t->locked) {
 		title = "This thread is locked";
-		why = "This thread is locked: moderators have closed it to new replies. You can still read it.";
+		why = "This thread is closed to new replies: moderators locked it, or it is a group meeting's "
+		      "thread, which opens when the meeting starts. You can still read it.";
 	}
 	if (!why)
 		return true;

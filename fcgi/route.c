@@ -138,6 +138,34 @@ static const struct route_form form_msg_review = { "Moderator action on a messag
 	{ "reason", FIELD_TEXT, 1000, false, "Reason" },
 }, page_msg_review, false };
 static const struct route_form form_checkin = { "Contact the member", { MESSAGE_FIELDS }, page_checkin_form, false };
+static const struct route_form form_group_new = { "Create a group", {
+	{ "slug", FIELD_LINE, 40, true, "The address" },
+	{ "name", FIELD_LINE, 80, true, "The name" },
+	{ "description", FIELD_TEXT, 500, false, "The description" },
+	{ "listed", FIELD_CHOICE, 3, false, NULL },
+	{ "join", FIELD_CHOICE, 8, true, NULL },
+}, page_group_new_form, false };
+static const struct route_form form_group_join = { "Join the group", { NO_FIELDS }, NULL, false };
+static const struct route_form form_group_member = { "A group's member", {
+	{ "handle", FIELD_LINE, 64, true, "The member's handle" },
+}, page_group, false };
+static const struct route_form form_group_hide = { "Hide a post of the group", {
+	{ "post", FIELD_LINE, 18, true, "The post's number" },
+	{ "reason", FIELD_TEXT, 1000, true, "The reason" },
+}, page_group, false };
+static const struct route_form form_group_pin = { "Pin a thread of the group", {
+	{ "thread", FIELD_LINE, 18, true, "The thread's number" },
+}, page_group, false };
+static const struct route_form form_meeting_new = { "Schedule a meeting", {
+	{ "title", FIELD_LINE, 120, true, "The meeting's title" },
+	{ "date", FIELD_LINE, 10, true, "The date" },
+	{ "time", FIELD_LINE, 5, true, "The start time" },
+	{ "minutes", FIELD_LINE, 4, true, "The length in minutes" },
+	{ "tz", FIELD_LINE, 64, true, "The time zone" },
+}, page_group, false };
+static const struct route_form form_meeting_rsvp = { "Will you come?", {
+	{ "going", FIELD_CHOICE, 3, true, NULL },
+}, page_meeting, false };
 
 static const struct route routes[] = {
 	{ M_GET,  "/",                  page_home,                DB, NULL },
@@ -226,6 +254,22 @@ static const struct route routes[] = {
 	{ M_POST, "/mod/m/:id",         page_msg_review_action,   WRITE | NEED_MODERATOR, &form_msg_review },
 	{ M_GET,  "/mod/p/:id/contact", page_checkin_form,        MOD, NULL },
 	{ M_POST, "/mod/p/:id/contact", page_checkin_post,        WRITE | NEED_MODERATOR, &form_checkin },
+
+	{ M_GET,  "/g",                 page_groups,              DB, NULL },
+	{ M_GET,  "/g/new",             page_group_new_form,      MOD, NULL },
+	{ M_POST, "/g/new",             page_group_new_post,      WRITE | NEED_MODERATOR, &form_group_new },
+	{ M_GET,  "/g/:slug",           page_group,               DB, NULL },
+	{ M_GET,  "/g/:slug/calendar.ics", page_group_calendar,   DB, NULL },
+	{ M_POST, "/g/:slug/join",      page_group_join_post,     WRITE, &form_group_join },
+	{ M_POST, "/g/:slug/leave",     page_group_leave_post,    WRITE, &form_group_join },
+	{ M_POST, "/g/:slug/accept",    page_group_accept_post,   WRITE, &form_group_member },
+	{ M_POST, "/g/:slug/invite",    page_group_invite_post,   WRITE, &form_group_member },
+	{ M_POST, "/g/:slug/hide",      page_group_hide_post,     WRITE, &form_group_hide },
+	{ M_POST, "/g/:slug/pin",       page_group_pin_post,      WRITE, &form_group_pin },
+	{ M_POST, "/g/:slug/meetings",  page_meeting_new_post,    WRITE, &form_meeting_new },
+	{ M_GET,  "/g/:slug/meetings/:id", page_meeting,          DB, NULL },
+	{ M_POST, "/g/:slug/meetings/:id/rsvp", page_meeting_rsvp_post, WRITE, &form_meeting_rsvp },
+	{ M_GET,  "/g/:slug/meetings/:id/calendar.ics", page_meeting_calendar, DB, NULL },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

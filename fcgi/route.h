@@ -184,5 +184,21 @@ void page_feed_thread(struct hctx *ctx);
 /* page_metrics.c: GET /metrics for the addresses in metrics_allow (others:
  * 404); needs no database: it reports on it */
 void page_metrics(struct hctx *ctx);
+/* page_group.c: peer groups and their meetings (sql/017_groups.sql) */
+void page_groups(struct hctx *ctx);
+void page_group_new_form(struct hctx *ctx);
+void page_group_new_post(struct hctx *ctx);
+void page_group(struct hctx *ctx);
+void page_group_join_post(struct hctx *ctx);
+void page_group_leave_post(struct hctx *ctx);
+void page_group_accept_post(struct hctx *ctx);
+void page_group_invite_post(struct hctx *ctx);
+void page_group_hide_post(struct hctx *ctx);
+void page_group_pin_post(struct hctx *ctx);
+void page_group_calendar(struct hctx *ctx);
+void page_meeting(struct hctx *ctx);
+void page_meeting_new_post(struct hctx *ctx);
+void page_meeting_rsvp_post(struct hctx *ctx);
+void page_meeting_calendar(struct hctx *ctx);
 
 #endif

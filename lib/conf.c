@@ -54,6 +54,7 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(message_min_account_hours, 0, 87600), KEY_I(message_min_posts, 0, 1000),
 	KEY_I(message_per_minute, 0, 1000), KEY_I(message_per_hour, 0, 10000),
 	KEY_I(conversations_per_day, 0, 1000),
+	KEY_S(default_timezone),
 };
 
 const char *conf_strerror(enum conf_err e)
@@ -156,6 +157,7 @@ static void set_defaults(conf *c)
 	c->message_per_minute = 6;
 	c->message_per_hour = 60;
 	c->conversations_per_day = 10;
+	c->default_timezone = xstrdup("UTC");
 }
 
 /*

@@ -52,6 +52,7 @@ typedef struct conf {
 	 * go too. A worker sweeps every retention_interval_seconds (fcgi/retention.h). */
 	int address_retention_days;
 	int retention_interval_seconds;
+	char *default_timezone; /* IANA zone for new group meetings (sql/017): "Asia/Singapore" */
 	bool secure_cookies;    /* derived: base_url starts with https */
 } conf;
 

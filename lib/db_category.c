@@ -14,6 +14,7 @@ static void fill(db *d, const PGresult *r, int row, struct category *c)
 	c->last_post_at = PQnfields(r) > 6 ? db_val(r, row, 6) : NULL;
 	c->last_post_age = PQnfields(r) > 7 && c->last_post_at ? db_ll(r, row, 7) : 0;
 	c->allow_anonymous = PQnfields(r) > 8 && db_bool(d, r, row, 8);
+	c->group_id = 0;
 }
 
 enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count)
@@ -38,8 +39,11 @@ enum db_err db_category_by_slug(db *d, arena *a, const char *slug, struct catego
 	if (!r)
 		return err;
 	*found = PQntuples(r) == 1;
-	if (*found)
+	if (*found) {
 		fill(d, r, 0, out);
+		out->last_post_at = NULL;
+		out->group_id = db_ll(r, 0, 9);     /* NULL: 0, a public category */
+	}
 	return db_refused(d) ? DB_ERR_QUERY : DB_OK;
 }
 

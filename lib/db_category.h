@@ -18,6 +18,7 @@ struct category {
 	const char *last_post_at;       /* ISO 8601 UTC or NULL */
 	long long last_post_age;        /* seconds since then (db_category_list only) */
 	bool allow_anonymous;           /* members may post anonymously (db_category_by_slug only) */
+	long long group_id;             /* a group's own category (sql/017); 0: public (by_slug only) */
 };
 
 enum db_err db_category_list(db *d, arena *a, struct category **out, size_t *count);

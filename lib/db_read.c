@@ -271,10 +271,11 @@ static bool thread_fill(db *d, const PGresult *r, int c, struct read_thread *out
 	return true;
 }
 
-enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found)
+enum db_err db_read_thread(db *d, arena *a, long long id, const struct read_viewer *v,
+                           struct read_thread *out, bool *found)
 {
 	enum db_err err;
-	const char *params[] = { ll(a, id) };
+	const char *params[] = { ll(a, id), viewer_id(a, v), viewer_mod(v) };
 	PGresult *r = db_exec(d, a, DB_READ_THREAD, params, &err);
 	if (!r)
 		return err;
@@ -290,6 +291,7 @@ bool db_read_thread_member(db *d, arena *a, const PGresult *r, int c, struct rea
 	mv->version = db_int(d, r, 0, c + 8);
 	mv->unseen_own = db_bool(d, r, 0, c + 9);
 	mv->cw_open = db_bool(d, r, 0, c + 13);
+	mv->private_space = db_bool(d, r, 0, c + 14);
 	mv->nsupported = 0;
 	mv->supported = NULL;
 	mv->level = PQgetisnull(r, 0, c + 11) ? NULL : db_val(r, 0, c + 11);

@@ -112,8 +112,11 @@ struct read_thread {
 };
 
 /* The thread header, whatever its state: the caller applies
- * db_read_thread_visible(). */
-enum db_err db_read_thread(db *d, arena *a, long long id, struct read_thread *out, bool *found);
+ * db_read_thread_visible(). A group's thread (sql/017_groups.sql) is not
+ * found unless its group admits v (an active member, or a moderator): the
+ * space part of the rule below is applied in the query itself. */
+enum db_err db_read_thread(db *d, arena *a, long long id, const struct read_viewer *v,
+                           struct read_thread *out, bool *found);
 bool db_read_thread_visible(const struct read_thread *t, const struct read_viewer *v);
 
 /*
@@ -126,6 +129,11 @@ bool db_read_thread_visible(const struct read_thread *t, const struct read_viewe
  *           hidden: its author and moderators.
  * Anything else answers 404, the same as a post that never existed. The
  * list queries (db_sql_read.def) state the same rule in SQL.
+ * And the space: a group's threads and posts exist only for the group's
+ * active members and the site moderators (GROUP_SPACE_OK in db_sql.def,
+ * applied by every statement that reads a thread or post for someone:
+ * READ_THREAD, SESSION_THREAD_LOOKUP, POST_FOR_WRITE, the lists; public
+ * lists such as the home page, search and feeds leave group threads out).
  */
 bool db_read_may_see_thread(enum read_state state, long long author_id, const struct read_viewer *v);
 bool db_read_may_see_post(enum read_state state, long long author_id, const struct read_viewer *v);
@@ -142,6 +150,7 @@ struct read_member_view {
 	const char *level;              /* thread_prefs: "watch", "track", "mute"; NULL: none */
 	bool mark_read;                 /* tracked or watched, with something since they last read it */
 	long long first_unread;         /* then: the first visible post by someone else (0: none) */
+	bool private_space;             /* a group's thread: never in stored parts (sql/017) */
 };
 
 /* Reads the thread and the member's state from a SESSION_THREAD_LOOKUP row

@@ -4,7 +4,8 @@
 # The throwaway database fuzz_dispatch runs against. "start" makes a
 # temporary folder (its path goes in STATEFILE), starts a PostgreSQL
 # cluster there (scripts/lib.sh: unix socket only, as the run user), writes
-# a hearth.conf, runs `hearthctl migrate`, adds the category "general" and
+# a hearth.conf, runs `hearthctl migrate`, adds the category "general", the
+# open group "fuzz-group" (fuzzmember its facilitator) and
 # two accounts, fuzzmember (member) and fuzzmod (moderator), both with the
 # password in $HEARTH_FUZZ_PASSWORD, and prints the conf's path. "stop"
 # stops that cluster and removes the folder. hearthctl comes from
@@ -61,6 +62,8 @@ start)
 			"$ctl" -c "$conf" create-admin "${who%%:*}" --password-stdin >&2
 		"$ctl" -c "$conf" user set-role "${who%%:*}" "${who#*:}" >&2
 	done
+	"$ctl" -c "$conf" group add fuzz-group "Fuzz group" "A peer group." --join open >&2
+	"$ctl" -c "$conf" group member fuzz-group fuzzmember facilitator >&2
 	printf '%s\n' "$conf"
 	;;
 stop)
