@@ -512,3 +512,20 @@ def test_moderators_create_groups_on_the_web(stack):
         "invite:true"
     assert stack.psql("select c.group_id = g.id from groups g join categories c on c.id = g.category_id "
                       "where g.slug = 'night-owls'").strip() == "t"
+
+
+def test_moderators_cannot_move_threads_into_or_out_of_a_group(stack):
+    """Moving changes who may read a thread: a group's thread moved to a
+    public category would be public; a public one moved in would vanish."""
+    s = _setup(stack)
+    mod = s["mod"]
+    public_tid = int(stack.psql("select thread_id from posts where id = %d" % s["public_post"]).strip())
+    for tid, slug, what in ((s["tid"], "grp-public", "a group's thread out"),
+                            (public_tid, "group-quiet-room", "a public thread into a group")):
+        before = stack.psql("select category_id, group_id from threads where id = %d" % tid).strip()
+        st, _, body = mod.post("/mod/t/%d" % tid, {"action": "move", "category": slug,
+                                                  "reason": "testing a move %s" % what})
+        assert st == 422, "moving %s: %d (want 422) %r" % (what, st, body[:300])
+        after = stack.psql("select category_id, group_id from threads where id = %d" % tid).strip()
+        assert after == before, "moving %s changed the thread: %s -> %s" % (what, before, after)
+    _no_secret(Client(stack).get("/c/grp-public")[2], "the public category after the refused move")
