@@ -21,7 +21,7 @@ typedef struct conf {
 	char **replicas;
 	int nreplicas;
 	int replica_max_lag_ms;  /* a replica further behind is not read from */
-	int replica_retry_ms;    /* a replica found down or behind is tried again after this */
+	int replica_retry_ms;    /* a replica found behind is tried again after this (down: doubling, to 10 s) */
 	char *listen;           /* unix socket path of hearth-fcgi */
 	unsigned listen_mode;   /* permission bits of the socket */
 	int workers;

@@ -50,6 +50,7 @@ struct db {
 	double max_lag_ms, retry_s;
 	/* On a replica: when it was last found usable; not used before bad_until. */
 	double checked, bad_until;
+	int fails;              /* on a replica: connection failures in a row */
 	bool usable;            /* on a replica: its state when last logged */
 	/* This request (reset by db_end_request). */
 	bool req_may_replica, req_decided, req_primary, req_wrote, req_used_replica;
@@ -249,6 +250,7 @@ static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *cons
                      enum db_err *err)
 {
 	const char *what = sql ? sql : db_statements[stmt].name;
+	d->last_state[0] = '\0';
 	if (d->refused) {
 		/* A result of this request held a NULL where none may be: nothing
 		 * more is read or written on the strength of it (see db_text). */
@@ -372,14 +374,25 @@ bool db_request_used_replica(const db *d)
 	return d->req_used_replica;
 }
 
-/* Replica r is not used for retry_s; logged when it was usable. */
-static void replica_set_aside(db *d, db *r, const char *why)
+/* Replica r is not used for retry_s; logged when it was usable. When it
+ * cannot be reached the wait doubles with each failure in a row, up to 10 s
+ * (or retry_s if longer): connecting to a host that drops packets blocks the
+ * request for connect_timeout, and that should not happen every second. */
+static void replica_set_aside(db *d, db *r, bool unreachable, const char *why)
 {
 	if (r->usable)
-		log_warn("%s: %s; reads go to the primary (or another replica), retried every %.1f s",
-		         r->label, why, d->retry_s);
+		log_warn("%s: %s; reads go to the primary (or another replica) until it is tried again",
+		         r->label, why);
 	r->usable = false;
-	r->bad_until = now_mono() + d->retry_s;
+	double wait = d->retry_s;
+	if (unreachable) {
+		r->fails++;
+		double cap = d->retry_s > 10 ? d->retry_s : 10;
+		for (int i = 1; i < r->fails && wait < cap; i++)
+			wait *= 2;
+		wait = wait < cap ? wait : cap;
+	}
+	r->bad_until = now_mono() + wait;
 }
 
 /* Runs a replica's own check statement; the result is the caller's. */
@@ -394,14 +407,14 @@ static PGresult *replica_query(db *r, enum db_stmt stmt, const char *const *para
 static bool replica_healthy(db *d, db *r, double now)
 {
 	if (!db_ready(r)) {
-		replica_set_aside(d, r, r->last_error[0] ? r->last_error : "unreachable");
+		replica_set_aside(d, r, true, r->last_error[0] ? r->last_error : "unreachable");
 		return false;
 	}
 	if (now - r->checked < REPLICA_CHECK_INTERVAL)
 		return true;
 	PGresult *s = replica_query(r, DB_REPLICA_STATUS, NULL);
 	if (!s || PQntuples(s) != 1) {
-		replica_set_aside(d, r, r->last_error[0] ? r->last_error : "no status");
+		replica_set_aside(d, r, !db_is_up(r), r->last_error[0] ? r->last_error : "no status");
 		PQclear(s);
 		return false;
 	}
@@ -409,18 +422,19 @@ static bool replica_healthy(db *d, db *r, double now)
 	double lag = strtod(PQgetvalue(s, 0, 1), NULL);
 	PQclear(s);
 	if (!recovering) {
-		replica_set_aside(d, r, "not in recovery (promoted?): it no longer follows the primary");
+		replica_set_aside(d, r, false, "not in recovery (promoted?): it no longer follows the primary");
 		return false;
 	}
 	if (lag > d->max_lag_ms) {
 		char why[96];
 		snprintf(why, sizeof why, "%.0f ms behind (replica_max_lag_ms %.0f)", lag, d->max_lag_ms);
-		replica_set_aside(d, r, why);
+		replica_set_aside(d, r, false, why);
 		return false;
 	}
 	if (!r->usable)
 		log_info("%s: usable again (%.0f ms behind)", r->label, lag);
 	r->usable = true;
+	r->fails = 0;
 	r->checked = now;
 	return true;
 }
@@ -442,7 +456,8 @@ static db *choose_replica(db *d)
 			bool replayed = ok && strcmp(PQgetvalue(s, 0, 0), "t") == 0;
 			PQclear(s);
 			if (!ok) {
-				replica_set_aside(d, r, r->last_error[0] ? r->last_error : "no replay position");
+				replica_set_aside(d, r, !db_is_up(r),
+				                  r->last_error[0] ? r->last_error : "no replay position");
 				continue;
 			}
 			if (!replayed)
@@ -491,7 +506,7 @@ static PGresult *run_on_replica(db *d, db *r, enum db_stmt stmt, const char *con
 		return NULL;
 	}
 	if (*err == DB_ERR_DOWN)
-		replica_set_aside(d, r, r->last_error);
+		replica_set_aside(d, r, true, r->last_error);
 	else if (write)
 		log_warn("%s writes but is not known to (a replica refused it); sent to the primary",
 		         db_statements[stmt].name);

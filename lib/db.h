@@ -79,9 +79,10 @@ const char *db_last_error(const db *d);
  *    so it never reads older data after newer,
  *  - db_request_primary() was called (pages stored for other readers),
  *  - no replica is usable: each is checked before use, at most once every
- *    CHECK interval (db.c), and left alone for replica_retry_ms when it is
- *    unreachable, no longer in recovery (promoted) or more than
- *    replica_max_lag_ms behind;
+ *    REPLICA_CHECK_INTERVAL (db.c), and left alone for replica_retry_ms
+ *    when it is no longer in recovery (promoted) or more than
+ *    replica_max_lag_ms behind, and when unreachable for replica_retry_ms
+ *    doubling with each failure in a row up to 10 s;
  *  - the member's last write (after_lsn, a WAL position) is not yet
  *    replayed there: one cheap query, only while such a write is pending.
  * A replica that fails in the middle of a request (connection lost, or a
