@@ -166,7 +166,7 @@ static void set_defaults(conf *c)
 	c->quick_exit_url = xstrdup("/weather");
 	c->metrics_allow = xstrdup("127.0.0.1");
 	c->database_replica = xstrdup("");
-	c->replica_max_lag_ms = 2000;
+	c->replica_max_lag_ms = 1000;
 	c->replica_retry_ms = 1000;
 }
 

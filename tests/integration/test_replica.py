@@ -88,15 +88,33 @@ def write_conf(stack, path, socket_path, cache, **keys):
     os.chmod(path, 0o644)
 
 
+def _reloads(log_path):
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as f:
+            return f.read().count("reloaded: generation")
+    except OSError:
+        return 0
+
+
+def reload_all(stack, instances):
+    """SIGHUP to each (pid, log) and waits until each master says it
+    reloaded (new workers started, old ones told to stop), plus a moment
+    for an old worker to finish the request it may hold: a POST answered
+    by a worker of the old configuration would not remember its write."""
+    before = [(pid, log, _reloads(log)) for pid, log in instances]
+    for pid, _, _ in before:
+        os.kill(pid, signal.SIGHUP)
+    for pid, log, n in before:
+        assert wait_for(lambda: _reloads(log) > n, 30), "no reload of %d:\n%s" % (pid, tail(log))
+    time.sleep(0.5)
+
+
 def reconfigure(stack, **keys):
     """Rewrites both instances' hearth.conf with keys and reloads both."""
     S["keys"].update(keys)
     write_conf(stack, stack.conf_path, stack.socket, stack.conf["cache_dir"], **S["keys"])
     write_conf(stack, S["bconf"], S["bsock"], S["bcache"], **S["keys"])
-    for pid in (stack.fcgi_pid, S["b"].pid):
-        os.kill(pid, signal.SIGHUP)
-    # A reload starts new workers; wait until both answer with them.
-    time.sleep(1.5)
+    reload_all(stack, [(stack.fcgi_pid, stack.fcgi_log_path), (S["b"].pid, S["blog"])])
 
 
 def start_b(stack):
@@ -207,7 +225,7 @@ def test_replica_streams_and_both_instances_answer(stack):
     start_b(stack)
     stack.cleanups.append(lambda: stop_b(stack))
     write_conf(stack, stack.conf_path, stack.socket, stack.conf["cache_dir"], **S["keys"])
-    os.kill(stack.fcgi_pid, signal.SIGHUP)
+    reload_all(stack, [(stack.fcgi_pid, stack.fcgi_log_path)])
     nginx_upstream(stack)
 
     S["slug"] = "replica-" + uuid.uuid4().hex[:6]
@@ -345,3 +363,12 @@ def test_promoted_replica_takes_writes(stack):
         for _ in range(2):
             st, _, body = who.get("/t/%d" % tid)
             assert st == 200 and text.encode() in body, "after failover: %d" % st
+    # The new keeper listens on the new primary: the stored anonymous page
+    # follows a write made there.
+    assert wait_for(lambda: text.encode() in stack.http("GET", "/t/%d" % tid)[2], 3.0), \
+        "the anonymous page lacks the reply made after failover"
+    later = "After failover, once more %s" % uuid.uuid4().hex[:8]
+    assert stack.http("GET", "/t/%d" % tid)[0] == 200          # stored again
+    assert author.reply(S["pid"], later)[0] == 303
+    assert wait_for(lambda: later.encode() in stack.http("GET", "/t/%d" % tid)[2], 2.0), \
+        "the stored anonymous page was not forgotten after a write on the promoted primary"
