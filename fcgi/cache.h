@@ -21,6 +21,14 @@
  *    wait for the keeper at all.
  * The keeper also drops pages older than two minutes, so that "5 minutes
  * ago" on a quiet thread does not freeze.
+ * With read replicas (database_replica, lib/db.h) the keeper still LISTENs
+ * on `database`, the primary (a replica never delivers notifications), and
+ * a page that may be stored is built from the primary only (main.c calls
+ * db_request_primary() before reading its version): a worker reading from
+ * a replica that had not replayed a change could otherwise store the old
+ * page just after the keeper forgot it. Members' skeletons may be built
+ * from a replica: each is keyed by the thread version read before its posts
+ * on the same replica, so it is never older than its key.
  * So a cached page lags a commit by the keeper's wake-up time, at most
  * about 1.5 s when the keeper stops or dies, and since the anonymous view
  * never contains held or hidden posts, neither does a file.

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "mod.h"
 #include "page.h"
+#include "replica.h"
 #include "request.h"
 #include "retention.h"
 #include "route.h"
@@ -283,6 +284,9 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 	 * to serve; read the thread's version before rendering (see cache.h). */
 	if (r->handler == page_thread && !req->session && !token && req->query.count == 0 &&
 	    !strchr(req->raw_uri, '?') && cache_enabled(ctx->conf)) {
+		/* Stored for every reader: built from the primary, never from a
+		 * replica that may not have replayed the last invalidation. */
+		db_request_primary(ctx->db);
 		const char *params[] = { arena_printf(ctx->arena, "%lld", req->id) };
 		enum db_err e;
 		PGresult *vr = db_exec(ctx->db, ctx->arena, DB_THREAD_VERSION, params, &e);
@@ -404,6 +408,7 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 	struct hctx ctx = { .conf = &ws->conf, .theme = ws->theme, .db = d, .arena = a,
 	                    .req = req, .resp = resp, .crisis = &ws->crisis,
 	                    .rules = ws->rules, .route_slot = -1 };
+	replica_request_start(&ctx);
 	dispatch(fr, &ctx);
 	if (db_refused(d)) {
 		/* A result lacked a value the code needs (db.c logged which):
@@ -411,6 +416,7 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 		buf_clear(&resp->headers);
 		page_db_error(&ctx, DB_ERR_QUERY);
 	}
+	replica_request_end(&ctx);
 	send_response(fr, &ctx);
 	if (ctx.cache_thread_id && resp->status == 200 && !strstr(resp->headers.data, "Set-Cookie"))
 		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,
@@ -458,6 +464,8 @@ static int worker_main(int listen_fd, void *arg)
 	FCGX_Request fr;
 	FCGX_InitRequest(&fr, listen_fd, 0);
 	db *d = db_new(ws->conf.database);
+	db_set_replicas(d, ws->conf.replicas, ws->conf.nreplicas, ws->conf.replica_max_lag_ms,
+	                ws->conf.replica_retry_ms);
 	(void)db_ready(d);
 	/* Keep freed memory in the process: a worker's working set is the
 	 * same every request, and giving it back to the kernel each time cost

@@ -17,7 +17,7 @@
 #define HEARTH_DATADIR "/usr/local/share/hearth"
 #endif
 
-enum conf_type { CT_STRING, CT_INT, CT_MODE };
+enum conf_type { CT_STRING, CT_INT, CT_MODE, CT_LIST };
 
 struct conf_key {
 	const char *name;
@@ -55,7 +55,12 @@ static const struct conf_key conf_keys[] = {
 	KEY_I(message_per_minute, 0, 1000), KEY_I(message_per_hour, 0, 10000),
 	KEY_I(conversations_per_day, 0, 1000),
 	KEY_S(default_timezone),
+	{ "database_replica", CT_LIST, offsetof(conf, database_replica), 0, 0 },
+	KEY_I(replica_max_lag_ms, 0, 3600000),
+	KEY_I(replica_retry_ms, 10, 600000),
 };
+
+enum { CONF_MAX_REPLICAS = 16 };
 
 const char *conf_strerror(enum conf_err e)
 {
@@ -75,13 +80,28 @@ static void set_string(char **slot, const char *value)
 	*slot = xstrdup(value);
 }
 
-static enum conf_err set_key(conf *c, const char *key, const char *value, char *why, size_t whylen)
+static enum conf_err set_key(conf *c, const char *key, const char *value, bool append, char *why,
+                             size_t whylen)
 {
 	for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++) {
 		const struct conf_key *k = &conf_keys[i];
 		if (strcmp(k->name, key) != 0)
 			continue;
 		char *slot = (char *)c + k->offset;
+		if (k->type == CT_LIST) {
+			/* Repeated in a file: each line adds one (see conf.h). */
+			char **l = (char **)(void *)slot;
+			if (!append || !**l || !*value) {
+				set_string(l, value);
+			} else {
+				size_t n = strlen(*l) + strlen(value) + 2;
+				char *joined = xmalloc(n);
+				snprintf(joined, n, "%s;%s", *l, value);
+				free(*l);
+				*l = joined;
+			}
+			return CONF_OK;
+		}
 		if (k->type == CT_STRING) {
 			set_string((char **)slot, value);
 			return CONF_OK;
@@ -158,6 +178,9 @@ static void set_defaults(conf *c)
 	c->message_per_hour = 60;
 	c->conversations_per_day = 10;
 	c->default_timezone = xstrdup("UTC");
+	c->database_replica = xstrdup("");
+	c->replica_max_lag_ms = 1000;
+	c->replica_retry_ms = 1000;
 }
 
 /*
@@ -169,11 +192,11 @@ static void set_defaults(conf *c)
  * PGCONNECT_TIMEOUT) wins. A string libpq cannot parse is left alone: the
  * connection attempt reports it.
  */
-static void add_connect_timeout(conf *c)
+static void add_connect_timeout(char **conninfo)
 {
 	if (getenv("PGCONNECT_TIMEOUT"))
 		return;
-	PQconninfoOption *opts = PQconninfoParse(c->database, NULL);
+	PQconninfoOption *opts = PQconninfoParse(*conninfo, NULL);
 	if (!opts)
 		return;
 	bool set = false;
@@ -183,14 +206,48 @@ static void add_connect_timeout(conf *c)
 	PQconninfoFree(opts);
 	if (set)
 		return;
-	const char *db = c->database;
+	const char *db = *conninfo;
 	bool uri = strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0;
 	const char *sep = !uri ? (*db ? " " : "") : strchr(db, '?') ? "&" : "?";
 	size_t n = strlen(db) + strlen(sep) + sizeof "connect_timeout=" CONF_CONNECT_TIMEOUT;
 	char *with = xmalloc(n);
 	snprintf(with, n, "%s%sconnect_timeout=%s", db, sep, CONF_CONNECT_TIMEOUT);
-	free(c->database);
-	c->database = with;
+	free(*conninfo);
+	*conninfo = with;
+}
+
+/* Splits database_replica into c->replicas (each trimmed, empty ones
+ * skipped), with a connect_timeout each. */
+static enum conf_err split_replicas(conf *c, char *err, size_t errlen)
+{
+	char *copy = xstrdup(c->database_replica);
+	int n = 0;
+	char *list[CONF_MAX_REPLICAS];
+	enum conf_err rc = CONF_OK;
+	for (char *save = NULL, *t = strtok_r(copy, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+		t = trim(t);
+		if (!*t)
+			continue;
+		if (n == CONF_MAX_REPLICAS) {
+			snprintf(err, errlen, "database_replica: at most %d replicas", CONF_MAX_REPLICAS);
+			rc = CONF_ERR_VALUE;
+			break;
+		}
+		list[n++] = xstrdup(t);
+	}
+	free(copy);
+	if (rc != CONF_OK) {
+		while (n > 0)
+			free(list[--n]);
+		return rc;
+	}
+	c->replicas = n ? xmalloc((size_t)n * sizeof *c->replicas) : NULL;
+	for (int i = 0; i < n; i++) {
+		add_connect_timeout(&list[i]);
+		c->replicas[i] = list[i];
+	}
+	c->nreplicas = n;
+	return CONF_OK;
 }
 
 enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
@@ -224,7 +281,7 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 				break;
 			}
 			*eq = '\0';
-			rc = set_key(c, trim(s), trim(eq + 1), why, sizeof why);
+			rc = set_key(c, trim(s), trim(eq + 1), true, why, sizeof why);
 			if (rc != CONF_OK) {
 				snprintf(err, errlen, "%s:%d: %s", path, lineno, why);
 				break;
@@ -243,7 +300,7 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 		const char *v = getenv(envname);
 		if (!v)
 			continue;
-		rc = set_key(c, conf_keys[i].name, v, why, sizeof why);
+		rc = set_key(c, conf_keys[i].name, v, false, why, sizeof why);
 		if (rc != CONF_OK) {
 			snprintf(err, errlen, "environment %s: %s", envname, why);
 			return rc;
@@ -258,7 +315,10 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 		         "https:// address without spaces or quotes, not \"%s\"", q);
 		return CONF_ERR_VALUE;
 	}
-	add_connect_timeout(c);
+	add_connect_timeout(&c->database);
+	rc = split_replicas(c, err, errlen);
+	if (rc != CONF_OK)
+		return rc;
 	c->secure_cookies = strncmp(c->base_url, "https://", 8) == 0;
 	size_t bl = strlen(c->base_url);
 	while (bl > 0 && c->base_url[bl - 1] == '/')
@@ -268,8 +328,13 @@ enum conf_err conf_load(conf *c, const char *path, char *err, size_t errlen)
 
 void conf_free(conf *c)
 {
+	for (int i = 0; i < c->nreplicas; i++)
+		free(c->replicas[i]);
+	free(c->replicas);
+	c->replicas = NULL;
+	c->nreplicas = 0;
 	for (size_t i = 0; i < sizeof conf_keys / sizeof conf_keys[0]; i++)
-		if (conf_keys[i].type == CT_STRING) {
+		if (conf_keys[i].type == CT_STRING || conf_keys[i].type == CT_LIST) {
 			char **slot = (char **)(void *)((char *)c + conf_keys[i].offset);
 			free(*slot);
 			*slot = NULL;

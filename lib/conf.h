@@ -13,6 +13,15 @@
 
 typedef struct conf {
 	char *database;         /* libpq conninfo, with connect_timeout added when unset */
+	/* Read replicas: `database_replica` may be given several times (or once
+	 * with strings separated by ';'; the environment's HEARTH_DATABASE_REPLICA
+	 * replaces the file's). replicas[0..nreplicas) are the parsed strings,
+	 * each with connect_timeout added like `database`. "" = none. */
+	char *database_replica;
+	char **replicas;
+	int nreplicas;
+	int replica_max_lag_ms;  /* a replica further behind is not read from */
+	int replica_retry_ms;    /* a replica found behind is tried again after this (down: doubling, to 10 s) */
 	char *listen;           /* unix socket path of hearth-fcgi */
 	unsigned listen_mode;   /* permission bits of the socket */
 	int workers;

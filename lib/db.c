@@ -1,11 +1,14 @@
 /* db.c: see db.h. */
 #include "db.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -23,6 +26,9 @@ static const struct db_statement db_statements[DB_STMT__MAX] = {
 
 enum { DB_RECENT = 32 };
 
+/* A replica's lag is measured at most this often (seconds) per worker. */
+#define REPLICA_CHECK_INTERVAL 0.5
+
 struct db {
 	char *conninfo;
 	PGconn *conn;
@@ -37,6 +43,20 @@ struct db {
 	unsigned recent_n;
 	char last_error[512];
 	unsigned long connects;         /* successful connections so far */
+	char last_state[6];     /* SQLSTATE of the last failure ("" when none) */
+	const char *label;      /* "database", or "replica N", for logs */
+	/* Read replicas (db.h); each a db of its own, without replicas. */
+	struct db **replicas;
+	int nreplicas, cur;     /* cur: the replica tried first */
+	double max_lag_ms, retry_s;
+	/* On a replica: when it was last found usable; not used before bad_until. */
+	double checked, bad_until;
+	int fails;              /* on a replica: connection failures in a row */
+	bool usable;            /* on a replica: its state when last logged */
+	/* This request (reset by db_end_request). */
+	bool req_may_replica, req_decided, req_primary, req_wrote, req_used_replica;
+	struct db *req_replica;
+	char req_after_lsn[40];
 };
 
 static double now_mono(void)
@@ -64,6 +84,8 @@ db *db_new(const char *conninfo)
 	memset(d, 0, sizeof *d);
 	d->conninfo = xstrdup(conninfo);
 	d->backoff = 0.1;
+	d->label = "database";
+	d->usable = true;
 	return d;
 }
 
@@ -71,6 +93,11 @@ void db_free(db *d)
 {
 	if (!d)
 		return;
+	for (int i = 0; i < d->nreplicas; i++) {
+		free((char *)d->replicas[i]->label);
+		db_free(d->replicas[i]);
+	}
+	free(d->replicas);
 	if (d->conn)
 		PQfinish(d->conn);
 	free(d->conninfo);
@@ -92,7 +119,7 @@ static void set_error(db *d, const char *msg)
 static void mark_down(db *d)
 {
 	if (d->up)
-		log_warn("database connection lost: %s", d->last_error);
+		log_warn("%s connection lost: %s", d->label, d->last_error);
 	d->up = false;
 	d->next_attempt = now_mono() + d->backoff;
 	d->backoff = d->backoff * 2 > 0.5 ? 0.5 : d->backoff * 2;
@@ -143,7 +170,7 @@ bool db_ready(db *d)
 		mark_down(d);
 		return false;
 	}
-	log_info("database connected");
+	log_info("%s connected", d->label);
 	d->connects++;
 	d->up = true;
 	d->backoff = 0.1;
@@ -225,6 +252,7 @@ static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *cons
                      enum db_err *err)
 {
 	const char *what = sql ? sql : db_statements[stmt].name;
+	d->last_state[0] = '\0';
 	if (d->refused) {
 		/* A result of this request held a NULL where none may be: nothing
 		 * more is read or written on the strength of it (see db_text). */
@@ -266,9 +294,230 @@ static PGresult *run(db *d, enum db_stmt stmt, const char *sql, const char *cons
 		return r;
 	}
 	set_error(d, r ? PQresultErrorMessage(r) : PQerrorMessage(d->conn));
+	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	snprintf(d->last_state, sizeof d->last_state, "%s", state ? state : "");
 	*err = classify(d, r);
 	PQclear(r);
 	return NULL;
+}
+
+/* ---------------------------------------------------------------- replicas */
+
+/* Whether word w (lower case) occurs in sql as a whole word, any case. */
+static bool has_word(const char *sql, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = sql; *p; p++) {
+		if (strncasecmp(p, w, n) != 0)
+			continue;
+		bool before = p == sql || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool after = !(isalnum((unsigned char)p[n]) || p[n] == '_');
+		if (before && after)
+			return true;
+	}
+	return false;
+}
+
+/* From the statement's text: may it change anything? A false "yes" only
+ * sends a read to the primary; a false "no" is caught by the replica
+ * (25006, see db_exec) and sent again to the primary. */
+static bool sql_writes(const char *sql)
+{
+	static const char *const words[] = { "insert", "update", "delete", "merge", "truncate",
+	                                     "nextval", "setval", "pg_notify", "lock", "share" };
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (has_word(sql, words[i]))
+			return true;
+	return false;
+}
+
+bool db_stmt_writes(enum db_stmt s)
+{
+	static signed char writes[DB_STMT__MAX];    /* 0 unknown, 1 writes, -1 reads */
+	if ((unsigned)s >= DB_STMT__MAX)
+		abort();
+	if (!writes[s])
+		writes[s] = sql_writes(db_statements[s].sql) ? 1 : -1;
+	return writes[s] > 0;
+}
+
+void db_set_replicas(db *d, char *const *conninfos, int n, int max_lag_ms, int retry_ms)
+{
+	d->replicas = n > 0 ? xmalloc((size_t)n * sizeof *d->replicas) : NULL;
+	for (int i = 0; i < n; i++) {
+		db *r = db_new(conninfos[i]);
+		char label[32];
+		snprintf(label, sizeof label, "replica %d", i + 1);
+		r->label = xstrdup(label);
+		d->replicas[i] = r;
+	}
+	d->nreplicas = n;
+	/* Spread the workers of a host over the replicas. */
+	d->cur = n > 0 ? (int)(getpid() % n) : 0;
+	d->max_lag_ms = max_lag_ms;
+	d->retry_s = retry_ms / 1000.0;
+}
+
+void db_request_replica(db *d, const char *after_lsn)
+{
+	if (d->nreplicas == 0)
+		return;
+	d->req_may_replica = true;
+	snprintf(d->req_after_lsn, sizeof d->req_after_lsn, "%s", after_lsn ? after_lsn : "");
+}
+
+void db_request_primary(db *d)
+{
+	d->req_primary = true;
+}
+
+bool db_request_used_replica(const db *d)
+{
+	return d->req_used_replica;
+}
+
+/* Replica r is not used for retry_s; logged when it was usable. When it
+ * cannot be reached the wait doubles with each failure in a row, up to 10 s
+ * (or retry_s if longer): connecting to a host that drops packets blocks the
+ * request for connect_timeout, and that should not happen every second. */
+static void replica_set_aside(db *d, db *r, bool unreachable, const char *why)
+{
+	if (r->usable)
+		log_warn("%s: %s; reads go to the primary (or another replica) until it is tried again",
+		         r->label, why);
+	r->usable = false;
+	double wait = d->retry_s;
+	if (unreachable) {
+		r->fails++;
+		double cap = d->retry_s > 10 ? d->retry_s : 10;
+		for (int i = 1; i < r->fails && wait < cap; i++)
+			wait *= 2;
+		wait = wait < cap ? wait : cap;
+	}
+	r->bad_until = now_mono() + wait;
+}
+
+/* Runs a replica's own check statement; the result is the caller's. */
+static PGresult *replica_query(db *r, enum db_stmt stmt, const char *const *params)
+{
+	enum db_err e;
+	return run(r, stmt, NULL, params, &e);
+}
+
+/* Whether replica r may answer now: reachable, in recovery, not too far
+ * behind (measured at most every REPLICA_CHECK_INTERVAL). */
+static bool replica_healthy(db *d, db *r, double now)
+{
+	if (!db_ready(r)) {
+		replica_set_aside(d, r, true, r->last_error[0] ? r->last_error : "unreachable");
+		return false;
+	}
+	if (now - r->checked < REPLICA_CHECK_INTERVAL)
+		return true;
+	PGresult *s = replica_query(r, DB_REPLICA_STATUS, NULL);
+	if (!s || PQntuples(s) != 1) {
+		replica_set_aside(d, r, !db_is_up(r), r->last_error[0] ? r->last_error : "no status");
+		PQclear(s);
+		return false;
+	}
+	bool recovering = strcmp(PQgetvalue(s, 0, 0), "t") == 0;
+	double lag = strtod(PQgetvalue(s, 0, 1), NULL);
+	PQclear(s);
+	if (!recovering) {
+		replica_set_aside(d, r, false, "not in recovery (promoted?): it no longer follows the primary");
+		return false;
+	}
+	if (lag > d->max_lag_ms) {
+		char why[96];
+		snprintf(why, sizeof why, "%.0f ms behind (replica_max_lag_ms %.0f)", lag, d->max_lag_ms);
+		replica_set_aside(d, r, false, why);
+		return false;
+	}
+	if (!r->usable)
+		log_info("%s: usable again (%.0f ms behind)", r->label, lag);
+	r->usable = true;
+	r->fails = 0;
+	r->checked = now;
+	return true;
+}
+
+/* The replica this request reads from, or NULL for the primary. */
+static db *choose_replica(db *d)
+{
+	double now = now_mono();
+	for (int k = 0; k < d->nreplicas; k++) {
+		int i = (d->cur + k) % d->nreplicas;
+		db *r = d->replicas[i];
+		if (now < r->bad_until || !replica_healthy(d, r, now))
+			continue;
+		if (d->req_after_lsn[0]) {
+			/* The member wrote lately: read here only once it is replayed. */
+			const char *p[] = { d->req_after_lsn };
+			PGresult *s = replica_query(r, DB_REPLICA_REPLAYED, p);
+			bool ok = s && PQntuples(s) == 1;
+			bool replayed = ok && strcmp(PQgetvalue(s, 0, 0), "t") == 0;
+			PQclear(s);
+			if (!ok) {
+				replica_set_aside(d, r, !db_is_up(r),
+				                  r->last_error[0] ? r->last_error : "no replay position");
+				continue;
+			}
+			if (!replayed)
+				continue;
+		}
+		d->cur = i;
+		return r;
+	}
+	return NULL;
+}
+
+/* Where statement stmt of this request goes. */
+static db *target_of(db *d, enum db_stmt stmt)
+{
+	if (!d->req_may_replica || d->req_primary)
+		return d;
+	if (d->conn && PQtransactionStatus(d->conn) != PQTRANS_IDLE)
+		return d;
+	if (db_stmt_writes(stmt)) {
+		d->req_primary = true;
+		return d;
+	}
+	if (!d->req_decided) {
+		d->req_decided = true;
+		d->req_replica = choose_replica(d);
+	}
+	return d->req_replica ? d->req_replica : d;
+}
+
+/* Runs stmt on replica r; on a failure that the primary can answer (the
+ * replica went away, refused a write, or cancelled the statement for a
+ * recovery conflict) the rest of the request goes to the primary. */
+static PGresult *run_on_replica(db *d, db *r, enum db_stmt stmt, const char *const *params,
+                                enum db_err *err)
+{
+	PGresult *res = run(r, stmt, NULL, params, err);
+	if (res) {
+		d->req_used_replica = true;
+		return res;
+	}
+	bool write = strcmp(r->last_state, "25006") == 0;
+	bool conflict = strcmp(r->last_state, "40001") == 0 || strcmp(r->last_state, "57014") == 0;
+	if (*err != DB_ERR_DOWN && !write && !conflict) {
+		set_error(d, r->last_error);
+		memcpy(d->last_state, r->last_state, sizeof d->last_state);
+		return NULL;
+	}
+	if (*err == DB_ERR_DOWN)
+		replica_set_aside(d, r, true, r->last_error);
+	else if (write)
+		log_warn("%s writes but is not known to (a replica refused it); sent to the primary",
+		         db_statements[stmt].name);
+	d->req_primary = true;
+	d->req_replica = NULL;
+	res = run(d, stmt, NULL, params, err);
+	if (res && write)
+		d->req_wrote = true;
+	return res;
 }
 
 PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params, enum db_err *err)
@@ -278,7 +527,10 @@ PGresult *db_exec(db *d, arena *a, enum db_stmt stmt, const char *const *params,
 		err = &dummy;
 	if ((unsigned)stmt >= DB_STMT__MAX)
 		abort();
-	PGresult *r = run(d, stmt, NULL, params, err);
+	db *t = d->refused ? d : target_of(d, stmt);
+	PGresult *r = t == d ? run(d, stmt, NULL, params, err) : run_on_replica(d, t, stmt, params, err);
+	if (r && t == d && d->nreplicas && db_stmt_writes(stmt))
+		d->req_wrote = true;
 	if (r) {
 		arena_on_reset(a, clear_result, r);
 		d->recent[d->recent_n++ % DB_RECENT].r = r;
@@ -294,8 +546,34 @@ static enum db_err simple(db *d, const char *sql)
 	return e;
 }
 
-enum db_err db_begin(db *d) { return simple(d, "begin"); }
-enum db_err db_commit(db *d) { return simple(d, "commit"); }
+/* A transaction, and everything after it in the request, is the primary's. */
+enum db_err db_begin(db *d)
+{
+	d->req_primary = true;
+	return simple(d, "begin");
+}
+
+enum db_err db_commit(db *d)
+{
+	enum db_err e = simple(d, "commit");
+	if (e == DB_OK && d->nreplicas)
+		d->req_wrote = true;
+	return e;
+}
+
+const char *db_request_write_lsn(db *d, arena *a)
+{
+	if (!d->req_wrote || !d->nreplicas || d->refused)
+		return NULL;
+	enum db_err e;
+	PGresult *r = db_exec(d, a, DB_PRIMARY_WAL_LSN, NULL, &e);
+	if (!r || PQntuples(r) != 1 || PQgetisnull(r, 0, 0)) {
+		log_warn("could not read the primary's WAL position after a write (%s): the writer's "
+		         "next pages may come from a replica that has not replayed it", d->last_error);
+		return NULL;
+	}
+	return PQgetvalue(r, 0, 0);
+}
 
 void db_rollback(db *d)
 {
@@ -323,6 +601,12 @@ enum db_end db_end_request(db *d)
 {
 	d->refused = false;
 	d->recent_n = 0;
+	if (d->req_replica)
+		(void)db_end_request(d->req_replica);
+	d->req_may_replica = d->req_decided = d->req_primary = d->req_wrote = false;
+	d->req_used_replica = false;
+	d->req_replica = NULL;
+	d->req_after_lsn[0] = '\0';
 	if (!d->conn || !d->up || PQstatus(d->conn) != CONNECTION_OK)
 		return DB_END_IDLE;
 	PGTransactionStatusType ts = PQtransactionStatus(d->conn);

@@ -64,6 +64,45 @@ enum db_end db_end_request(db *d);
 /* The last server message, for logs (never shown to readers). */
 const char *db_last_error(const db *d);
 
+/*
+ * Read replicas (PostgreSQL streaming replication; README "Scale-out").
+ *
+ * db_set_replicas() gives a worker's db the replicas' connection strings;
+ * each gets a connection of its own, opened when first needed. A request
+ * that may read from a replica says so with db_request_replica() (GET and
+ * HEAD: fcgi/replica.c); then each statement goes to the replica in use
+ * unless
+ *  - a transaction is open on the primary, or one was begun in this request
+ *    (everything in or after a transaction goes to the primary),
+ *  - the statement writes (its SQL inserts, updates, deletes, locks rows or
+ *    takes a sequence value: decided once from the registry's text), or a
+ *    statement the replica refused as a write (SQLSTATE 25006) was sent
+ *    again to the primary: from then on the request stays on the primary,
+ *    so it never reads older data after newer,
+ *  - db_request_primary() was called (pages stored for other readers),
+ *  - no replica is usable: each is checked before use, at most once every
+ *    REPLICA_CHECK_INTERVAL (db.c), and left alone for replica_retry_ms
+ *    when it is no longer in recovery (promoted) or more than
+ *    replica_max_lag_ms behind, and when unreachable for replica_retry_ms
+ *    doubling with each failure in a row up to 10 s;
+ *  - the member's last write (after_lsn, a WAL position) is not yet
+ *    replayed there: one cheap query, only while such a write is pending.
+ * A replica that fails in the middle of a request (connection lost, or a
+ * recovery conflict cancelled the statement) is left for the primary, where
+ * the statement is sent again. db_end_request() forgets the request's choice.
+ */
+void db_set_replicas(db *d, char *const *conninfos, int n, int max_lag_ms, int retry_ms);
+void db_request_replica(db *d, const char *after_lsn);
+void db_request_primary(db *d);
+/* After the request wrote on the primary (a commit, or a write statement
+ * outside a transaction) and replicas are configured: the primary's WAL
+ * position now (arena text), to be remembered for the writer; else NULL. */
+const char *db_request_write_lsn(db *d, arena *a);
+/* Whether a statement of this request was answered by a replica. */
+bool db_request_used_replica(const db *d);
+/* Whether statement s writes (the classification above). */
+bool db_stmt_writes(enum db_stmt s);
+
 /* The raw connection, for hearthctl's migrations and COPY only. */
 PGconn *db_conn(db *d);
 

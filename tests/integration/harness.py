@@ -62,19 +62,22 @@ def _kill_leftovers(tmp):
             os.killpg(g, signal.SIGKILL)
         except OSError:
             pass
-    try:
-        with open(os.path.join(tmp, "pg", "postmaster.pid")) as f:
-            pid = int(f.readline())
-    except (OSError, ValueError):
-        return
-    try:
-        os.kill(pid, signal.SIGQUIT)            # PostgreSQL's immediate shutdown
-        for _ in range(50):
-            time.sleep(0.1)
-            os.kill(pid, 0)
-        os.kill(pid, signal.SIGKILL)
-    except OSError:
-        pass
+    # The stack's PostgreSQL (pg/) and any other cluster a test made in
+    # the folder (a replica: test_replica.py).
+    for pidfile in glob.glob(os.path.join(tmp, "*", "postmaster.pid")):
+        try:
+            with open(pidfile) as f:
+                pid = int(f.readline())
+        except (OSError, ValueError):
+            continue
+        try:
+            os.kill(pid, signal.SIGQUIT)            # PostgreSQL's immediate shutdown
+            for _ in range(50):
+                time.sleep(0.1)
+                os.kill(pid, 0)
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _reaper_main(tmp):
@@ -319,6 +322,7 @@ class Stack:
         self.started = False
         self.fcgi_died_early = None
         self._reaper = None
+        self.cleanups = []            # callables close() runs first, newest first
 
     # -- context manager ------------------------------------------------
 
@@ -764,6 +768,12 @@ class Stack:
         returns the list of problems seen. Idempotent."""
         if self.tmp is None:
             return self.problems
+        while self.cleanups:
+            fn = self.cleanups.pop()
+            try:
+                fn()
+            except Exception as e:
+                self.problems.append("a test's clean-up failed: %s: %s" % (type(e).__name__, e))
         if self.nginx:
             n, self.nginx = self.nginx, None
             if n.poll() is None:

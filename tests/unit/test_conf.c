@@ -58,6 +58,31 @@ int main(void)
 	          CONF_CONNECT_TIMEOUT, "connect_timeout joins a URI's query");
 	conf_free(&c);
 
+	/* Read replicas: the key repeated, or ';' in one value; the environment replaces. */
+	p = write_tmp("database_replica = host=r1 dbname=x\ndatabase_replica = host=r2 dbname=x ; "
+	              "postgresql://r3/x\nreplica_max_lag_ms = 500\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads replicas");
+	TAP_OK(c.nreplicas == 3, "three replicas from two lines");
+	TAP_STREQ(c.nreplicas > 0 ? c.replicas[0] : "", "host=r1 dbname=x connect_timeout=" CONF_CONNECT_TIMEOUT,
+	          "a replica gets a connect_timeout");
+	TAP_STREQ(c.nreplicas > 2 ? c.replicas[2] : "", "postgresql://r3/x?connect_timeout=" CONF_CONNECT_TIMEOUT,
+	          "a replica URI after ';'");
+	TAP_OK(c.replica_max_lag_ms == 500 && c.replica_retry_ms == 1000, "replica lag and retry settings");
+	conf_free(&c);
+	setenv("HEARTH_DATABASE_REPLICA", "host=envr", 1);
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK && c.nreplicas == 1 &&
+	       strncmp(c.replicas[0], "host=envr ", 10) == 0, "the environment replaces the file's replicas");
+	conf_free(&c);
+	setenv("HEARTH_DATABASE_REPLICA", "", 1);
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK && c.nreplicas == 0,
+	       "an empty environment value means no replica");
+	conf_free(&c);
+	unsetenv("HEARTH_DATABASE_REPLICA");
+	p = write_tmp("workers = 2\n");
+	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK && c.nreplicas == 0 && !c.replicas,
+	       "no replica by default");
+	conf_free(&c);
+
 	p = write_tmp("database = postgresql://db.example/hearth?connect_timeout=2\n");
 	TAP_OK(conf_load(&c, p, err, sizeof err) == CONF_OK, "loads a URI with a timeout");
 	TAP_STREQ(c.database, "postgresql://db.example/hearth?connect_timeout=2", "a URI's timeout is kept");
