@@ -22,3 +22,49 @@ quetiapine
 benzo/s
 opioid/s
 oxy/s
+acetaminophen
+nurofen
+advil
+citalopram
+escitalopram
+lexapro
+paroxetine
+venlafaxine
+effexor
+mirtazapine
+amitriptyline
+duloxetine
+cymbalta
+bupropion
+wellbutrin
+trazodone
+zopiclone
+zolpidem
+stilnox          # zolpidem, as sold in Singapore
+ambien
+diazepam
+lorazepam
+ativan
+clonazepam
+klonopin
+alprazolam
+codeine
+tramadol
+morphine
+oxycodone
+fentanyl
+olanzapine
+risperidone
+lamotrigine
+pregabalin
+lyrica
+gabapentin
+propranolol
+antipsychotic/s
+sleeping med/s
+sleep med/s
+sleeping tab/s
+pain pill/s
+anxiety med/s
+mood stabiliser/s
+mood stabilizer/s
