@@ -79,7 +79,7 @@ void mod_view_free(struct mod_view *);
 
 /* ---- literal extraction and prefilter --------------------------------------------------------- */
 
-#define MOD_LITSET_MAX 128
+#define MOD_LITSET_MAX 64
 #define MOD_LIT_LEN_MAX 48
 #define MOD_LIT_MIN 3           /* shortest literal the trigram prefilter can use */
 

@@ -19,9 +19,3 @@ chop
 explode
 beat to death
 run over
-whack
-attack
-slash
-torture
-hantam          # Malay: hit, beat ("hantam him until he cannot walk")
-gun down
