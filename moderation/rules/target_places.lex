@@ -24,3 +24,10 @@ factory
 gym
 party
 concert
+sch
+poly
+uni
+tuition centre
+agency
+exam hall
+training ground
