@@ -30,3 +30,22 @@ criminals
 faking it
 attention seekers
 pathetic
+less than human
+animals in clothes
+broken goods
+filth
+a burden nobody asked for
+spoilt brats
+weak trash
+freeloaders
+should be sterilised
+should be sterilized
+in cages
+beasts
+don't belong
+belong in a ward
+useless bunch
+not safe
+drain on society
+shd all b locked up
+should all be locked up
