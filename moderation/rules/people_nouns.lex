@@ -20,7 +20,6 @@ shoppers
 strangers
 worshippers
 guys
-men
 women
 idiots
 bastards

@@ -1,9 +1,8 @@
 # target_places.lex: places named as the target of an attack
 school
-class
 classroom
 office
-mall
+shopping mall
 church
 mosque
 temple
@@ -13,21 +12,17 @@ canteen
 station
 mrt station
 mrt
-train
-bus
 bus interchange
 hawker centre
 clinic
 hospital
-ward
 factory
 gym
 party
 concert
-sch
-poly
-uni
 tuition centre
 agency
 exam hall
 training ground
+university
+polytechnic
