@@ -20,3 +20,6 @@ ll       # the end of "i'll": the apostrophe parts it from "i" as a word of its 
 shall
 mean to
 intend to
+imma
+ima
+i'ma

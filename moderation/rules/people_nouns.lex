@@ -1,0 +1,30 @@
+# people_nouns.lex: plural people a threat can name, after a determiner ("those", "the", "all the")
+people
+kids
+boys
+girls
+students
+teachers
+bullies
+protesters
+immigrants
+foreigners
+workers
+cops
+police
+nurses
+doctors
+passengers
+commuters
+shoppers
+strangers
+worshippers
+guys
+women
+idiots
+bastards
+bitches
+fuckers
+pricks
+losers
+next person
