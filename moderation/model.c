@@ -38,6 +38,8 @@ struct mod_model {
 	char *pool;
 	size_t poollen;
 	struct model_entry *slots;      /* open addressing, nslots a power of two; len 0 = empty */
+	uint64_t *bloom;                /* bit (hash >> 40) & bloom_mask set for every feature */
+	size_t bloom_mask;
 	size_t nslots, nentries;
 	double bias[MOD_MODEL_CATS];
 	double zmin[MOD_MODEL_CATS];    /* logit of the threshold */
@@ -162,6 +164,28 @@ static bool parse_double(const char *s, size_t n, double *out)
 	return true;
 }
 
+/* Hash of a feature: FNV-1a of a word; a pair's from its two words' hashes. */
+static inline uint64_t pair_hash(uint64_t a, uint64_t b)
+{
+	uint64_t h = (a ^ (b * 0x9e3779b97f4a7c15ull)) * 0xff51afd7ed558ccdull;
+	return h ^ (h >> 29);
+}
+
+static uint64_t feature_hash(const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+	if (!sp)
+		return fnv_bytes(FNV_START, s, n);
+	size_t a = (size_t)(sp - s);
+	return pair_hash(fnv_bytes(FNV_START, s, a), fnv_bytes(FNV_START, sp + 1, n - a - 1));
+}
+
+static inline bool maybe_present(const struct mod_model *m, uint64_t h)
+{
+	size_t b = (h >> 40) & m->bloom_mask;
+	return m->bloom[b >> 6] >> (b & 63) & 1;
+}
+
 static struct model_entry *slot_for(const struct mod_model *m, uint64_t hash, const char *a,
                                     size_t alen, const char *b, size_t blen)
 {
@@ -219,6 +243,12 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 		goto fail;
 	}
 	m->nslots = nslots;
+	/* 16 bits per possible feature: most absent pairs are rejected without touching the table */
+	m->bloom_mask = nslots * 8 - 1;
+	if (!(m->bloom = calloc(nslots / 8, sizeof *m->bloom))) {
+		rc = MOD_ERR_NOMEM;
+		goto fail;
+	}
 	unsigned lineno = 0;
 	for (size_t pos = 0; pos < len;) {
 		const char *line = text + pos;
@@ -285,7 +315,7 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 			                "at most %d bytes", MOD_MODEL_FEATURE_MAX);
 			goto fail;
 		}
-		uint64_t h = fnv_bytes(FNV_START, f[3], fl[3]);
+		uint64_t h = feature_hash(f[3], fl[3]);
 		struct model_entry *e = slot_for(m, h, f[3], fl[3], NULL, 0);
 		if (e->len) {
 			if (e->mask & (1u << cat)) {
@@ -302,6 +332,7 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 			}
 			memcpy(m->pool + m->poollen, f[3], fl[3]);
 			e->hash = h;
+			m->bloom[((h >> 40) & m->bloom_mask) >> 6] |= 1ull << ((h >> 40) & 63);
 			e->off = (uint32_t)m->poollen;
 			e->len = (uint16_t)fl[3];
 			m->poollen += fl[3];
@@ -336,6 +367,7 @@ void mod_model_free(struct mod_model *m)
 	if (!m)
 		return;
 	free(m->slots);
+	free(m->bloom);
 	free(m->pool);
 	free(m);
 }
@@ -381,8 +413,13 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 	size_t cap = 16;
 	while (cap < 2 * most)
 		cap *= 2;
-	if (!(acc.seen = calloc(cap, sizeof *acc.seen)))
+	const struct model_entry *small[1024];
+	if (cap <= 1024) {
+		memset(small, 0, cap * sizeof *small);
+		acc.seen = small;
+	} else if (!(acc.seen = calloc(cap, sizeof *acc.seen))) {
 		return -1;
+	}
 	acc.capseen = cap;
 	char buf[2][MOD_MODEL_FEATURE_MAX + 1];
 	int cur = 0;
@@ -418,13 +455,12 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 			continue;
 		}
 		uint64_t h = fnv_bytes(FNV_START, word, wl);
-		const struct model_entry *e = slot_for(m, h, word, wl, NULL, 0);
-		if (e->len)
+		const struct model_entry *e;
+		if (maybe_present(m, h) && (e = slot_for(m, h, word, wl, NULL, 0))->len)
 			hit(&acc, e);
 		if (have_prev && prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
-			uint64_t bh = fnv_bytes(fnv_bytes(prevhash, " ", 1), word, wl);
-			e = slot_for(m, bh, buf[!cur], prevlen, word, wl);
-			if (e->len)
+			uint64_t bh = pair_hash(prevhash, h);
+			if (maybe_present(m, bh) && (e = slot_for(m, bh, buf[!cur], prevlen, word, wl))->len)
 				hit(&acc, e);
 		}
 		have_prev = true;
@@ -441,6 +477,7 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 		if (z[c] >= m->zmin[c])
 			*flagged |= 1u << c;
 	}
-	free(acc.seen);
+	if (acc.seen != small)
+		free(acc.seen);
 	return 0;
 }
