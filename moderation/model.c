@@ -243,9 +243,10 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 		goto fail;
 	}
 	m->nslots = nslots;
-	/* 16 bits per possible feature: most absent pairs are rejected without touching the table */
-	m->bloom_mask = nslots * 8 - 1;
-	if (!(m->bloom = calloc(nslots / 8, sizeof *m->bloom))) {
+	/* two bits per table slot (16 KB for the 25,000 features of the default model, small enough
+	 * for the first-level cache): most absent pairs are rejected without touching the table */
+	m->bloom_mask = nslots * 2 - 1;
+	if (!(m->bloom = calloc(nslots / 32 + 1, sizeof *m->bloom))) {
 		rc = MOD_ERR_NOMEM;
 		goto fail;
 	}
