@@ -388,7 +388,29 @@ struct mod_rule {
 	uint64_t lexicons;                 /* bit i: a pattern or except uses rs->lexicons[i] */
 };
 
+/* ---- text model (model.c) ------------------------------------------------------------------- */
+
+#define MOD_MODEL_FILE "text.model"     /* in the rule directory; optional */
+#define MOD_MODEL_CATS 3                /* crisis, stigma, violence */
+#define MOD_MODEL_FEATURE_MAX 128       /* bytes per feature (one or two words) */
+#define MOD_MODEL_FEATURES_MAX 200000
+
+struct mod_model;
+
+/* Loads a model file (format at the top of model.c). On error returns non-OK and writes
+ * "file:line: what" into err. */
+enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err, size_t errlen);
+void mod_model_free(struct mod_model *);
+size_t mod_model_features(const struct mod_model *);
+const char *mod_model_category(unsigned cat);      /* "crisis", "stigma", "violence"; NULL past */
+
+/* Scores the normal view text[0..len): bit c of *flagged set when category c reaches its
+ * threshold; z[c] its log-odds. Returns 0, or -1 when out of memory. */
+int mod_model_score(const struct mod_model *, const char *text, size_t len, unsigned *flagged,
+                    double z[MOD_MODEL_CATS]);
+
 struct mod_ruleset {
+	struct mod_model *model;            /* DIR/text.model, or NULL */
 	struct mod_pool *pool;
 	struct mod_rule *rules;
 	size_t nrules, rulecap;

@@ -933,6 +933,7 @@ void mod_ruleset_free(mod_ruleset *rs)
 	mod_lists_free(&rs->lists);
 	mod_lexicons_free(rs);
 	pcre2_match_context_free(rs->mctx);
+	mod_model_free(rs->model);
 	pool_free(rs->pool);
 	free(rs);
 }
@@ -1054,6 +1055,21 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 			goto fail;
 		free(text);
 		text = NULL;
+	}
+	free(path);
+	if (!(path = path_join(dir, MOD_MODEL_FILE))) {
+		rc = MOD_ERR_NOMEM;
+		goto fail;
+	}
+	if (stat(path, &st) == 0) {
+		if ((rc = read_file(path, &text, &len, err, errlen)))
+			goto fail;
+		digest = mod_fnv1a(digest, MOD_MODEL_FILE, sizeof MOD_MODEL_FILE);
+		digest = mod_fnv1a(digest, text, len);
+		free(text);
+		text = NULL;
+		if ((rc = mod_model_load(path, &rs->model, err, errlen)))
+			goto fail;
 	}
 	snprintf(rs->version, sizeof rs->version, "%016llx", (unsigned long long)digest);
 	rs->serial = atomic_fetch_add(&ruleset_serial, 1) + 1;

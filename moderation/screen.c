@@ -658,6 +658,55 @@ static void whole_post_severity(struct screen_call *call, mod_result *out)
 	}
 }
 
+static void set_top(mod_match *m, const char *category);
+
+static const char *const model_ids[MOD_MODEL_CATS] = {
+	"crisis.model", "stigma.model", "violence.model" };
+static const char *const model_notes[MOD_MODEL_CATS] = {
+	"Wording close to posts in crisis in the text model's training set; no rule matched. "
+	"A statistical guess, often wrong: read the post.",
+	"Wording close to stigmatizing posts in the text model's training set; no rule matched. "
+	"A statistical guess, often wrong: read the post.",
+	"Wording close to posts threatening violence in the text model's training set; no rule "
+	"matched. A statistical guess, often wrong: read the post." };
+
+/* The text model (DIR/text.model) adds a category no rule gave, at severity 2, flag only, over
+ * the whole text. Never crisis for a post the rules put in the concern lane (a supportive reply
+ * addressed to someone else). out->matches has room for MOD_MODEL_CATS more. */
+static void model_matches(struct screen_call *call, mod_result *out, size_t len)
+{
+	bool have[MOD_MODEL_CATS] = { false }, concern = false;
+	for (size_t i = 0; i < out->count; i++) {
+		for (unsigned c = 0; c < MOD_MODEL_CATS; c++)
+			if (strcmp(out->matches[i].top, mod_model_category(c)) == 0)
+				have[c] = true;
+		if (strcmp(out->matches[i].top, "concern") == 0)
+			concern = true;
+	}
+	if (have[0] && have[1] && have[2])
+		return;
+	unsigned flagged;
+	double z[MOD_MODEL_CATS];
+	const struct mod_view *v = &call->sc->normal;
+	if (mod_model_score(call->rs->model, v->text, v->len, &flagged, z) < 0) {
+		call->nomem = true;
+		out->needs_review = true;
+		return;
+	}
+	for (unsigned c = 0; c < MOD_MODEL_CATS; c++) {
+		if (have[c] || !(flagged & (1u << c)) || (c == 0 && concern))
+			continue;
+		/* matches stay ordered by start: this one starts at 0 */
+		memmove(out->matches + 1, out->matches, out->count * sizeof *out->matches);
+		out->count++;
+		mod_match *m = &out->matches[0];
+		*m = (mod_match){ .rule_id = model_ids[c], .category = model_ids[c], .severity = 2,
+			.rule_severity = 2, .action = MOD_FLAG, .start = 0, .end = len,
+			.note = model_notes[c] };
+		set_top(m, m->category);
+	}
+}
+
 static int candidate_cmp(const void *a, const void *b)
 {
 	const struct candidate *x = a, *y = b;
@@ -706,7 +755,7 @@ static enum mod_err fill_result(struct screen_call *call, mod_result *out, size_
 		call->limit_hit = true;
 	}
 	size_t synthetic = (call->limit_hit || call->nomem) + invalid_utf8;
-	out->matches = calloc(kept + synthetic ? kept + synthetic : 1, sizeof *out->matches);
+	out->matches = calloc(kept + synthetic + MOD_MODEL_CATS, sizeof *out->matches);
 	if (!out->matches) {
 		out->needs_review = true;
 		return MOD_ERR_NOMEM;
@@ -740,6 +789,9 @@ static enum mod_err fill_result(struct screen_call *call, mod_result *out, size_
 	out->count = n;
 	out->needs_review = synthetic > 0;
 	whole_post_severity(call, out);
+	if (rs->model && !call->nomem)
+		model_matches(call, out, len);
+	n = out->count;
 	for (size_t i = 0; i < n; i++) {
 		const mod_match *m = &out->matches[i];
 		if (m->severity > out->max_severity)

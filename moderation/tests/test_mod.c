@@ -234,6 +234,7 @@ static void expect_error(const char *text, enum mod_err want, const char *want_m
 }
 
 static void test_lexicons(void);
+static void test_model(void);
 
 static void test_rule_errors(void)
 {
@@ -306,6 +307,7 @@ static void test_rule_errors(void)
 	mod_ruleset_free(rs);
 
 	test_lexicons();
+	test_model();
 
 	/* context.lists errors */
 	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
@@ -509,6 +511,110 @@ static void test_lexicons(void)
 	mod_ruleset_free(rs);
 	char path[512];
 	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
+	unlink(path);
+}
+
+/* ---- the text model (DIR/text.model) ----------------------------------------------------------- */
+
+static void expect_model_error(const char *text, enum mod_err want, const char *want_msg,
+                               const char *name)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("text.model", text);
+	enum mod_err rc = mod_ruleset_load(tmpdir, &rs, err, sizeof err);
+	TAP_OK(rc == want && !rs && strstr(err, want_msg) && strstr(err, "text.model:"),
+	       "model: %s -> %s (%s)", name, want_msg, err);
+	mod_ruleset_free(rs);
+}
+
+#define MODEL_HEAD "# test model\nthreshold crisis 0.5\nbias crisis -1\n"
+
+static void test_model(void)
+{
+	write_file("t.rules", RULE_HEAD "pattern abc\\s+def\n" RULE_TAIL);
+	expect_model_error(MODEL_HEAD "x crisis 1 foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: unknown line 'x'", "unknown line");
+	expect_model_error(MODEL_HEAD "w sadness 1 foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: unknown category 'sadness'", "unknown category");
+	expect_model_error(MODEL_HEAD "w crisis heavy foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: 'heavy' is not a number", "weight not a number");
+	expect_model_error(MODEL_HEAD "w crisis 1\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: w CAT WEIGHT FEATURE: wrong number of fields", "missing feature");
+	expect_model_error(MODEL_HEAD "w crisis 1 three words here\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: feature must be one or two words", "three words");
+	expect_model_error(MODEL_HEAD "w crisis 1 Foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:4: feature must be", "upper case feature");
+	expect_model_error(MODEL_HEAD "w crisis 1 foo\nw crisis 2 foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:5: feature 'foo' given twice for crisis", "duplicate");
+	expect_model_error("threshold crisis 1.5\n", MOD_ERR_SYNTAX,
+	                   "text.model:1: threshold must be between 0 and 1", "threshold range");
+	expect_model_error("threshold crisis 0.5\nw crisis 1 foo\n", MOD_ERR_SYNTAX,
+	                   "text.model:3: (end of file) category crisis needs a bias line", "no bias");
+	expect_model_error("bias crisis 0.5 extra\n", MOD_ERR_SYNTAX,
+	                   "text.model:1: bias CAT B: wrong number of fields", "extra field");
+	expect_model_error("\xff\n", MOD_ERR_SYNTAX, "text.model: not valid UTF-8", "not UTF-8");
+
+	/* scoring: "heavy" and "lighter without" push crisis up; one feature is 1 / sqrt(1) */
+	write_file("text.model", MODEL_HEAD "w crisis 2.5 heavy\nw crisis 2.5 lighter without\n"
+	           "w crisis -3 pizza\nw crisis 0.5 without\n");
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "model loads (%s)", err);
+	if (!rs)
+		return;
+	TAP_OK(mod_model_features(rs->model) == 4, "model: four features");
+	unsigned fl;
+	double z[MOD_MODEL_CATS];
+	const char *t1 = "it is heavy, heavy";
+	TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+	       z[0] > 1.49 && z[0] < 1.51, "model: a word counts once: z = -1 + 2.5 (%g)", z[0]);
+	const char *t2 = "everyone would be lighter without me";
+	TAP_OK(mod_model_score(rs->model, t2, strlen(t2), &fl, z) == 0 && fl == 1 &&
+	       z[0] > 1.12 && z[0] < 1.13, "model: pair and word: -1 + 3 / sqrt 2 (%g)", z[0]);
+	const char *t3 = "heavy pizza";
+	TAP_OK(mod_model_score(rs->model, t3, strlen(t3), &fl, z) == 0 && fl == 0,
+	       "model: below the threshold (%g)", z[0]);
+
+	mod_result res;
+	const char *post = "this bag is so Heavy";
+	mod_screen(rs, post, strlen(post), &res);
+	const mod_match *m = find(&res, "crisis.model");
+	TAP_OK(m && m->severity == 2 && m->action == MOD_FLAG && strcmp(m->top, "crisis") == 0 &&
+	       m->start == 0 && m->end == strlen(post) && strstr(m->note, "no rule matched"),
+	       "model adds crisis.model at severity 2 (normal view: Heavy -> heavy)");
+	mod_result_free(&res);
+	post = "abc  def, so heavy";
+	mod_screen(rs, post, strlen(post), &res);
+	TAP_OK(find(&res, "t.one") && !find(&res, "crisis.model"),
+	       "model adds nothing when a rule gave the category");
+	mod_result_free(&res);
+	mod_ruleset_free(rs);
+
+	/* a supportive reply the rules put in the concern lane does not go to crisis */
+	write_file("t.rules", "rule t.ask\ncategory crisis.ask\nseverity 2\naction flag\n"
+	           "pattern \\bsuicidal\\b\ncontext addressee\nnote n\n"
+	           "test+ i feel suicidal\nend\n");
+	write_file("context.lists", "list addressee\nscope start\ncue are you\nend\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "model + addressee (%s)", err);
+	if (rs) {
+		post = "are you suicidal? it sounds heavy, you can tell me";
+		mod_screen(rs, post, strlen(post), &res);
+		bool concern = false, crisis = false;
+		for (size_t i = 0; i < res.count; i++) {
+			concern |= strcmp(res.matches[i].top, "concern") == 0;
+			crisis |= strcmp(res.matches[i].top, "crisis") == 0;
+		}
+		TAP_OK(concern && !crisis, "model: no crisis for a post in the concern lane");
+		mod_result_free(&res);
+	}
+	mod_ruleset_free(rs);
+	write_file("t.rules", RULE_HEAD "pattern abc\\s+def\n" RULE_TAIL);
+	char path[512];
+	snprintf(path, sizeof path, "%s/text.model", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
 	unlink(path);
 }
 
