@@ -57,7 +57,7 @@ hearth_tail() {
 
 HEARTH_PACKAGES="build-essential autoconf automake libtool pkg-config
 libpq-dev libxml2-dev libpcre2-dev libcmark-dev libsodium-dev libutf8proc-dev
-libfcgi-dev postgresql python3 curl chromium clang libclang-rt-14-dev"
+libfcgi-dev libfcgi-bin systemd postgresql python3 curl chromium clang libclang-rt-14-dev"
 
 # Prints the names from HEARTH_PACKAGES that are not installed. nginx counts
 # as present when any nginx flavour is (nginx, nginx-light, nginx-core...).
