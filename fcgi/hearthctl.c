@@ -650,6 +650,11 @@ static int cmd_sample_data(struct ctl *c)
 		                         sample_categories[i].description, &cat_ids[i]) != DB_OK)
 			goto fail;
 	}
+	/* The demo shows anonymous posts (sql/018) where people most often
+	 * want them: the heavy days. */
+	bool anon_found;
+	if (db_category_set_anonymous(c->db, c->arena, "low-mood", true, &anon_found) != DB_OK)
+		goto fail;
 	for (size_t i = 0; i < sizeof sample_members / sizeof sample_members[0]; i++) {
 		char pw[24], hash[AUTH_HASH_STR_LEN];
 		auth_new_password(pw);      /* sample members cannot log in: nobody knows this */

@@ -46,6 +46,8 @@ def loaded(stack):
     n = int(stack.psql("select count(*) from posts where body_md <> '' and body_md ~* '\\m%s\\M'" % WORD))
     total = int(stack.psql("select count(*) from posts where body_md <> ''"))
     assert n >= 1, "the sample forum has no post with %r" % WORD
+    anon = stack.psql("select allow_anonymous from categories where slug = 'low-mood'").strip()
+    assert anon == "t", "sample-data: low-mood does not allow anonymous posts (%r)" % anon
     return n, total
 
 
