@@ -623,6 +623,16 @@ static const struct {
 	{ "other", "Something else", "report.other" },
 };
 
+/* What a member's report says, in the words they chose it by ("report.spam"
+ * is "Spam or advertising"); an unknown category is shown as it is. */
+static const char *report_label(const char *category)
+{
+	for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+		if (strcmp(category, reasons[i].category) == 0)
+			return reasons[i].label;
+	return category;
+}
+
 struct rmsg {
 	long long id, conv_id;
 	const char *author, *body_html;
@@ -958,7 +968,7 @@ void page_msg_review(struct hctx *ctx)
 		bool report = strcmp(db_val(f, i, 0), "report") == 0;
 		tpl_set_bool(x, "report", report);
 		tpl_set_str(x, "rule_id", db_val(f, i, 1));
-		tpl_set_str(x, "category", db_val(f, i, 2));
+		tpl_set_str(x, "category", report ? report_label(db_val(f, i, 2)) : db_val(f, i, 2));
 		tpl_set_int(x, "severity", db_ll(f, i, 3));
 		tpl_set_str(x, "action", db_val(f, i, 4));
 		tpl_set_str(x, "reason", db_val(f, i, 5));

@@ -314,6 +314,8 @@ def test_report_lets_a_moderator_read_with_audit(stack):
     before = int(_q(stack, "select count(*) from audit_log where action = 'read_conversation'"))
     item = _page(W["mod"], "/mod/m/%d" % mid)
     assert text in item and "not nice" in item, "the moderator does not see the reported message and report"
+    assert "Unwanted, hurtful or harassing" in item and "report.harassment" not in item, \
+        "the report's reason is not shown in the words the member chose it by"
     assert int(_q(stack, "select count(*) from audit_log where action = 'read_conversation'")) == before + 1
     # Members other than the moderator still cannot read it.
     eve = _member(stack, "rev", post=False)
@@ -330,11 +332,15 @@ def test_block_and_unblock(stack):
     prof = _page(bo, "/u/" + ann.handle)
     assert "/u/%s/block" % ann.handle in prof and "/m/new?to=%s" % ann.handle in prof, \
         "the profile offers no message link or block button"
+    assert _count(_page(bo, "/me/messages")) == 1, "the new conversation is not counted unread"
     st, hd, _ = bo.post("/u/%s/block" % ann.handle, [])
     assert st == 303, "block: %d" % st
     text = "After the block %s" % uuid.uuid4().hex[:6]
     st, _, page = _send(ann, conv, text, expect=403)
     assert text in page and "not taking messages from you" in message_of(page), "blocked reply: %r" % message_of(page)
+    # What the blocked member wrote before the block no longer counts as unread.
+    assert _count(_page(bo, "/me/messages")) == 0 and "unread-mark" not in _page(bo, "/me/messages"), \
+        "the blocked member's conversation still counts as unread"
     assert "block" not in message_of(page).lower(), "the refusal reveals the block"
     st, _, page = _start(ann, bo.handle, text, expect=403)
     said_block = message_of(page)
