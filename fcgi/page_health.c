@@ -8,6 +8,10 @@
  * anyone (Cache-Control: no-store; nginx has no cache for it either). The
  * route needs no database, so that a dead database gives this page's
  * plain-text 503 and not the themed one.
+ *
+ * With database_replica set, one more line per replica after "ok": in use
+ * and how far behind, or why reads go to the primary instead. A replica
+ * never makes this page 503: reads fall back to the primary.
  */
 #include <errno.h>
 #include <string.h>
@@ -53,6 +57,16 @@ void page_health(struct hctx *ctx)
 	}
 	if (ok)
 		buf_puts(out, "ok\n");
+	/* Replicas are told, not judged: reads fall back to the primary, so
+	 * this host still serves when one is down or behind. */
+	for (int i = 0; ok && i < db_replica_count(ctx->db); i++) {
+		double lag;
+		char why[256];
+		if (db_replica_probe(ctx->db, i, &lag, why, sizeof why))
+			buf_printf(out, "replica %d: ok, %.0f ms behind\n", i + 1, lag);
+		else
+			buf_printf(out, "replica %d: not used, reads go to the primary: %s\n", i + 1, why);
+	}
 	resp->status = ok ? 200 : 503;
 	resp->content_type = "text/plain; charset=utf-8";
 	resp_header(resp, "Cache-Control", "no-store");

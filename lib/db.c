@@ -53,6 +53,8 @@ struct db {
 	double checked, bad_until;
 	int fails;              /* on a replica: connection failures in a row */
 	bool usable;            /* on a replica: its state when last logged */
+	char aside_why[160];    /* on a replica: why it was last set aside */
+	double lag_ms;          /* on a replica: its lag when last measured */
 	/* This request (reset by db_end_request). */
 	bool req_may_replica, req_decided, req_primary, req_wrote, req_used_replica;
 	struct db *req_replica;
@@ -386,6 +388,7 @@ static void replica_set_aside(db *d, db *r, bool unreachable, const char *why)
 		log_warn("%s: %s; reads go to the primary (or another replica) until it is tried again",
 		         r->label, why);
 	r->usable = false;
+	snprintf(r->aside_why, sizeof r->aside_why, "%s", why);
 	double wait = d->retry_s;
 	if (unreachable) {
 		r->fails++;
@@ -433,11 +436,37 @@ static bool replica_healthy(db *d, db *r, double now)
 		replica_set_aside(d, r, false, why);
 		return false;
 	}
+	r->lag_ms = lag;
 	if (!r->usable)
 		log_info("%s: usable again (%.0f ms behind)", r->label, lag);
 	r->usable = true;
 	r->fails = 0;
 	r->checked = now;
+	return true;
+}
+
+int db_replica_count(const db *d)
+{
+	return d->nreplicas;
+}
+
+bool db_replica_probe(db *d, int i, double *lag_ms, char *why, size_t why_size)
+{
+	if (i < 0 || i >= d->nreplicas)
+		abort();
+	db *r = d->replicas[i];
+	double now = now_mono();
+	*lag_ms = 0;
+	if (now < r->bad_until) {
+		snprintf(why, why_size, "%s (tried again in %.0f s)", r->aside_why, r->bad_until - now + 0.5);
+		return false;
+	}
+	r->checked = 0;         /* measure now, not from the last check */
+	if (!replica_healthy(d, r, now)) {
+		snprintf(why, why_size, "%s", r->aside_why);
+		return false;
+	}
+	*lag_ms = r->lag_ms;
 	return true;
 }
 

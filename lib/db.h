@@ -98,6 +98,13 @@ void db_request_primary(db *d);
  * outside a transaction) and replicas are configured: the primary's WAL
  * position now (arena text), to be remembered for the writer; else NULL. */
 const char *db_request_write_lsn(db *d, arena *a);
+/* For /healthz: how many replicas this db has, and replica i's state now:
+ * true when reads may go to it (lag in *lag_ms), else false with the reason
+ * in why. A replica set aside after a failure is not tried again before its
+ * time (a dead host would block the health check for connect_timeout). */
+int db_replica_count(const db *d);
+bool db_replica_probe(db *d, int i, double *lag_ms, char *why, size_t why_size);
+
 /* Whether a statement of this request was answered by a replica. */
 bool db_request_used_replica(const db *d);
 /* Whether statement s writes (the classification above). */

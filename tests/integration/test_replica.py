@@ -247,6 +247,9 @@ def test_member_reads_reach_the_replica(stack):
     tid, pid = setup_thread(stack, author, "Reading from the replica")
     S["tid"], S["pid"] = tid, pid
     assert caught_up(stack), "the replica did not catch up"
+    st, _, body = stack.http("GET", "/healthz")
+    assert st == 200 and b"ok\n" in body and re.search(rb"replica 1: ok, \d+ ms behind", body), \
+        "/healthz with a replica in use: %d %r" % (st, body)
     # The readers' write cookies are replayed by now: their reads go to the replica.
     before = replica_commits(stack)
     for _ in range(10):
@@ -301,6 +304,9 @@ def test_replica_behind_max_lag_is_not_read(stack):
         text = "Written while the replica lags %s" % uuid.uuid4().hex[:8]
         assert author.reply(S["pid"], text)[0] == 303
         time.sleep(1.0)     # the replica is now more than 300 ms behind
+        st, _, body = stack.http("GET", "/healthz")
+        assert st == 200 and b"replica 1: not used, reads go to the primary" in body and b"behind" in body, \
+            "/healthz with the replica behind: %d %r" % (st, body)
         for _ in range(4):
             st, _, body = reader.get("/t/%d" % tid)
             assert st == 200 and text.encode() in body, \
@@ -324,6 +330,9 @@ def test_replica_stopped_does_not_break_reading(stack):
                 assert st == 200 and text.encode() in body, \
                     "with the replica down: %d, reply %s" % (st, "missing" if st == 200 else "?")
                 assert who.get("/")[0] == 200
+        st, _, body = stack.http("GET", "/healthz")
+        assert st == 200 and body.startswith(b"ok\n") and b"replica 1: not used" in body, \
+            "/healthz with the replica down: %d %r" % (st, body)
         for _ in range(4):
             assert stack.http("GET", "/t/%d" % tid)[0] == 200
     finally:
