@@ -208,6 +208,12 @@ def test_ban_signs_out_blocks_log_in_and_ends(stack):
     assert st == 303, "log-in after the ban ended: %d %s" % (st, message_of(body))
     st, _, _ = c.get("/me/sessions")
     assert st == 200, "session after the ban ended: %d" % st
+    # Mentioned again, though no one has written the status back yet.
+    assert q(stack, "select status from users where id = %d" % m.user_id) == "banned"
+    other = w.member("men")
+    _, pid = w.thread(other, "Thinking of a friend " + w.tag, "@%s good to have you back." % m.handle)
+    assert q(stack, "select count(*) from notifications where user_id = %d and kind = 'mention' "
+             "and post_id = %d" % (m.user_id, pid)) == "1", "a member whose ban ended is not told of a mention"
 
 
 def test_ban_until_lifted_then_lifted(stack):
