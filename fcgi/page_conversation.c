@@ -418,16 +418,45 @@ static bool conv_or_error(struct hctx *ctx, struct conv *cv)
 	return true;
 }
 
-/* "members": the others, "others" their number; "messages". */
+/* Messages on a page of a conversation: the newest, or those before ?before=ID. */
+#define CONV_PAGE 300
+
+/* ?before=ID of an earlier page: the id (0 when absent); -1 when it is not
+ * a message id this site could have made. */
+static long long before_param(struct hctx *ctx)
+{
+	const char *v = ctx->req->method == HTTP_GET ? req_param(&ctx->req->query, "before") : NULL;
+	if (!v)
+		return 0;
+	size_t n = strlen(v);
+	if (n == 0 || n > 18 || strspn(v, "0123456789") != n || v[0] == '0')
+		return -1;
+	return strtoll(v, NULL, 10);
+}
+
+/* "members": the others, "others" their number; "messages", and the links
+ * "earlier_href" (older messages exist) and "newest_href" (this is an
+ * earlier page). */
 static bool set_conversation(struct hctx *ctx, tpl_value *d, const struct conv *cv, enum db_err *e)
 {
 	long long me = ctx->req->session->user_id;
+	long long before = before_param(ctx);
+	if (before < 0)
+		before = 0;
 	const char *p1[] = { ll(ctx->arena, cv->id) };
 	PGresult *mr = db_exec(ctx->db, ctx->arena, DB_CONV_MEMBERS, p1, e);
-	const char *p2[] = { ll(ctx->arena, cv->id), ll(ctx->arena, me) };
+	const char *p2[] = { ll(ctx->arena, cv->id), ll(ctx->arena, me), ll(ctx->arena, before),
+	                     ll(ctx->arena, CONV_PAGE + 1) };
 	PGresult *r = mr ? db_exec(ctx->db, ctx->arena, DB_CONV_MESSAGES, p2, e) : NULL;
 	if (!r)
 		return false;
+	/* One more than a page: the oldest row only says that earlier ones exist. */
+	int first = PQntuples(r) > CONV_PAGE ? 1 : 0;
+	if (first)
+		tpl_set_str(d, "earlier_href", arena_printf(ctx->arena, "/m/%lld?before=%lld#msg-%lld", cv->id,
+		                                            db_ll(r, 1, 0), db_ll(r, 0, 0)));
+	if (before)
+		tpl_set_str(d, "newest_href", arena_printf(ctx->arena, "/m/%lld", cv->id));
 	tpl_value *members = tpl_list(ctx->arena);
 	buf with;
 	buf_init(&with, ctx->arena, 128);
@@ -450,7 +479,7 @@ static bool set_conversation(struct hctx *ctx, tpl_value *d, const struct conv *
 	tpl_set_int(d, "others", others);
 	tpl_set_str(d, "with", others ? with.data : "nobody else: everyone else left");
 	tpl_value *list = tpl_list(ctx->arena);
-	for (int i = 0; i < PQntuples(r); i++) {
+	for (int i = first; i < PQntuples(r); i++) {
 		tpl_value *m = tpl_map(ctx->arena);
 		long long id = db_ll(r, i, 0);
 		const char *state = db_val(r, i, 4);
@@ -515,6 +544,12 @@ void page_conv(struct hctx *ctx)
 	struct conv cv;
 	if (!conv_or_error(ctx, &cv))
 		return;
+	if (before_param(ctx) < 0) {
+		page_error(ctx, 400, "Not a page of this conversation",
+		           "The \"before\" part of the address is not one this site made. "
+		           "Open the conversation from your messages.");
+		return;
+	}
 	if (ctx->req->method == HTTP_GET) {
 		const char *p[] = { ll(ctx->arena, cv.id), ll(ctx->arena, ctx->req->session->user_id) };
 		enum db_err e;

@@ -457,3 +457,33 @@ def test_export_and_deletion(stack):
     page = _page(bo, "/m/%d" % conv2)
     assert "From cy, to remove" not in page and "removed by its writer" in page, "after a deletion with posts"
     assert _q(stack, "select count(*) from messages where body_md = 'From cy, to remove'") == "0"
+
+
+def test_long_conversation_pages_back_to_the_first_message(stack):
+    ann, bo = _member(stack, "lng"), _member(stack, "lnb")
+    _, loc, _ = _start(ann, bo.handle, "The very first message, kept")
+    conv = _conv_id(loc)
+    # 320 more, written straight into the table (the page is what is tested).
+    _q(stack, "insert into messages (conversation_id, author_id, body_md, body_html, visible_at) "
+       "select %d, %d, 'Message ' || g, '<p>Message ' || g || '</p>', now() "
+       "from generate_series(1, 320) g" % (conv, bo.user_id))
+    page = _page(ann, "/m/%d" % conv)
+    assert "Message 320" in page and "The very first message" not in page, "the newest page"
+    doc = parse(page)
+    earlier = [a.get("href") for a in find_all(doc, "a") if a.get("rel") == "prev"]
+    assert earlier and "before=" in earlier[0], "no link to earlier messages on a long conversation"
+    shown = len([li for li in find_all(doc, "li") if "message" in (li.get("class") or "")])
+    assert shown == 300, "%d messages on the newest page" % shown
+    older = _page(ann, earlier[0].split("#")[0])
+    assert "The very first message, kept" in older and "Message 20<" in older and "Message 21<" not in older, \
+        "the earlier page does not hold the first 21 messages"
+    assert "Back to the newest messages" in older
+    assert not [a for a in find_all(parse(older), "a") if a.get("rel") == "prev"], \
+        "the first page links to an even earlier one"
+    # Someone outside the conversation gets nothing from the earlier page either.
+    eve = _member(stack, "lne", post=False)
+    st, _, body = eve.get(earlier[0].split("#")[0])
+    assert st == 404 and b"The very first message" not in body, "an outsider on an earlier page: %d" % st
+    for bad in ("abc", "0", "-5", "99999999999999999999"):
+        st, _, body = ann.get("/m/%d?before=%s" % (conv, bad))
+        assert st == 400 and b"Message 1" not in body, "before=%s: %d" % (bad, st)
