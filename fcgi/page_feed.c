@@ -243,3 +243,38 @@ void page_feed_thread(struct hctx *ctx)
 	}
 	feed_end(&f);
 }
+
+/* A group's feed (fcgi/page_group.c decides who may read it: a member, by
+ * session or by private feed key): its newest visible posts, the same
+ * entries as a thread feed, each titled with its thread. An anonymous
+ * author stays anonymous; held, hidden, deleted and redacted posts are not
+ * there at all (FEED_GROUP_POSTS). */
+void page_feed_group_posts(struct hctx *ctx, long long group_id, const char *slug, const char *name,
+                           const struct read_viewer *v)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", group_id),
+	                    v->user_id ? arena_printf(ctx->arena, "%lld", v->user_id) : NULL,
+	                    v->moderator ? "t" : "f", limit_text(ctx->arena, FEED_POSTS) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_GROUP_POSTS, p, &err);
+	if (!r) {
+		page_db_error(ctx, err);
+		return;
+	}
+	/* The feed's own address without the key: a reader that shows it must
+	 * not spread the key; the reader keeps the address it was given. */
+	struct feed f = { .ctx = ctx };
+	feed_begin(&f, arena_printf(ctx->arena, "%s: %s", ctx->conf->site_name, name),
+	           arena_printf(ctx->arena, "/g/%s/feed.atom", slug), arena_printf(ctx->arena, "/g/%s", slug),
+	           newest(r, 3));
+	db *d = ctx->db;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *author = db_val(r, i, 9)[0] == 't' ? PAGE_ANON_AUTHOR : db_val(r, i, 1);
+		const char *thread = db_text(d, r, i, 8);
+		const char *title = db_bool(d, r, i, 6) ? thread :
+		                    arena_printf(ctx->arena, "Reply in %s", thread);
+		feed_entry(&f, arena_printf(ctx->arena, "/p/%lld", db_int(d, r, i, 0)), title, author,
+		           db_text(d, r, i, 2), db_text(d, r, i, 3), db_text(d, r, i, 4), db_val(r, i, 5), NULL);
+	}
+	feed_end(&f);
+}
