@@ -1,11 +1,15 @@
 /*
- * page_feed.c: Atom feeds (RFC 4287), the anonymous reader's view.
+ * page_feed.c: Atom feeds (RFC 4287): public ones (the anonymous reader's
+ * view) and a group's, for its members.
  *
  *   /feed.atom            the newest threads of the whole site
  *   /c/:slug/feed.atom    the newest threads of one category
  *   /t/:id/feed.atom      the newest posts of one thread
+ *   /g/:slug/feed.atom    the newest posts of a group (page_feed_group_posts):
+ *                         not public; fcgi/page_group.c lets only the group's
+ *                         members in, by session or private feed key
  *
- * A feed is public, whoever asks: it shows exactly what an anonymous
+ * The first three are public, whoever asks: they show exactly what an anonymous
  * reader may see (lib/db_read.h, stated in SQL in lib/db_sql_feed.def):
  * visible threads and their visible posts, never a held, hidden or deleted
  * text nor a redacted original. A thread an anonymous reader may not see
