@@ -139,13 +139,7 @@ static bool load_group_admitted_as(struct hctx *ctx, const struct read_viewer *v
 static bool load_group_admitted(struct hctx *ctx, struct group *g)
 {
 	struct read_viewer v = page_viewer(ctx);
-	if (!load_group_as(ctx, &v, g))
-		return false;
-	if (!g->admitted) {
-		group_missing(ctx);
-		return false;
-	}
-	return true;
+	return load_group_admitted_as(ctx, &v, g);
 }
 
 static const char *policy_text(const char *policy)
