@@ -9,7 +9,13 @@ refusals, category pages and feeds, the site feed, search, the home page,
 notifications, member profiles, exports and error pages. Then membership
 flows (open, request, invitation, leave), meetings (time in their zone,
 RSVP, reminders with due times, the thread closed before the start), the
-iCalendar files and the refusal paths (bad CSRF, too-long fields)."""
+iCalendar files and the refusal paths (bad CSRF, too-long fields). Last,
+private feed links (sql/021_feed_keys.sql): a member's key reads the group's
+Atom feed and calendars without a session, is stored hashed, shown once,
+exported without the key, and refused (the non-member's 404, byte for byte)
+when wrong, replaced, revoked, or its member left, is pending, on a break or
+banned; the group feed leaves out held, hidden, deleted and redacted posts
+and never names an anonymous author."""
 
 import hashlib
 import json
