@@ -15,6 +15,9 @@
  *   GET/POST /me/break           take a break: paused for a chosen time,
  *                                signed out everywhere; GET /break says
  *                                goodbye, GET /welcome-back hello again
+ *   GET/POST /me/feeds           the private feed key: when made, last
+ *                                used; make a new one, revoke it
+ *   GET      /me/feeds/key       a new key, shown once (as recovery codes)
  *
  * The dispatcher has checked login and CSRF before a POST handler runs, so
  * ctx->req->session is set there. The form handlers also render a refused
@@ -371,6 +374,11 @@ void page_delete_account_post(struct hctx *ctx)
 		return;
 	}
 	bool scrubbed;
+	/* The private feed key goes too, also when the users row is only
+	 * scrubbed (the cascade would not remove it then). */
+	const char *pk[] = { arena_printf(ctx->arena, "%lld", s->user_id) };
+	if (!db_exec(ctx->db, ctx->arena, DB_FEED_KEY_DELETE, pk, &e))
+		goto fail;
 	if ((ctx->conf->handle_reserve_days > 0 &&
 	     (e = db_handle_reserve(ctx->db, ctx->arena, handle_digest)) != DB_OK) ||
 	    (e = db_conversation_account_delete(ctx->db, ctx->arena, s->user_id,
@@ -694,4 +702,138 @@ void page_welcome_back(struct hctx *ctx)
 	tpl_value *d = page_data(ctx, "Welcome back");
 	tpl_set_bool(d, "early", req_param(&ctx->req->query, "early") != NULL);
 	page_render(ctx, "welcome_back", d);
+}
+
+/* ---------------------------------------------------------------- private feed links */
+
+/*
+ * GET/POST /me/feeds, GET /me/feeds/key (sql/021_feed_keys.sql): one
+ * private key per member for feed readers and calendar apps, which have no
+ * session (fcgi/page_group.c reads with it). Made or replaced, and revoked,
+ * by a POST; the key itself is shown once, on /me/feeds/key, from a cookie
+ * that page clears (as page_codes_redirect does for recovery codes): the
+ * database keeps only its SHA-256 and cannot show it again.
+ */
+#define FEED_KEY_COOKIE "hf"
+#define FEED_KEY_COOKIE_SECONDS 600
+
+/* The addresses a key reads, for each of the member's groups and their
+ * own calendar: key NULL gives them with the words YOUR-KEY (never the
+ * key: the page with the key is shown once). */
+static enum db_err feed_key_links(struct hctx *ctx, tpl_value *d, const char *key)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", ctx->req->session->user_id) };
+	enum db_err e;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_KEY_GROUPS, p, &e);
+	if (!r)
+		return e;
+	const char *base = ctx->conf->base_url, *k = key ? key : "YOUR-KEY";
+	tpl_value *list = tpl_list(ctx->arena);
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *slug = db_text(ctx->db, r, i, 0);
+		tpl_value *m = tpl_map(ctx->arena);
+		tpl_set_str(m, "name", db_text(ctx->db, r, i, 1));
+		tpl_set_str(m, "feed", arena_printf(ctx->arena, "%s/g/%s/feed.atom?key=%s", base, slug, k));
+		tpl_set_str(m, "calendar", arena_printf(ctx->arena, "%s/g/%s/calendar.ics?key=%s", base, slug, k));
+		tpl_list_push(list, m);
+	}
+	tpl_set(d, "groups", list);
+	tpl_set_str(d, "my_calendar", arena_printf(ctx->arena, "%s/me/calendar.ics?key=%s", base, k));
+	return DB_OK;
+}
+
+void page_feed_keys(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	tpl_value *d = page_data(ctx, "Private feed links");
+	if (s) {
+		const char *p[] = { arena_printf(ctx->arena, "%lld", s->user_id) };
+		enum db_err e;
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_KEY_INFO, p, &e);
+		if (!r || (e = feed_key_links(ctx, d, NULL)) != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		if (PQntuples(r) == 1) {
+			tpl_set_bool(d, "has_key", true);
+			tpl_set_str(d, "created_at", db_text(ctx->db, r, 0, 0));
+			tpl_set_str(d, "created_text", db_text(ctx->db, r, 0, 1));
+			tpl_set_str(d, "last_used", db_val(r, 0, 2));
+			tpl_set_str(d, "last_used_text", db_val(r, 0, 3));
+		}
+	}
+	tpl_set_bool(d, "revoked", req_param(&ctx->req->query, "revoked") != NULL);
+	page_render(ctx, "feed_keys", d);
+}
+
+void page_feed_keys_post(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *action = page_field(ctx, "action");
+	const char *uid = arena_printf(ctx->arena, "%lld", s->user_id);
+	enum db_err e;
+	if (strcmp(action, "revoke") == 0) {
+		const char *p[] = { uid };
+		if (!db_exec(ctx->db, ctx->arena, DB_FEED_KEY_DELETE, p, &e)) {
+			page_db_error(ctx, e);
+			return;
+		}
+		page_redirect(ctx, "/me/feeds?revoked=1");
+		return;
+	}
+	if (strcmp(action, "new") != 0) {
+		page_form_error(ctx, 422, "Please choose one of the buttons: make a key, or revoke it. "
+		                "Nothing was changed.");
+		page_feed_keys(ctx);
+		return;
+	}
+	/* 32 random bytes, as a session token; only the digest is stored. */
+	char key[AUTH_TOKEN_LEN + 1], digest[65];
+	auth_new_token(key);
+	auth_token_digest(key, AUTH_TOKEN_LEN, digest);
+	const char *p[] = { uid, digest };
+	if (!db_exec(ctx->db, ctx->arena, DB_FEED_KEY_SET, p, &e)) {
+		sodium_memzero(key, sizeof key);
+		page_db_error(ctx, e);
+		return;
+	}
+	resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, FEED_KEY_COOKIE, key, FEED_KEY_COOKIE_SECONDS,
+	                                                    ctx->conf->secure_cookies));
+	sodium_memzero(key, sizeof key);
+	page_redirect(ctx, "/me/feeds/key");
+}
+
+/* GET /me/feeds/key: the key of the cookie, once, when it is the member's
+ * current one; the cookie is cleared by the same answer. */
+void page_feed_key_shown(struct hctx *ctx)
+{
+	struct session *s = ctx->req->session;
+	const char *raw = req_param(&ctx->req->cookies, FEED_KEY_COOKIE);
+	bool current = false;
+	if (raw && strlen(raw) == AUTH_TOKEN_LEN) {
+		char digest[65];
+		auth_token_digest(raw, AUTH_TOKEN_LEN, digest);
+		const char *p[] = { arena_printf(ctx->arena, "%lld", s->user_id), digest };
+		enum db_err e;
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_KEY_CURRENT, p, &e);
+		if (!r) {
+			page_db_error(ctx, e);
+			return;
+		}
+		current = db_bool(ctx->db, r, 0, 0);
+	}
+	if (raw)
+		resp_header(ctx->resp, "Set-Cookie", session_cookie(ctx->arena, FEED_KEY_COOKIE, "", 0,
+		                                                    ctx->conf->secure_cookies));
+	resp_header(ctx->resp, "Cache-Control", "no-store");
+	tpl_value *d = page_data(ctx, "Your private feed key");
+	if (current) {
+		enum db_err e = feed_key_links(ctx, d, raw);
+		if (e != DB_OK) {
+			page_db_error(ctx, e);
+			return;
+		}
+		tpl_set_str(d, "key", raw);
+	}
+	page_render(ctx, "feed_key_shown", d);
 }

@@ -1,11 +1,15 @@
 /*
- * page_feed.c: Atom feeds (RFC 4287), the anonymous reader's view.
+ * page_feed.c: Atom feeds (RFC 4287): public ones (the anonymous reader's
+ * view) and a group's, for its members.
  *
  *   /feed.atom            the newest threads of the whole site
  *   /c/:slug/feed.atom    the newest threads of one category
  *   /t/:id/feed.atom      the newest posts of one thread
+ *   /g/:slug/feed.atom    the newest posts of a group (page_feed_group_posts):
+ *                         not public; fcgi/page_group.c lets only the group's
+ *                         members in, by session or private feed key
  *
- * A feed is public, whoever asks: it shows exactly what an anonymous
+ * The first three are public, whoever asks: they show exactly what an anonymous
  * reader may see (lib/db_read.h, stated in SQL in lib/db_sql_feed.def):
  * visible threads and their visible posts, never a held, hidden or deleted
  * text nor a redacted original. A thread an anonymous reader may not see
@@ -238,6 +242,41 @@ void page_feed_thread(struct hctx *ctx)
 		bool opening = db_bool(d, r, i, 6);
 		const char *title = opening ? th.title :
 		                    arena_printf(ctx->arena, "Reply by %s", author ? author : "a deleted member");
+		feed_entry(&f, arena_printf(ctx->arena, "/p/%lld", db_int(d, r, i, 0)), title, author,
+		           db_text(d, r, i, 2), db_text(d, r, i, 3), db_text(d, r, i, 4), db_val(r, i, 5), NULL);
+	}
+	feed_end(&f);
+}
+
+/* A group's feed (fcgi/page_group.c decides who may read it: a member, by
+ * session or by private feed key): its newest visible posts, the same
+ * entries as a thread feed, each titled with its thread. An anonymous
+ * author stays anonymous; held, hidden, deleted and redacted posts are not
+ * there at all (FEED_GROUP_POSTS). */
+void page_feed_group_posts(struct hctx *ctx, long long group_id, const char *slug, const char *name,
+                           const struct read_viewer *v)
+{
+	const char *p[] = { arena_printf(ctx->arena, "%lld", group_id),
+	                    v->user_id ? arena_printf(ctx->arena, "%lld", v->user_id) : NULL,
+	                    v->moderator ? "t" : "f", limit_text(ctx->arena, FEED_POSTS) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_GROUP_POSTS, p, &err);
+	if (!r) {
+		page_db_error(ctx, err);
+		return;
+	}
+	/* The feed's own address without the key: a reader that shows it must
+	 * not spread the key; the reader keeps the address it was given. */
+	struct feed f = { .ctx = ctx };
+	feed_begin(&f, arena_printf(ctx->arena, "%s: %s", ctx->conf->site_name, name),
+	           arena_printf(ctx->arena, "/g/%s/feed.atom", slug), arena_printf(ctx->arena, "/g/%s", slug),
+	           newest(r, 3));
+	db *d = ctx->db;
+	for (int i = 0; i < PQntuples(r); i++) {
+		const char *author = db_val(r, i, 9)[0] == 't' ? PAGE_ANON_AUTHOR : db_val(r, i, 1);
+		const char *thread = db_text(d, r, i, 8);
+		const char *title = db_bool(d, r, i, 6) ? thread :
+		                    arena_printf(ctx->arena, "Reply in %s", thread);
 		feed_entry(&f, arena_printf(ctx->arena, "/p/%lld", db_int(d, r, i, 0)), title, author,
 		           db_text(d, r, i, 2), db_text(d, r, i, 3), db_text(d, r, i, 4), db_val(r, i, 5), NULL);
 	}

@@ -18,6 +18,11 @@
  *   POST /g/:slug/meetings/:id/rsvp         going / not going
  *   GET  /g/:slug/calendar.ics, /g/:slug/meetings/:id/calendar.ics
  *                                           iCalendar (RFC 5545)
+ *   GET  /g/:slug/feed.atom                 the group's newest posts (Atom,
+ *                                           written by page_feed.c)
+ *   GET  /me/calendar.ics                   the meetings of all my groups
+ *        These four also take ?key=KEY, a member's private feed key
+ *        (sql/021_feed_keys.sql; see "private feed links" below).
  *
  * Who sees what: a listed group's name and description are public; an
  * unlisted group is not there (404) for anyone without a place in it. Its
@@ -31,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "auth.h"
 #include "db_group.h"
 #include "db_post.h"
 #include "log.h"
@@ -88,12 +94,11 @@ static void group_missing(struct hctx *ctx)
 	           "There is no group at this address that you can see. The groups you may join are at /g.");
 }
 
-/* The group of the address for the asker; otherwise answers itself (404:
+/* The group of the address for viewer v; otherwise answers itself (404:
  * no group, or an unlisted one they have no place in; 503/500). */
-static bool load_group(struct hctx *ctx, struct group *g)
+static bool load_group_as(struct hctx *ctx, const struct read_viewer *v, struct group *g)
 {
-	struct read_viewer v = page_viewer(ctx);
-	const char *p[] = { viewer_param(ctx->arena, &v), ctx->req->slug };
+	const char *p[] = { viewer_param(ctx->arena, v), ctx->req->slug };
 	enum db_err err;
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_GROUP_BY_SLUG, p, &err);
 	if (!r) {
@@ -104,24 +109,37 @@ static bool load_group(struct hctx *ctx, struct group *g)
 		group_missing(ctx);
 		return false;
 	}
-	group_fill(ctx->db, r, 0, &v, g);
-	if (!g->listed && !g->my_status && !v.moderator) {
+	group_fill(ctx->db, r, 0, v, g);
+	if (!g->listed && !g->my_status && !v->moderator) {
 		group_missing(ctx);
 		return false;
 	}
 	return true;
 }
 
-/* The group, for its members only (the same 404 for everyone else). */
-static bool load_group_admitted(struct hctx *ctx, struct group *g)
+/* The same for the asker (the session, if any). */
+static bool load_group(struct hctx *ctx, struct group *g)
 {
-	if (!load_group(ctx, g))
+	struct read_viewer v = page_viewer(ctx);
+	return load_group_as(ctx, &v, g);
+}
+
+/* The group, for its members only (the same 404 for everyone else). */
+static bool load_group_admitted_as(struct hctx *ctx, const struct read_viewer *v, struct group *g)
+{
+	if (!load_group_as(ctx, v, g))
 		return false;
 	if (!g->admitted) {
 		group_missing(ctx);
 		return false;
 	}
 	return true;
+}
+
+static bool load_group_admitted(struct hctx *ctx, struct group *g)
+{
+	struct read_viewer v = page_viewer(ctx);
+	return load_group_admitted_as(ctx, &v, g);
 }
 
 static const char *policy_text(const char *policy)
@@ -373,6 +391,10 @@ static enum db_err group_member_parts(struct hctx *ctx, const struct group *g, t
 		tpl_set_str(d, "tz_value", *tz ? tz : ctx->conf->default_timezone);
 	}
 	tpl_set_str(d, "calendar_href", arena_printf(ctx->arena, "/g/%s/calendar.ics", g->slug));
+	/* The feed works with the session; a feed reader or a calendar app
+	 * needs a private link (page_account.c, /me/feeds). */
+	tpl_set_str(d, "feed_href", arena_printf(ctx->arena, "/g/%s/feed.atom", g->slug));
+	tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/g/%s/feed.atom", g->slug));
 	return DB_OK;
 }
 
@@ -735,10 +757,10 @@ void page_meeting_new_post(struct hctx *ctx)
 
 /* The meeting of the address in group g (for its members); otherwise the
  * page is answered. */
-static bool load_meeting(struct hctx *ctx, const struct group *g, struct meeting *m)
+static bool load_meeting_as(struct hctx *ctx, const struct read_viewer *v, const struct group *g,
+                            struct meeting *m)
 {
-	struct read_viewer v = page_viewer(ctx);
-	const char *p[] = { ll(ctx->arena, g->id), viewer_param(ctx->arena, &v), ll(ctx->arena, ctx->req->id) };
+	const char *p[] = { ll(ctx->arena, g->id), viewer_param(ctx->arena, v), ll(ctx->arena, ctx->req->id) };
 	enum db_err err;
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_MEETING_GET, p, &err);
 	if (!r) {
@@ -751,6 +773,12 @@ static bool load_meeting(struct hctx *ctx, const struct group *g, struct meeting
 	}
 	meeting_fill(ctx->db, r, 0, m);
 	return true;
+}
+
+static bool load_meeting(struct hctx *ctx, const struct group *g, struct meeting *m)
+{
+	struct read_viewer v = page_viewer(ctx);
+	return load_meeting_as(ctx, &v, g, m);
 }
 
 void page_meeting(struct hctx *ctx)
@@ -895,19 +923,80 @@ static void ics_send(struct hctx *ctx, buf *b, const char *name)
 	buf_append(&resp->body, b->data, b->len);       /* lint: raw-body (iCalendar, escaped by ics_line) */
 }
 
-static void ics_begin(struct hctx *ctx, buf *b, const struct group *g)
+static void ics_begin(struct hctx *ctx, buf *b, const char *name)
 {
 	buf_init(b, ctx->arena, 2048);
 	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Hearth//Peer groups//EN\r\nCALSCALE:GREGORIAN\r\n");
-	ics_line(b, "X-WR-CALNAME", arena_printf(ctx->arena, "%s: %s", ctx->conf->site_name, g->name), true);
+	ics_line(b, "X-WR-CALNAME", arena_printf(ctx->arena, "%s: %s", ctx->conf->site_name, name), true);
+}
+
+/* ---- private feed links (sql/021_feed_keys.sql) ----
+ *
+ * A feed reader or a calendar app has no session. With ?key=KEY the four
+ * read-only addresses below (a group's Atom feed and calendar, a meeting's
+ * calendar, the member's own calendar) read as the key's member, and as
+ * nothing more: never with a moderator's reach (a leaked key of a moderator
+ * must not open every group), never as a session anywhere else (no other
+ * handler reads "key"). A wrong or revoked key, or one whose member is
+ * banned, deleted or on a break, reads as nobody: the answer is the page a
+ * non-member gets, so it tells nothing. Every answer of these addresses,
+ * refusals included, is private and never stored (Cache-Control); nginx
+ * stores nothing but the anonymous /t/N pages (contrib/nginx/hearth.conf),
+ * and the global Referrer-Policy: no-referrer keeps the key out of the
+ * Referer of links followed from a feed entry. The log line has no query.
+ */
+
+/* Who reads: the key's member, or without a key the session. Returns false
+ * when the request is answered (a database error). */
+static bool feed_viewer(struct hctx *ctx, struct read_viewer *v)
+{
+	resp_header(ctx->resp, "Cache-Control", "private, no-store");
+	const char *key = req_param(&ctx->req->query, "key");
+	if (!key) {
+		*v = page_viewer(ctx);
+		return true;
+	}
+	/* The key decides, whatever cookie came along: the same answer for the
+	 * same key, and a refusal that is exactly a stranger's. */
+	ctx->req->session = NULL;
+	*v = (struct read_viewer){ 0, false };
+	if (strlen(key) != AUTH_TOKEN_LEN)
+		return true;
+	char digest[65];
+	auth_token_digest(key, AUTH_TOKEN_LEN, digest);
+	const char *p[] = { digest };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_FEED_KEY_MEMBER, p, &err);
+	if (!r) {
+		page_db_error(ctx, err);
+		return false;
+	}
+	if (PQntuples(r) != 1)
+		return true;
+	v->user_id = db_ll(r, 0, 0);
+	/* last_used for the account page, at most every five minutes. */
+	if (db_bool(ctx->db, r, 0, 1) && !db_exec(ctx->db, ctx->arena, DB_FEED_KEY_TOUCH, p, &err)) {
+		page_db_error(ctx, err);
+		return false;
+	}
+	return true;
+}
+
+void page_group_feed(struct hctx *ctx)
+{
+	struct read_viewer v;
+	struct group g;
+	if (!feed_viewer(ctx, &v) || !load_group_admitted_as(ctx, &v, &g))
+		return;
+	page_feed_group_posts(ctx, g.id, g.slug, g.name, &v);
 }
 
 void page_group_calendar(struct hctx *ctx)
 {
+	struct read_viewer v;
 	struct group g;
-	if (!load_group_admitted(ctx, &g))
+	if (!feed_viewer(ctx, &v) || !load_group_admitted_as(ctx, &v, &g))
 		return;
-	struct read_viewer v = page_viewer(ctx);
 	const char *p[] = { ll(ctx->arena, g.id), viewer_param(ctx->arena, &v) };
 	enum db_err err;
 	PGresult *r = db_exec(ctx->db, ctx->arena, DB_MEETING_LIST, p, &err);
@@ -916,7 +1005,7 @@ void page_group_calendar(struct hctx *ctx)
 		return;
 	}
 	buf b;
-	ics_begin(ctx, &b, &g);
+	ics_begin(ctx, &b, g.name);
 	for (int i = 0; i < PQntuples(r); i++) {
 		struct meeting m;
 		meeting_fill(ctx->db, r, i, &m);
@@ -927,12 +1016,47 @@ void page_group_calendar(struct hctx *ctx)
 
 void page_meeting_calendar(struct hctx *ctx)
 {
+	struct read_viewer v;
 	struct group g;
 	struct meeting m;
-	if (!load_group_admitted(ctx, &g) || !load_meeting(ctx, &g, &m))
+	if (!feed_viewer(ctx, &v) || !load_group_admitted_as(ctx, &v, &g) || !load_meeting_as(ctx, &v, &g, &m))
 		return;
 	buf b;
-	ics_begin(ctx, &b, &g);
+	ics_begin(ctx, &b, g.name);
 	ics_event(ctx, &b, &g, &m);
 	ics_send(ctx, &b, arena_printf(ctx->arena, "meeting-%lld.ics", m.id));
+}
+
+#define MY_CALENDAR_PER_GROUP 50
+
+/* /me/calendar.ics: the meetings of every group the reader (key or
+ * session) is an active member of; a site moderator's session counts only
+ * their own groups too. Nobody: the same 404 as a missing page. */
+void page_my_calendar(struct hctx *ctx)
+{
+	struct read_viewer v;
+	if (!feed_viewer(ctx, &v))
+		return;
+	if (!v.user_id) {
+		page_error(ctx, 404, "Calendar not found",
+		           "There is no calendar at this address for you. A private calendar link is made on "
+		           "your account's \"Private feed links\" page (/me/feeds).");
+		return;
+	}
+	const char *p[] = { ll(ctx->arena, MY_CALENDAR_PER_GROUP), ll(ctx->arena, v.user_id) };
+	enum db_err err;
+	PGresult *r = db_exec(ctx->db, ctx->arena, DB_MEETING_MINE, p, &err);
+	if (!r) {
+		page_db_error(ctx, err);
+		return;
+	}
+	buf b;
+	ics_begin(ctx, &b, "my groups' meetings");
+	for (int i = 0; i < PQntuples(r); i++) {
+		struct meeting m;
+		meeting_fill(ctx->db, r, i, &m);
+		struct group g = { .slug = db_text(ctx->db, r, i, 14), .name = db_text(ctx->db, r, i, 15) };
+		ics_event(ctx, &b, &g, &m);
+	}
+	ics_send(ctx, &b, "my-meetings.ics");
 }

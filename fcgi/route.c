@@ -163,6 +163,9 @@ static const struct route_form form_meeting_new = { "Schedule a meeting", {
 	{ "minutes", FIELD_LINE, 4, true, "The length in minutes" },
 	{ "tz", FIELD_LINE, 64, true, "The time zone" },
 }, page_group, false };
+static const struct route_form form_feed_key = { "Private feed links", {
+	{ "action", FIELD_CHOICE, 8, true, NULL },
+}, page_feed_keys, false };
 static const struct route_form form_meeting_rsvp = { "Will you come?", {
 	{ "going", FIELD_CHOICE, 3, true, NULL },
 }, page_meeting, false };
@@ -270,6 +273,13 @@ static const struct route routes[] = {
 	{ M_GET,  "/g/:slug/meetings/:id", page_meeting,          DB, NULL },
 	{ M_POST, "/g/:slug/meetings/:id/rsvp", page_meeting_rsvp_post, WRITE, &form_meeting_rsvp },
 	{ M_GET,  "/g/:slug/meetings/:id/calendar.ics", page_meeting_calendar, DB, NULL },
+	/* Private feed links (sql/021_feed_keys.sql): the feed and the
+	 * calendars read with ?key=KEY, without a session. */
+	{ M_GET,  "/g/:slug/feed.atom", page_group_feed,          DB, NULL },
+	{ M_GET,  "/me/calendar.ics",   page_my_calendar,         DB, NULL },
+	{ M_GET,  "/me/feeds",          page_feed_keys,           LOGIN, NULL },
+	{ M_POST, "/me/feeds",          page_feed_keys_post,      WRITE, &form_feed_key },
+	{ M_GET,  "/me/feeds/key",      page_feed_key_shown,      LOGIN, NULL },
 };
 
 enum seg_kind { SEG_ID, SEG_SLUG, SEG_HANDLE };

@@ -181,6 +181,10 @@ void page_health(struct hctx *ctx);
 void page_feed_site(struct hctx *ctx);
 void page_feed_category(struct hctx *ctx);
 void page_feed_thread(struct hctx *ctx);
+/* The Atom document of group group_id's newest posts as viewer v reads
+ * them; the caller (page_group_feed) checked that v may. */
+void page_feed_group_posts(struct hctx *ctx, long long group_id, const char *slug, const char *name,
+                           const struct read_viewer *v);
 /* page_metrics.c: GET /metrics for the addresses in metrics_allow (others:
  * 404); needs no database: it reports on it */
 void page_metrics(struct hctx *ctx);
@@ -200,5 +204,13 @@ void page_meeting(struct hctx *ctx);
 void page_meeting_new_post(struct hctx *ctx);
 void page_meeting_rsvp_post(struct hctx *ctx);
 void page_meeting_calendar(struct hctx *ctx);
+/* Private feed links (sql/021_feed_keys.sql): these and the two calendars
+ * above also read with ?key=KEY. */
+void page_group_feed(struct hctx *ctx);
+void page_my_calendar(struct hctx *ctx);
+/* page_account.c: the private feed key, made, shown once, revoked */
+void page_feed_keys(struct hctx *ctx);
+void page_feed_keys_post(struct hctx *ctx);
+void page_feed_key_shown(struct hctx *ctx);
 
 #endif

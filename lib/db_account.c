@@ -230,13 +230,15 @@ enum db_err db_account_export(db *d, arena *a, long long user_id, json_writer *w
 	enum db_err err = db_begin(d);
 	if (err != DB_OK)
 		return err;
-	PGresult *member = NULL, *threads = NULL, *posts = NULL, *revs = NULL, *support = NULL, *convs = NULL;
+	PGresult *member = NULL, *threads = NULL, *posts = NULL, *revs = NULL, *support = NULL, *convs = NULL,
+	         *feed_key = NULL;
 	if (!db_exec(d, a, DB_ACCOUNT_EXPORT_SNAPSHOT, NULL, &err) ||
 	    !(member = db_exec(d, a, DB_ACCOUNT_EXPORT_MEMBER, params, &err)) ||
 	    !(threads = db_exec(d, a, DB_ACCOUNT_EXPORT_THREADS, params, &err)) ||
 	    !(posts = db_exec(d, a, DB_ACCOUNT_EXPORT_POSTS, params, &err)) ||
 	    !(revs = db_exec(d, a, DB_ACCOUNT_EXPORT_REVISIONS, params, &err)) ||
 	    !(support = db_exec(d, a, DB_ACCOUNT_EXPORT_SUPPORT, params, &err)) ||
+	    !(feed_key = db_exec(d, a, DB_FEED_KEY_EXPORT, params, &err)) ||
 	    (err = db_conversation_export_rows(d, a, user_id, &convs)) != DB_OK)
 		goto fail;
 	if ((err = db_commit(d)) != DB_OK)
@@ -266,6 +268,19 @@ enum db_err db_account_export(db *d, arena *a, long long user_id, json_writer *w
 		json_col_int(w, support, i, 0);
 	json_array_end(w);
 	db_conversation_export_write(w, convs);
+	/* The private feed key (sql/021_feed_keys.sql): when it was made and
+	 * last used; never the key, which only its owner ever had. */
+	json_key(w, "feed_key");
+	if (PQntuples(feed_key) == 1) {
+		json_object_begin(w);
+		json_key(w, "created_at");
+		json_col_str(w, feed_key, 0, 0);
+		json_key(w, "last_used");
+		json_col_str(w, feed_key, 0, 1);
+		json_object_end(w);
+	} else {
+		json_null(w);
+	}
 	json_object_end(w);
 	return DB_OK;
 fail:

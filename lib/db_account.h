@@ -81,7 +81,8 @@ enum db_err db_account_sessions_end_others(db *d, arena *a, long long user_id,
  * threads [{id, title, category, category_slug, created_at, state}],
  * posts [{id, thread_id, thread_title, parent_id, created_at, edited_at,
  * state, hide_reason, body_markdown, revisions [{revision, body_markdown,
- * title, created_at}]}], support_given [post ids]. Times are ISO 8601 UTC.
+ * title, created_at}]}], support_given [post ids], conversations, feed_key {created_at,
+ * last_used} or null (never the key). Times are ISO 8601 UTC.
  * Reads one consistent snapshot in its own read-only transaction. On error
  * the writer holds a partial document: the caller discards the buf.
  * *found is false (and nothing is written) when the account is gone.

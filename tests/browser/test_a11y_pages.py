@@ -2,7 +2,8 @@
 conversations, peer groups and meetings, the moderator tools, the care pages
 (break, recovery, forgot, welcome back), notifications with an unread
 conversation and a meeting reminder, search with filters and with an error,
-and the locked-thread notice.
+the locked-thread notice, and the private feed links (/me/feeds, and the
+key shown once on /me/feeds/key).
 
 The data is built once; then each page is loaded as the reader it is for and
 (1) axe-core runs on it (any violation fails, printed with its rule id,
@@ -121,6 +122,11 @@ def world(stack):
     st, _, body = mod.post("/mod/t/%d" % ann.thread_id, [("action", "lock"), ("reason", "The thread ran "
                            "its course.")])
     assert st == 303, "lock: %d" % st
+    # cy has a private feed key (sql/021_feed_keys.sql): /me/feeds shows
+    # when it was made, never the key.
+    st, _, _ = cy.post("/me/feeds", [("action", "new")])
+    assert st == 303, "feed key: %d" % st
+    cy.cookies.pop("hf", None)
     W.update(ann=ann, bo=bo, cy=cy, dee=dee, mod=mod)
     return W
 
@@ -151,6 +157,8 @@ def pages(w):
         ("mod-audit", "mod", "/mod/audit", 200),
         ("break-form", "cy", "/me/break", 200),
         ("recovery", "cy", "/me/recovery", 200),
+        ("feed-keys", "cy", "/me/feeds", 200),
+        ("feed-keys-none", "bo", "/me/feeds", 200),
         ("forgot", None, "/forgot", 200),
         ("welcome-back", "cy", "/welcome-back", 200),
         ("break-started", None, "/break", 200),
@@ -206,6 +214,42 @@ def test_new_pages_axe_screenshots_and_no_sideways_scroll(stack, browser):
     assert not problems, "%d problem(s):\n#   %s" % (len(problems), "\n#   ".join(problems))
 
 
+def test_feed_key_shown_once_axe_screenshots_and_no_sideways_scroll(stack, browser):
+    """/me/feeds/key with the key and its links (long addresses): axe at
+    1280 px, no sideways scroll at 360 px, screenshots a11y-feed-key-*.png.
+    The key is shown once, so each width gets a fresh one."""
+    w = world(stack)
+    cy = w["cy"]
+    src = axe_source()
+    problems = []
+    for width in (1280, 360):
+        st, hd, _ = cy.post("/me/feeds", [("action", "new")])
+        assert st == 303 and "hf" in cy.cookies, "make a key: %d" % st
+        key = cy.cookies.pop("hf")
+        tab = tab_for(browser, stack, cy)
+        try:
+            tab.send("Network.setCookie", name="hf", value=key, url=stack.url("/"), httpOnly=True, sameSite="Lax")
+            tab.set_viewport(width)
+            status = tab.navigate(stack.url("/me/feeds/key"))
+            assert status == 200, "/me/feeds/key at %d px: HTTP %s" % (width, status)
+            shown = tab.evaluate("(document.getElementById('feed-key') || {}).value || ''")
+            assert shown == key, "the key is not on the page at %d px: %r" % (width, shown)
+            text = tab.evaluate("document.body.innerText")
+            assert "/g/%s/feed.atom?key=%s" % (GROUP, key) in text, "no group feed link at %d px" % width
+            if width == 1280:
+                for v in run_axe(tab, src)["violations"]:
+                    problems.append("feed-key: axe %s (%s): %s\n#     %s" % (
+                        v["id"], v["impact"], v["help"], "\n#     ".join(v["targets"])))
+            else:
+                wide = sideways(tab, width)
+                if wide:
+                    problems.append("feed-key at 360 px: %s" % wide)
+            tab.screenshot(os.path.join(OUT, "a11y-feed-key-%d.png" % width), width=width)
+        finally:
+            tab.close()
+    assert not problems, "%d problem(s):\n#   %s" % (len(problems), "\n#   ".join(problems))
+
+
 def test_the_pages_show_what_they_are_for(stack, browser):
     """The data is there: a check that the pages above are not empty shells
     (so that axe-core ran on the parts that matter)."""
@@ -218,6 +262,8 @@ def test_the_pages_show_what_they_are_for(stack, browser):
         ("bo", "/t/%d" % w["ann"].thread_id): ["This thread is locked"],
         ("mod", "/mod/m/%d" % w["bad_msg"]): ["Nobody wants you here"],
         ("ann", "/search?q=hello&from=2020-13-45"): ["From"],
+        ("cy", "/me/feeds"): ["You have a private key, made", "Night owls"],
+        ("bo", "/me/feeds"): ["You have no private key"],
     }
     missing = []
     for (who, path), texts in want.items():

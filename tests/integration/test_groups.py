@@ -9,11 +9,20 @@ refusals, category pages and feeds, the site feed, search, the home page,
 notifications, member profiles, exports and error pages. Then membership
 flows (open, request, invitation, leave), meetings (time in their zone,
 RSVP, reminders with due times, the thread closed before the start), the
-iCalendar files and the refusal paths (bad CSRF, too-long fields)."""
+iCalendar files and the refusal paths (bad CSRF, too-long fields). Last,
+private feed links (sql/021_feed_keys.sql): a member's key reads the group's
+Atom feed and calendars without a session, is stored hashed, shown once,
+exported without the key, and refused (the non-member's 404, byte for byte)
+when wrong, replaced, revoked, or its member left, is pending, on a break or
+banned; the group feed leaves out held, hidden, deleted and redacted posts
+and never names an anonymous author."""
 
+import hashlib
+import json
 import os
 import re
 import uuid
+import xml.etree.ElementTree as ET
 
 from client import Client, csrf_from, parse, post_id_from
 
@@ -529,3 +538,286 @@ def test_moderators_cannot_move_threads_into_or_out_of_a_group(stack):
         after = stack.psql("select category_id, group_id from threads where id = %d" % tid).strip()
         assert after == before, "moving %s changed the thread: %s -> %s" % (what, before, after)
     _no_secret(Client(stack).get("/c/grp-public")[2], "the public category after the refused move")
+
+
+# ---------------------------------------------------------------- private feed links
+# (sql/021_feed_keys.sql): a member's key reads their groups' feeds and
+# calendars without a session, and nothing else.
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _make_key(c):
+    """Makes (or replaces) c's private key on /me/feeds; returns it, read
+    from the page that shows it once."""
+    st, hd, body = c.post("/me/feeds", {"action": "new"})
+    assert st == 303 and hd.get("location") == "/me/feeds/key", "make a key: %d %r" % (st, body[:300])
+    st, hd, body = c.get("/me/feeds/key")
+    assert st == 200, "the key page: %d" % st
+    assert "no-store" in hd.get("cache-control", ""), "the key page may be stored: %r" % hd.get("cache-control")
+    field = parse(body).find("input", id="feed-key")
+    assert field is not None, "the key is not shown after it was made: %r" % body[:800]
+    key = field.get("value")
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", key or ""), "the key: %r" % key
+    assert b"it is not shown again" in body, "the page does not say the key is shown once"
+    return key
+
+
+def _keyed(stack, path, key):
+    """GET path?key=KEY with no cookie at all (a feed reader)."""
+    return Client(stack).get("%s?key=%s" % (path, key))
+
+
+def _atom(body, what):
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError as e:
+        raise AssertionError("%s is not well-formed XML (%s): %r" % (what, e, body[:500]))
+    assert root.tag == ATOM + "feed", "%s: root %r" % (what, root.tag)
+    for tag in ("id", "title", "updated"):
+        assert root.find(ATOM + tag) is not None, "%s: the feed has no <%s>" % (what, tag)
+    for e in root.findall(ATOM + "entry"):
+        for tag in ("id", "title", "updated", "author", "content"):
+            assert e.find(ATOM + tag) is not None, "%s: an entry has no <%s>" % (what, tag)
+        assert e.find(ATOM + "author/" + ATOM + "name") is not None, "%s: an author without a name" % what
+    return root
+
+
+def _ics_ok(body, what):
+    assert body.startswith(b"BEGIN:VCALENDAR\r\n") and body.endswith(b"END:VCALENDAR\r\n"), \
+        "%s is not an iCalendar file: %r" % (what, body[:200])
+    lines = _unfold(body.decode("utf-8")).split("\r\n")
+    assert "VERSION:2.0" in lines and lines.count("BEGIN:VEVENT") == lines.count("END:VEVENT"), \
+        "%s: %r" % (what, lines[:20])
+    return lines
+
+
+def _private_headers(hd, what):
+    assert hd.get("cache-control") == "private, no-store", "%s: Cache-Control %r" % (what, hd.get("cache-control"))
+    assert hd.get("referrer-policy") == "no-referrer", "%s: Referrer-Policy %r" % (what, hd.get("referrer-policy"))
+
+
+def test_feed_key_is_made_shown_once_stored_hashed_and_exported(stack):
+    _setup(stack)
+    c = _user(stack, "fk_maker_%s" % uuid.uuid4().hex[:6])
+    uid = int(stack.psql("select id from users where handle = '%s'" % c.handle).strip())
+    st, _, body = c.get("/me/feeds")
+    assert st == 200 and b"You have no private key" in body, "no key yet: %d" % st
+    # No CSRF token: 403, nothing made.
+    st, _, body = c.post("/me/feeds", {"action": "new"}, with_csrf=False)
+    assert st == 403, "POST /me/feeds without csrf: %d" % st
+    st, _, body = c.post("/me/feeds", {"action": "new", "csrf": "x" * 43})
+    assert st == 403, "POST /me/feeds with a wrong csrf: %d" % st
+    assert stack.psql("select count(*) from feed_keys where user_id = %d" % uid).strip() == "0"
+    # An unknown action: 422 with the page.
+    st, _, body = c.post("/me/feeds", {"action": "steal"})
+    assert st == 422 and b"Nothing was changed" in body, "bad action: %d" % st
+    key = _make_key(c)
+    stored = stack.psql("select encode(key_hash, 'hex') from feed_keys where user_id = %d" % uid).strip()
+    assert stored == hashlib.sha256(key.encode()).hexdigest(), "the key is not stored as its SHA-256"
+    dump = stack.psql("select k::text from feed_keys k")
+    assert key not in dump, "the key itself is in the table"
+    # Shown once: not again, not on the account page.
+    st, _, body = c.get("/me/feeds/key")
+    assert st == 200 and key.encode() not in body and b"never shown twice" in body, "the key shown twice"
+    st, _, body = c.get("/me/feeds")
+    assert st == 200 and key.encode() not in body, "the account page shows the key"
+    assert b"You have a private key, made" in body and b"Not used yet" in body, body[:1200]
+    assert b"Revoke my key" in body
+    # Used: the account page says when.
+    st, _, _ = _keyed(stack, "/me/calendar.ics", key)
+    assert st == 200
+    st, _, body = c.get("/me/feeds")
+    assert b"Last used" in body, "last use not shown"
+    # The export: when it was made and used; never the key.
+    st, _, body = c.get("/me/export")
+    assert st == 200 and key.encode() not in body, "the export holds the key"
+    doc = json.loads(body)
+    assert doc["feed_key"]["created_at"].endswith("Z") and doc["feed_key"]["last_used"], doc.get("feed_key")
+    # Used twice within five minutes: one touch only (last_used unchanged).
+    before = stack.psql("select last_used from feed_keys where user_id = %d" % uid).strip()
+    _keyed(stack, "/me/calendar.ics", key)
+    assert stack.psql("select last_used from feed_keys where user_id = %d" % uid).strip() == before
+    # Revoked: gone from the table and the export.
+    st, hd, _ = c.post("/me/feeds", {"action": "revoke"})
+    assert st == 303 and hd.get("location") == "/me/feeds?revoked=1"
+    assert stack.psql("select count(*) from feed_keys where user_id = %d" % uid).strip() == "0"
+    st, _, body = c.get("/me/export")
+    assert json.loads(body)["feed_key"] is None
+    st, _, _ = _keyed(stack, "/me/calendar.ics", key)
+    assert st == 404, "a revoked key still reads: %d" % st
+
+
+def test_feed_key_reads_its_members_private_groups_only(stack):
+    s = _setup(stack)
+    mid = _meeting(stack, s, "Keyed meeting KEYEDMEET")
+    member_key = _make_key(s["grp_member"])
+    fac_key = _make_key(s["grp_fac"])
+    outsider_key = _make_key(s["grp_outsider"])
+    pending_key = _make_key(s["grp_pending"])
+    st, hd, body = _keyed(stack, "/g/quiet-room/feed.atom", member_key)
+    assert st == 200, "a member's key on the group feed: %d %r" % (st, body[:300])
+    assert hd.get("content-type") == "application/atom+xml; charset=utf-8"
+    _private_headers(hd, "the keyed group feed")
+    root = _atom(body, "the keyed group feed")
+    assert b"GRPSECRETTITLE" in body, "the group's thread is not in its feed"
+    assert root.find(ATOM + "link[@rel='self']").get("href").endswith("/g/quiet-room/feed.atom"), \
+        "the self link (without the key)"
+    assert member_key.encode() not in body, "the feed repeats the key"
+    # The unlisted group, for its facilitator.
+    st, hd, body = _keyed(stack, "/g/hidden-nook/feed.atom", fac_key)
+    assert st == 200, "the facilitator's key on the unlisted group: %d" % st
+    _atom(body, "the unlisted group's feed")
+    # Calendars.
+    for path in ("/g/quiet-room/calendar.ics", "/g/quiet-room/meetings/%d/calendar.ics" % mid, "/me/calendar.ics"):
+        st, hd, body = _keyed(stack, path, member_key)
+        assert st == 200 and hd.get("content-type", "").startswith("text/calendar"), "%s: %d" % (path, st)
+        _private_headers(hd, path)
+        lines = _ics_ok(body, path)
+        assert any(l.startswith("UID:meeting-%d@" % mid) for l in lines), "%s: the meeting is missing" % path
+    assert stack.psql("select count(*) from feed_keys k join users u on u.id = k.user_id "
+                      "where u.handle = 'grp_member' and k.last_used is not null").strip() == "1"
+    # A non-member's key, a pending member's key, a wrong key, a key of the
+    # wrong shape, no key at all: the non-member's page, byte for byte.
+    st, hd, stranger = Client(stack).get("/g/hidden-nook/feed.atom")
+    assert st == 404
+    for path in ("/g/hidden-nook/feed.atom", "/g/hidden-nook/calendar.ics", "/g/quiet-room/feed.atom",
+                 "/g/quiet-room/calendar.ics", "/g/quiet-room/meetings/%d/calendar.ics" % mid):
+        _, _, anon = Client(stack).get(path)
+        for who, key in (("outsider", outsider_key), ("pending", pending_key), ("wrong", "A" * 43),
+                         ("short", "abc"), ("member-key-on-nook", member_key if "nook" in path else "B" * 43)):
+            st, hd, body = _keyed(stack, path, key)
+            assert st == 404, "%s key on %s: %d" % (who, path, st)
+            _private_headers(hd, "%s key on %s" % (who, path))
+            assert body == anon, "%s key on %s: not the non-member's page" % (who, path)
+            _no_secret(body, "%s key on %s" % (who, path))
+            assert b"NOOKNAME" not in body and b"KEYEDMEET" not in body
+    st, _, body = _keyed(stack, "/me/calendar.ics", outsider_key)
+    assert st == 200 and b"KEYEDMEET" not in body, "the outsider's own calendar holds the group's meeting"
+    st, _, body = _keyed(stack, "/me/calendar.ics", "A" * 43)
+    assert st == 404
+    # The key is no session: the rest of the site reads as anonymous.
+    for path in ("/t/%d" % s["tid"], "/me/notifications", "/g/quiet-room"):
+        st, _, body = _keyed(stack, path, member_key)
+        assert st in (303, 404) or b"GRPSECRET" not in body, "the key opened %s: %d" % (path, st)
+        _no_secret(body, "GET %s?key=" % path)
+    # A session reads the group feed too (no key).
+    st, hd, body = s["grp_member"].get("/g/quiet-room/feed.atom")
+    assert st == 200 and b"GRPSECRETTITLE" in body, "the member's session on the feed: %d" % st
+    _private_headers(hd, "the group feed by session")
+    for who, c in _readers(stack, s):
+        st, _, body = c.get("/g/quiet-room/feed.atom")
+        assert st == 404, "%s on the group feed: %d" % (who, st)
+        _no_secret(body, "%s on the group feed" % who)
+
+
+def test_feed_key_refused_after_regenerate_leave_break_and_ban(stack):
+    s = _setup(stack)
+    u = _user(stack, "fk_nook_%s" % uuid.uuid4().hex[:6])
+    st, _, _ = s["grp_fac"].post("/g/hidden-nook/invite", {"handle": u.handle})
+    assert st == 303
+    st, _, _ = u.post("/g/hidden-nook/join", {})
+    assert st == 303
+    path = "/g/hidden-nook/feed.atom"
+    _, _, stranger = Client(stack).get(path)
+
+    def refused(key, why):
+        st, _, body = _keyed(stack, path, key)
+        assert st == 404 and body == stranger, "%s: %d (want the non-member's 404)" % (why, st)
+
+    def reads(key, why):
+        st, _, body = _keyed(stack, path, key)
+        assert st == 200, "%s: %d %r" % (why, st, body[:300])
+        _atom(body, why)
+
+    k1 = _make_key(u)
+    reads(k1, "a new member's key")
+    # Through nginx both times: nothing stored the first answer.
+    k2 = _make_key(u)
+    assert k2 != k1
+    refused(k1, "the key replaced by a new one")
+    reads(k2, "the new key")
+    uid = stack.psql("select id from users where handle = '%s'" % u.handle).strip()
+    stack.psql("update users set away_until = now() + interval '3 days' where id = %s" % uid)
+    refused(k2, "the key of a member on a break")
+    stack.psql("update users set away_until = null where id = %s" % uid)
+    reads(k2, "back from the break")
+    stack.psql("update users set status = 'banned' where id = %s" % uid)
+    refused(k2, "a banned member's key")
+    stack.psql("update users set status = 'active' where id = %s" % uid)
+    reads(k2, "the ban lifted")
+    st, _, _ = u.post("/g/hidden-nook/leave", {})
+    assert st == 303
+    refused(k2, "the key of a member who left")
+    st, _, body = _keyed(stack, "/me/calendar.ics", k2)
+    assert st == 200 and b"NOOKNAME" not in body, "the left group's meetings are still in my calendar"
+
+
+def test_group_feed_leaves_out_held_hidden_deleted_redacted_and_anonymous_authors(stack):
+    s = _setup(stack)
+    anon = _user(stack, "fk_anon_%s" % uuid.uuid4().hex[:6])
+    r = stack.hearthctl("group", "member", "quiet-room", anon.handle, "member")
+    assert r.returncode == 0, r.stderr
+    words = {}
+    for kind in ("visible", "held", "hidden", "deleted", "redacted", "anonymous", "threadheld"):
+        word = "FK%sWORD" % kind.upper()
+        c = anon if kind == "anonymous" else s["grp_member"]
+        if kind == "threadheld":
+            st, loc, body = c.new_thread("group-quiet-room", "Held thread FKHELDTITLE", "Text " + word)
+        else:
+            st, loc, body = c.reply(s["pid"], "A group reply %s here." % word)
+        assert st == 303, "%s: %d %r" % (kind, st, body[:300])
+        words[kind] = int(post_id_from(loc, body))
+    stack.psql("update posts set state = 'held' where id = %d" % words["held"])
+    stack.psql("update posts set state = 'hidden', hide_reason = 'x' where id = %d" % words["hidden"])
+    stack.psql("update posts set state = 'deleted' where id = %d" % words["deleted"])
+    stack.psql("insert into redactions (post_id, original_md, original_html, reason) values "
+               "(%d, 'o', 'o', 'test')" % words["redacted"])
+    stack.psql("update posts set anonymous = true where id = %d" % words["anonymous"])
+    stack.psql("update threads set state = 'held' where id = (select thread_id from posts where id = %d)"
+               % words["threadheld"])
+    key = _make_key(s["grp_member"])
+    for how, get in (("key", lambda: _keyed(stack, "/g/quiet-room/feed.atom", key)),
+                     ("session", lambda: s["grp_member"].get("/g/quiet-room/feed.atom")),
+                     ("author's session", lambda: anon.get("/g/quiet-room/feed.atom"))):
+        st, _, body = get()
+        assert st == 200, "%s: %d" % (how, st)
+        root = _atom(body, "the group feed by %s" % how)
+        assert b"FKVISIBLEWORD" in body and b"FKANONYMOUSWORD" in body, "%s: visible posts missing" % how
+        for kind in ("held", "hidden", "deleted", "redacted", "threadheld"):
+            assert ("FK%sWORD" % kind.upper()).encode() not in body, "%s: the %s post is in the feed" % (how, kind)
+        assert b"FKHELDTITLE" not in body
+        assert anon.handle.encode() not in body, "%s: the anonymous author is named" % how
+        entry = [e for e in root.findall(ATOM + "entry")
+                 if e.find(ATOM + "id").text.endswith("/p/%d" % words["anonymous"])]
+        assert entry and entry[0].find(ATOM + "author/" + ATOM + "name").text == \
+            "a member who chose to stay anonymous", "%s: the anonymous entry's author" % how
+
+
+def test_group_page_links_the_feed_and_the_private_links_for_members(stack):
+    s = _setup(stack)
+    st, _, body = s["grp_member"].get("/g/quiet-room")
+    doc = parse(body)
+    alt = [l for l in doc.find_all("link") if l.get("rel") == "alternate"]
+    assert alt and alt[0].get("type") == "application/atom+xml" and \
+        alt[0].get("href") == "/g/quiet-room/feed.atom", "the head's feed link: %r" % alt
+    hrefs = [a.get("href") for a in doc.find_all("a")]
+    assert "/g/quiet-room/feed.atom" in hrefs and "/me/feeds" in hrefs and \
+        "/g/quiet-room/calendar.ics" in hrefs, "Subscribe links: %r" % hrefs
+    for who, c in _readers(stack, s):
+        st, _, body = c.get("/g/quiet-room")
+        assert b"/g/quiet-room/feed.atom" not in body and b"/me/feeds\"" not in body, \
+            "%s sees the group's feed links" % who
+
+
+def test_account_deletion_removes_the_feed_key(stack):
+    _setup(stack)
+    c = _user(stack, "fk_gone_%s" % uuid.uuid4().hex[:6])
+    key = _make_key(c)
+    uid = int(stack.psql("select id from users where handle = '%s'" % c.handle).strip())
+    st, _, body = c.post("/me/delete", {"posts": "delete", "password": "correct horse battery staple",
+                                        "confirm": "yes"})
+    assert st == 200, "delete: %d %r" % (st, body[:300])
+    assert stack.psql("select count(*) from feed_keys where user_id = %d" % uid).strip() == "0"
+    st, _, _ = _keyed(stack, "/me/calendar.ics", key)
+    assert st == 404
