@@ -5,6 +5,8 @@
  * and threads that move while someone pages are neither lost nor repeated
  * within the snapshot each page reads.
  */
+#include <string.h>
+
 #include "db_care.h"
 #include "db_category.h"
 #include "db_read.h"
@@ -99,7 +101,12 @@ void page_category(struct hctx *ctx)
 		tpl_set_bool(d, "muted_category", true);
 	else if (muted_crisis)
 		tpl_set_bool(d, "muted_crisis", true);
-	tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/c/%s/feed.atom", cat.slug));
+	/* A group's category (slug "group-" + the group's) has the group's own
+	 * feed; the public category feed never lists a group's threads. */
+	if (cat.group_id && strncmp(cat.slug, "group-", 6) == 0)
+		tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/g/%s/feed.atom", cat.slug + 6));
+	else
+		tpl_set_str(d, "feed_url", arena_printf(ctx->arena, "/c/%s/feed.atom", cat.slug));
 	tpl_value *c = tpl_map(ctx->arena);
 	tpl_set_str(c, "slug", cat.slug);
 	tpl_set_str(c, "name", cat.name);

@@ -801,6 +801,10 @@ def test_group_page_links_the_feed_and_the_private_links_for_members(stack):
     alt = [l for l in doc.find_all("link") if l.get("rel") == "alternate"]
     assert alt and alt[0].get("type") == "application/atom+xml" and \
         alt[0].get("href") == "/g/quiet-room/feed.atom", "the head's feed link: %r" % alt
+    # The group's category page points at the group's feed, not the public category feed.
+    st, _, cbody = s["grp_member"].get("/c/group-quiet-room")
+    calt = [l.get("href") for l in parse(cbody).find_all("link") if l.get("rel") == "alternate"]
+    assert st == 200 and calt == ["/g/quiet-room/feed.atom"], "the group category's feed link: %r" % calt
     hrefs = [a.get("href") for a in doc.find_all("a")]
     assert "/g/quiet-room/feed.atom" in hrefs and "/me/feeds" in hrefs and \
         "/g/quiet-room/calendar.ics" in hrefs, "Subscribe links: %r" % hrefs
