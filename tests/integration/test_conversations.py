@@ -310,6 +310,10 @@ def test_report_lets_a_moderator_read_with_audit(stack):
     assert st == 422, "reporting one's own message: %d" % st
     st, hd, _ = bo.post("/msg/%d/report" % mid, [("reason", "harassment"), ("details", "not nice")])
     assert st == 303, "report: %d" % st
+    st, _, _ = bo.post("/msg/%d/report" % mid, [("reason", "harassment"), ("details", "not nice")])
+    assert st == 303, "reporting again: %d" % st
+    assert _q(stack, "select count(*) from message_flags where message_id = %d and source = 'report'" % mid) == "1", \
+        "the same member's second report of an open item was added again"
     assert "/mod/m/%d" % mid in _page(W["mod"], "/mod"), "the queue does not list the reported message"
     before = int(_q(stack, "select count(*) from audit_log where action = 'read_conversation'"))
     item = _page(W["mod"], "/mod/m/%d" % mid)
