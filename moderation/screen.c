@@ -66,6 +66,10 @@ struct mod_scratch {
 	struct mod_view normal, deob, deob_flipped;
 	struct mod_quote_index qindex;
 	struct mod_word_starts words;       /* of the view being scanned */
+	/* de-obfuscated views: bit i % 64 of xfbits[i / 64] set when view byte i needed a transform
+	 * other than emphasis (see run_pattern) */
+	uint64_t *xfbits;
+	size_t xfcap;                       /* words allocated in xfbits */
 	/* per pattern, valid only where stamp[p] == scan */
 	struct hit_window *windows;
 	size_t *extra_last;                 /* per pattern and extra group: last literal start seen */
@@ -433,6 +437,43 @@ static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t
 	}
 }
 
+/* For a de-obfuscated view: marks the bytes that needed a transform other than emphasis. */
+static int build_xfbits(mod_scratch *sc, const struct mod_view *v)
+{
+	size_t nwords = v->len / 64 + 1;
+	if (nwords > sc->xfcap) {
+		uint64_t *grown = realloc(sc->xfbits, nwords * sizeof *grown);
+		if (!grown)
+			return -1;
+		sc->xfbits = grown;
+		sc->xfcap = nwords;
+	}
+	memset(sc->xfbits, 0, nwords * sizeof *sc->xfbits);
+	if (v->identity)
+		return 0;
+	for (size_t i = 0; i < v->len; i++)
+		if (v->xf[i] & ~(unsigned)MOD_XF_EMPHASIS)
+			sc->xfbits[i / 64] |= 1ull << (i % 64);
+	return 0;
+}
+
+/* Whether a byte of [start, cut) is marked in xfbits. */
+static bool xf_in(const uint64_t *bits, size_t start, size_t cut)
+{
+	if (start >= cut)
+		return false;
+	size_t w0 = start / 64, w1 = (cut - 1) / 64;
+	uint64_t lo = ~0ull << (start % 64), hi = ~0ull >> (63 - (cut - 1) % 64);
+	if (w0 == w1)
+		return (bits[w0] & lo & hi) != 0;
+	if (bits[w0] & lo)
+		return true;
+	for (size_t w = w0 + 1; w < w1; w++)
+		if (bits[w])
+			return true;
+	return (bits[w1] & hi) != 0;
+}
+
 /* Runs one pattern over view bytes [start, cut). Every match holds a trigger literal, and the
  * window holds every trigger hit in it (a later hit would have joined it), so no match starts
  * after the last one. A pattern whose matches all start with one of its lead literals is tried
@@ -443,13 +484,16 @@ static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t
  * trigger literal, reported to this window (a hit of an earlier window lies more than
  * WINDOW_REACH bytes before start). Without lead literals pcre2 searches, with the last trigger
  * hit as its offset limit. last is SIZE_MAX for a pattern without literals, run over the whole
- * view. */
+ * view. In a de-obfuscated view, a window with no de-obfuscated byte is not run: every match in
+ * it would lie in text the normal view holds as it is, and add_candidate drops such matches. */
 static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start, size_t cut,
                         size_t first, size_t last)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const pcre2_code *code = pat->code;
 	mod_scratch *sc = call->sc;
+	if (call->deobfuscated && !xf_in(sc->xfbits, start, cut))
+		return;
 	if (pat->nextra && !extras_present(call, pattern, start, cut))
 		return;
 	pcre2_match_context *mctx = sc->mctx;
@@ -581,6 +625,10 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	call->sent_to = 0;
 	sc->qindex.built = false;
 	sc->words.built = false;
+	if (deobfuscated && build_xfbits(sc, v) < 0) {
+		call->nomem = true;
+		return;
+	}
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
 		if (call->rs->npatterns)
 			memset(sc->stamp, 0, call->rs->npatterns * sizeof *sc->stamp);
@@ -846,6 +894,7 @@ void mod_scratch_free(mod_scratch *sc)
 	mod_view_free(&sc->deob_flipped);
 	mod_quote_index_free(&sc->qindex);
 	mod_word_starts_free(&sc->words);
+	free(sc->xfbits);
 	scratch_free_pattern_tables(sc);
 	free(sc->cands);
 	free(sc);
@@ -905,6 +954,11 @@ static void scratch_trim(mod_scratch *sc)
 		mod_view_free(&sc->deob_flipped);
 	mod_quote_index_trim(&sc->qindex);
 	mod_word_starts_trim(&sc->words);
+	if (sc->xfcap > SCRATCH_KEEP / 64) {
+		free(sc->xfbits);
+		sc->xfbits = NULL;
+		sc->xfcap = 0;
+	}
 	if (sc->capcands > 64) {
 		free(sc->cands);
 		sc->cands = NULL;
