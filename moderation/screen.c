@@ -54,6 +54,7 @@ struct hit_window {
 };
 
 #define EXTRA_SEEN_SLOTS 64
+#define TRI_SEEN_SLOTS 8
 
 struct mod_scratch {
 	bool in_use;
@@ -83,6 +84,10 @@ struct mod_scratch {
 	 * valid for the scan and window it was computed in */
 	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
 		extra_seen[EXTRA_SEEN_SLOTS];
+	/* the trigrams of windows checked for a common-word group: bit tri_bit() of bits is set for
+	 * each trigram of view bytes [start, cut) in scan scan (patterns' windows interleave: a few
+	 * are kept, by their bounds) */
+	struct tri_seen { uint64_t bits[8]; uint32_t scan; size_t start, cut; } tri[TRI_SEEN_SLOTS];
 };
 
 struct screen_call {
@@ -230,12 +235,46 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 	return false;
 }
 
+static inline unsigned tri_bit(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
+}
+
+/* Whether some member of group g occurs in view bytes [start, cut). Every member is at least
+ * MOD_LIT_MIN bytes long, so an occurrence puts its first trigram among the window's: the
+ * window's trigrams (kept for the next group checked in the same window) rule most members out
+ * without a search. */
+static bool group_in_window(struct screen_call *call, const struct mod_pattern_group *g,
+                            size_t start, size_t cut)
+{
+	mod_scratch *sc = call->sc;
+	const unsigned char *t = (const unsigned char *)call->view->text;
+	struct tri_seen *ts = &sc->tri[(start * 31 + cut) % TRI_SEEN_SLOTS];
+	if (ts->scan != sc->scan || ts->start != start || ts->cut != cut) {
+		memset(ts->bits, 0, sizeof ts->bits);
+		for (size_t i = start; i + MOD_LIT_MIN <= cut; i++) {
+			unsigned b = tri_bit(t + i);
+			ts->bits[b >> 6] |= 1ull << (b & 63);
+		}
+		ts->scan = sc->scan;
+		ts->start = start;
+		ts->cut = cut;
+	}
+	for (uint32_t k = 0; k < g->count; k++) {
+		unsigned b = g->len[k] < MOD_LIT_MIN ? 0 : tri_bit((const unsigned char *)g->lit[k]);
+		if ((g->len[k] < MOD_LIT_MIN || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
+		    window_has((const char *)t + start, cut - start, g->lit[k], g->len[k]))
+			return true;
+	}
+	return false;
+}
+
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The
  * prefilter reported every occurrence up to the scan position, which is past cut whenever a window
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
  * past cut must we look. A group the prefilter does not look for
  * (extra_skipped: it holds a common word) is taken as present. */
-static bool extras_present(const struct screen_call *call, uint32_t pattern, size_t start,
+static bool extras_present(struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
@@ -250,9 +289,7 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 			                                                EXTRA_SEEN_SLOTS];
 			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||
 			    seen->cut != cut) {
-				bool found = false;
-				for (uint32_t k = 0; k < eg->count && !found; k++)
-					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				bool found = group_in_window(call, eg, start, cut);
 				*seen = (struct extra_seen){ eg->lit, call->sc->scan, start, cut, found };
 			}
 			if (!seen->has)
@@ -632,6 +669,8 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
 		if (call->rs->npatterns)
 			memset(sc->stamp, 0, call->rs->npatterns * sizeof *sc->stamp);
+		memset(sc->extra_seen, 0, sizeof sc->extra_seen);
+		memset(sc->tri, 0, sizeof sc->tri);
 		sc->scan = 1;
 	}
 	mod_prefilter_scan(pf, v->text, v->len, on_literal, call);
