@@ -235,6 +235,7 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 	return false;
 }
 
+/* One of 512 bits for the trigram at p (the window's are hashed the same way, rolling). */
 static inline unsigned tri_bit(const unsigned char *p)
 {
 	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
@@ -251,11 +252,16 @@ static bool group_in_window(struct screen_call *call, const struct mod_pattern_g
 	const unsigned char *t = (const unsigned char *)call->view->text;
 	struct tri_seen *ts = &sc->tri[(start * 31 + cut) % TRI_SEEN_SLOTS];
 	if (ts->scan != sc->scan || ts->start != start || ts->cut != cut) {
-		memset(ts->bits, 0, sizeof ts->bits);
-		for (size_t i = start; i + MOD_LIT_MIN <= cut; i++) {
-			unsigned b = tri_bit(t + i);
-			ts->bits[b >> 6] |= 1ull << (b & 63);
+		uint64_t bits[8] = { 0 };
+		if (cut - start >= MOD_LIT_MIN) {
+			uint32_t x = (uint32_t)t[start] << 8 | t[start + 1];
+			for (size_t i = start + 2; i < cut; i++) {
+				x = (x << 8 | t[i]) & 0xFFFFFFu;
+				unsigned b = x * 0x9E3779B1u >> 23;
+				bits[b >> 6] |= 1ull << (b & 63);
+			}
 		}
+		memcpy(ts->bits, bits, sizeof bits);
 		ts->scan = sc->scan;
 		ts->start = start;
 		ts->cut = cut;
