@@ -139,7 +139,9 @@ struct mod_pf_lit {
 
 #define MOD_PF_SLOT_LITS 256    /* more distinct literals on one trigram: compared entry by entry */
 
-struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; };
+/* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
+ * three bytes long */
+struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; uint64_t fourth; };
 
 /* Trigram index over literals: one pass over a view reports every literal occurrence. */
 struct mod_prefilter {

@@ -145,9 +145,13 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 		size_t slot = slot_of(pf, key);
 		while (pf->slots[slot].key_plus1)
 			slot = (slot + 1) & (nslots - 1);
+		uint64_t fourth = 0;
+		for (size_t k = i; k < j; k++)
+			fourth |= pf->entries[k].len > 3 ?
+			          1ull << ((unsigned char)pf->entries[k].lit[3] & 63) : ~0ull;
 		pf->slots[slot] = (struct mod_pf_slot){ key + 1, (uint32_t)i, (uint32_t)(j - i),
 		                                        (uint32_t)lit_first,
-		                                        (uint32_t)(pf->nlits - lit_first) };
+		                                        (uint32_t)(pf->nlits - lit_first), fourth };
 		uint32_t bit = bloom_bit(key);
 		pf->bloom[bit >> 6] |= 1ull << (bit & 63);
 		i = j;
@@ -198,6 +202,11 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		if (!sl->key_plus1)
 			continue;
 		size_t start = i - 2;
+		/* no literal of the slot has the next byte as its fourth (past the end: byte 0, which
+		 * only a three-byte literal, setting every bit, lets through unless one has it) */
+		unsigned char next = i + 1 < len ? u[i + 1] : 0;
+		if (!(sl->fourth >> (next & 63) & 1))
+			continue;
 		const struct mod_pf_entry *e = pf->entries + sl->first;
 		if (sl->nlits > MOD_PF_SLOT_LITS) {
 			for (uint32_t k = 0; k < sl->count; k++) {
