@@ -18,6 +18,16 @@
 
 #include "mod.h"
 
+/* memcmp(a, b, n) == 0 for the short strings the filter compares (literals, words), without a
+ * call: the call costs more than such a comparison. */
+static inline bool mod_same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* ---- views ---------------------------------------------------------------------------------- */
 
 /* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the

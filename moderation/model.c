@@ -186,16 +186,6 @@ static inline bool maybe_present(const struct mod_model *m, uint64_t h)
 	return m->bloom[b >> 6] >> (b & 63) & 1;
 }
 
-/* memcmp(a, b, n) == 0 for the short words here, without a call (a lookup compares one or two
- * words, and the call cost more than the comparison). */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
 static struct model_entry *slot_for(const struct mod_model *m, uint64_t hash, const char *a,
                                     size_t alen, const char *b, size_t blen)
 {
@@ -208,8 +198,8 @@ static struct model_entry *slot_for(const struct mod_model *m, uint64_t hash, co
 		if (e->hash != hash || e->len != total)
 			continue;
 		const char *f = m->pool + e->off;
-		if (same_bytes(f, a, alen) &&
-		    (!b || (f[alen] == ' ' && same_bytes(f + alen + 1, b, blen))))
+		if (mod_same_bytes(f, a, alen) &&
+		    (!b || (f[alen] == ' ' && mod_same_bytes(f + alen + 1, b, blen))))
 			return e;
 	}
 }

@@ -211,7 +211,7 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		if (sl->nlits > MOD_PF_SLOT_LITS) {
 			for (uint32_t k = 0; k < sl->count; k++) {
 				if (start + e[k].len > len ||
-				    memcmp(text + start + 3, e[k].lit + 3, e[k].len - 3u))
+				    !mod_same_bytes(text + start + 3, e[k].lit + 3, e[k].len - 3u))
 					continue;
 				int rc = hit(arg, e[k].pattern, e[k].group, start, start + e[k].len);
 				if (rc)
@@ -226,7 +226,7 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		uint32_t nmatched = 0;
 		for (uint32_t k = 0; k < sl->nlits; k++)
 			if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
-			    (l[k].len <= 11 || memcmp(text + start + 11, l[k].lit + 11, l[k].len - 11u) == 0)) {
+			    (l[k].len <= 11 || mod_same_bytes(text + start + 11, l[k].lit + 11, l[k].len - 11u))) {
 				matched[k / 64] |= 1ull << (k % 64);
 				one = &l[k];
 				nmatched++;

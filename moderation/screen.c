@@ -228,7 +228,7 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 		return len == 0;
 	const char *end = text + n - len + 1, *p = text;
 	while ((p = memchr(p, lit[0], (size_t)(end - p))) != NULL) {
-		if (memcmp(p + 1, lit + 1, len - 1) == 0)
+		if (mod_same_bytes(p + 1, lit + 1, len - 1))
 			return true;
 		p++;
 	}
