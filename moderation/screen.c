@@ -54,7 +54,7 @@ struct hit_window {
 };
 
 #define EXTRA_SEEN_SLOTS 64
-#define TRI_SEEN_SLOTS 8
+#define TRI_SEEN_SLOTS 32
 
 struct mod_scratch {
 	bool in_use;
