@@ -241,10 +241,10 @@ static inline unsigned tri_bit(const unsigned char *p)
 	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
 }
 
-/* Whether some member of group g occurs in view bytes [start, cut). Every member is at least
- * MOD_LIT_MIN bytes long, so an occurrence puts its first trigram among the window's: the
- * window's trigrams (kept for the next group checked in the same window) rule most members out
- * without a search. */
+/* Whether some member of group g occurs in view bytes [start, cut). An occurrence of a member of
+ * MOD_LIT_MIN bytes or more puts its first trigram among the window's: the window's trigrams
+ * (kept for the next group checked in the same window) rule most members out without a search.
+ * A shorter member (literal.c makes none) is always searched for. */
 static bool group_in_window(struct screen_call *call, const struct mod_pattern_group *g,
                             size_t start, size_t cut)
 {
