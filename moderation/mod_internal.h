@@ -18,6 +18,16 @@
 
 #include "mod.h"
 
+/* memcmp(a, b, n) == 0 for the short strings the filter compares (literals, words), without a
+ * call: the call costs more than such a comparison. */
+static inline bool mod_same_bytes(const char *a, const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 /* ---- views ---------------------------------------------------------------------------------- */
 
 /* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the
@@ -139,7 +149,9 @@ struct mod_pf_lit {
 
 #define MOD_PF_SLOT_LITS 256    /* more distinct literals on one trigram: compared entry by entry */
 
-struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; };
+/* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
+ * three bytes long */
+struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; uint64_t fourth; };
 
 /* Trigram index over literals: one pass over a view reports every literal occurrence. */
 struct mod_prefilter {

@@ -198,8 +198,8 @@ static struct model_entry *slot_for(const struct mod_model *m, uint64_t hash, co
 		if (e->hash != hash || e->len != total)
 			continue;
 		const char *f = m->pool + e->off;
-		if (memcmp(f, a, alen) == 0 &&
-		    (!b || (f[alen] == ' ' && memcmp(f + alen + 1, b, blen) == 0)))
+		if (mod_same_bytes(f, a, alen) &&
+		    (!b || (f[alen] == ' ' && mod_same_bytes(f + alen + 1, b, blen))))
 			return e;
 	}
 }
@@ -422,52 +422,61 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 		return -1;
 	}
 	acc.capseen = cap;
+	/* A word is read where it stands; one with an apostrophe is copied without it into buf. */
 	char buf[2][MOD_MODEL_FEATURE_MAX + 1];
 	int cur = 0;
-	bool have_prev = false;
+	const char *prev = NULL;
 	size_t prevlen = 0;
 	uint64_t prevhash = 0;
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
-		size_t sp = s[i] >= 0x80 ? unicode_space(s + i, len - i) : 0;
-		if (sp || !word_byte(s[i])) {
-			i += sp ? sp : 1;
+		unsigned char c = s[i];
+		if (c < 0x80 ? !word_byte(c) : unicode_space(s + i, len - i) > 0) {
+			i += c < 0x80 ? 1 : unicode_space(s + i, len - i);
 			continue;
 		}
 		/* one word: word bytes, an apostrophe after a word byte dropped */
-		char *word = buf[cur];
-		size_t wl = 0;
-		bool toolong = false;
+		size_t start = i, wl = 0;
+		uint64_t h = FNV_START;
+		bool apostrophe = false;
 		while (i < len) {
-			if (s[i] == '\'') {
+			c = s[i];
+			if (c == '\'') {
+				apostrophe = true;
 				i++;
 				continue;
 			}
-			if (!word_byte(s[i]) || (s[i] >= 0x80 && unicode_space(s + i, len - i)))
+			if (c < 0x80 ? !word_byte(c) : unicode_space(s + i, len - i) > 0)
 				break;
-			if (wl < MOD_MODEL_FEATURE_MAX)
-				word[wl++] = (char)s[i];
-			else
-				toolong = true;
+			h = (h ^ c) * 0x100000001b3ull;
+			wl++;
 			i++;
 		}
-		if (toolong) {          /* no feature holds it; it still separates its neighbours */
-			have_prev = false;
+		if (wl > MOD_MODEL_FEATURE_MAX) {  /* no feature holds it; it still separates its
+		                                      neighbours */
+			prev = NULL;
 			continue;
 		}
-		uint64_t h = fnv_bytes(FNV_START, word, wl);
+		const char *word = (const char *)s + start;
+		if (apostrophe) {
+			char *w = buf[cur];
+			cur = !cur;
+			for (size_t k = start, n = 0; k < i; k++)
+				if (s[k] != '\'')
+					w[n++] = (char)s[k];
+			word = w;
+		}
 		const struct model_entry *e;
 		if (maybe_present(m, h) && (e = slot_for(m, h, word, wl, NULL, 0))->len)
 			hit(&acc, e);
-		if (have_prev && prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
+		if (prev && prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
 			uint64_t bh = pair_hash(prevhash, h);
-			if (maybe_present(m, bh) && (e = slot_for(m, bh, buf[!cur], prevlen, word, wl))->len)
+			if (maybe_present(m, bh) && (e = slot_for(m, bh, prev, prevlen, word, wl))->len)
 				hit(&acc, e);
 		}
-		have_prev = true;
+		prev = word;
 		prevlen = wl;
 		prevhash = h;
-		cur = !cur;
 	}
 	for (int c = 0; c < MOD_MODEL_CATS; c++) {
 		if (!((m->has_bias & m->has_threshold) & (1u << c))) {

@@ -145,9 +145,13 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 		size_t slot = slot_of(pf, key);
 		while (pf->slots[slot].key_plus1)
 			slot = (slot + 1) & (nslots - 1);
+		uint64_t fourth = 0;
+		for (size_t k = i; k < j; k++)
+			fourth |= pf->entries[k].len > 3 ?
+			          1ull << ((unsigned char)pf->entries[k].lit[3] & 63) : ~0ull;
 		pf->slots[slot] = (struct mod_pf_slot){ key + 1, (uint32_t)i, (uint32_t)(j - i),
 		                                        (uint32_t)lit_first,
-		                                        (uint32_t)(pf->nlits - lit_first) };
+		                                        (uint32_t)(pf->nlits - lit_first), fourth };
 		uint32_t bit = bloom_bit(key);
 		pf->bloom[bit >> 6] |= 1ull << (bit & 63);
 		i = j;
@@ -198,11 +202,16 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		if (!sl->key_plus1)
 			continue;
 		size_t start = i - 2;
+		/* no literal of the slot has the next byte as its fourth (past the end: byte 0, which
+		 * only a three-byte literal, setting every bit, lets through unless one has it) */
+		unsigned char next = i + 1 < len ? u[i + 1] : 0;
+		if (!(sl->fourth >> (next & 63) & 1))
+			continue;
 		const struct mod_pf_entry *e = pf->entries + sl->first;
 		if (sl->nlits > MOD_PF_SLOT_LITS) {
 			for (uint32_t k = 0; k < sl->count; k++) {
 				if (start + e[k].len > len ||
-				    memcmp(text + start + 3, e[k].lit + 3, e[k].len - 3u))
+				    !mod_same_bytes(text + start + 3, e[k].lit + 3, e[k].len - 3u))
 					continue;
 				int rc = hit(arg, e[k].pattern, e[k].group, start, start + e[k].len);
 				if (rc)
@@ -217,7 +226,7 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		uint32_t nmatched = 0;
 		for (uint32_t k = 0; k < sl->nlits; k++)
 			if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
-			    (l[k].len <= 11 || memcmp(text + start + 11, l[k].lit + 11, l[k].len - 11u) == 0)) {
+			    (l[k].len <= 11 || mod_same_bytes(text + start + 11, l[k].lit + 11, l[k].len - 11u))) {
 				matched[k / 64] |= 1ull << (k % 64);
 				one = &l[k];
 				nmatched++;

@@ -54,6 +54,7 @@ struct hit_window {
 };
 
 #define EXTRA_SEEN_SLOTS 64
+#define TRI_SEEN_SLOTS 32
 
 struct mod_scratch {
 	bool in_use;
@@ -66,6 +67,10 @@ struct mod_scratch {
 	struct mod_view normal, deob, deob_flipped;
 	struct mod_quote_index qindex;
 	struct mod_word_starts words;       /* of the view being scanned */
+	/* de-obfuscated views: bit i % 64 of xfbits[i / 64] set when view byte i needed a transform
+	 * other than emphasis (see run_pattern) */
+	uint64_t *xfbits;
+	size_t xfcap;                       /* words allocated in xfbits */
 	/* per pattern, valid only where stamp[p] == scan */
 	struct hit_window *windows;
 	size_t *extra_last;                 /* per pattern and extra group: last literal start seen */
@@ -79,6 +84,10 @@ struct mod_scratch {
 	 * valid for the scan and window it was computed in */
 	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
 		extra_seen[EXTRA_SEEN_SLOTS];
+	/* the trigrams of windows checked for a common-word group: bit tri_bit() of bits is set for
+	 * each trigram of view bytes [start, cut) in scan scan (patterns' windows interleave: a few
+	 * are kept, by their bounds) */
+	struct tri_seen { uint64_t bits[8]; uint32_t scan; size_t start, cut; } tri[TRI_SEEN_SLOTS];
 };
 
 struct screen_call {
@@ -219,9 +228,49 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 		return len == 0;
 	const char *end = text + n - len + 1, *p = text;
 	while ((p = memchr(p, lit[0], (size_t)(end - p))) != NULL) {
-		if (memcmp(p + 1, lit + 1, len - 1) == 0)
+		if (mod_same_bytes(p + 1, lit + 1, len - 1))
 			return true;
 		p++;
+	}
+	return false;
+}
+
+/* One of 512 bits for the trigram at p (the window's are hashed the same way, rolling). */
+static inline unsigned tri_bit(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
+}
+
+/* Whether some member of group g occurs in view bytes [start, cut). An occurrence of a member of
+ * MOD_LIT_MIN bytes or more puts its first trigram among the window's: the window's trigrams
+ * (kept for the next group checked in the same window) rule most members out without a search.
+ * A shorter member (literal.c makes none) is always searched for. */
+static bool group_in_window(struct screen_call *call, const struct mod_pattern_group *g,
+                            size_t start, size_t cut)
+{
+	mod_scratch *sc = call->sc;
+	const unsigned char *t = (const unsigned char *)call->view->text;
+	struct tri_seen *ts = &sc->tri[(start * 31 + cut) % TRI_SEEN_SLOTS];
+	if (ts->scan != sc->scan || ts->start != start || ts->cut != cut) {
+		uint64_t bits[8] = { 0 };
+		if (cut - start >= MOD_LIT_MIN) {
+			uint32_t x = (uint32_t)t[start] << 8 | t[start + 1];
+			for (size_t i = start + 2; i < cut; i++) {
+				x = (x << 8 | t[i]) & 0xFFFFFFu;
+				unsigned b = x * 0x9E3779B1u >> 23;
+				bits[b >> 6] |= 1ull << (b & 63);
+			}
+		}
+		memcpy(ts->bits, bits, sizeof bits);
+		ts->scan = sc->scan;
+		ts->start = start;
+		ts->cut = cut;
+	}
+	for (uint32_t k = 0; k < g->count; k++) {
+		unsigned b = g->len[k] < MOD_LIT_MIN ? 0 : tri_bit((const unsigned char *)g->lit[k]);
+		if ((g->len[k] < MOD_LIT_MIN || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
+		    window_has((const char *)t + start, cut - start, g->lit[k], g->len[k]))
+			return true;
 	}
 	return false;
 }
@@ -231,7 +280,7 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
  * past cut must we look. A group the prefilter does not look for
  * (extra_skipped: it holds a common word) is taken as present. */
-static bool extras_present(const struct screen_call *call, uint32_t pattern, size_t start,
+static bool extras_present(struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
@@ -246,9 +295,7 @@ static bool extras_present(const struct screen_call *call, uint32_t pattern, siz
 			                                                EXTRA_SEEN_SLOTS];
 			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||
 			    seen->cut != cut) {
-				bool found = false;
-				for (uint32_t k = 0; k < eg->count && !found; k++)
-					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				bool found = group_in_window(call, eg, start, cut);
 				*seen = (struct extra_seen){ eg->lit, call->sc->scan, start, cut, found };
 			}
 			if (!seen->has)
@@ -433,6 +480,43 @@ static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t
 	}
 }
 
+/* For a de-obfuscated view: marks the bytes that needed a transform other than emphasis. */
+static int build_xfbits(mod_scratch *sc, const struct mod_view *v)
+{
+	size_t nwords = v->len / 64 + 1;
+	if (nwords > sc->xfcap) {
+		uint64_t *grown = realloc(sc->xfbits, nwords * sizeof *grown);
+		if (!grown)
+			return -1;
+		sc->xfbits = grown;
+		sc->xfcap = nwords;
+	}
+	memset(sc->xfbits, 0, nwords * sizeof *sc->xfbits);
+	if (v->identity)
+		return 0;
+	for (size_t i = 0; i < v->len; i++)
+		if (v->xf[i] & ~(unsigned)MOD_XF_EMPHASIS)
+			sc->xfbits[i / 64] |= 1ull << (i % 64);
+	return 0;
+}
+
+/* Whether a byte of [start, cut) is marked in xfbits. */
+static bool xf_in(const uint64_t *bits, size_t start, size_t cut)
+{
+	if (start >= cut)
+		return false;
+	size_t w0 = start / 64, w1 = (cut - 1) / 64;
+	uint64_t lo = ~0ull << (start % 64), hi = ~0ull >> (63 - (cut - 1) % 64);
+	if (w0 == w1)
+		return (bits[w0] & lo & hi) != 0;
+	if (bits[w0] & lo)
+		return true;
+	for (size_t w = w0 + 1; w < w1; w++)
+		if (bits[w])
+			return true;
+	return (bits[w1] & hi) != 0;
+}
+
 /* Runs one pattern over view bytes [start, cut). Every match holds a trigger literal, and the
  * window holds every trigger hit in it (a later hit would have joined it), so no match starts
  * after the last one. A pattern whose matches all start with one of its lead literals is tried
@@ -443,13 +527,16 @@ static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t
  * trigger literal, reported to this window (a hit of an earlier window lies more than
  * WINDOW_REACH bytes before start). Without lead literals pcre2 searches, with the last trigger
  * hit as its offset limit. last is SIZE_MAX for a pattern without literals, run over the whole
- * view. */
+ * view. In a de-obfuscated view, a window with no de-obfuscated byte is not run: every match in
+ * it would lie in text the normal view holds as it is, and add_candidate drops such matches. */
 static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start, size_t cut,
                         size_t first, size_t last)
 {
 	const struct mod_pattern *pat = &call->rs->patterns[pattern];
 	const pcre2_code *code = pat->code;
 	mod_scratch *sc = call->sc;
+	if (call->deobfuscated && !xf_in(sc->xfbits, start, cut))
+		return;
 	if (pat->nextra && !extras_present(call, pattern, start, cut))
 		return;
 	pcre2_match_context *mctx = sc->mctx;
@@ -581,9 +668,15 @@ static void scan_view(struct screen_call *call, const struct mod_view *v,
 	call->sent_to = 0;
 	sc->qindex.built = false;
 	sc->words.built = false;
+	if (deobfuscated && build_xfbits(sc, v) < 0) {
+		call->nomem = true;
+		return;
+	}
 	if (++sc->scan == 0) {              /* stamps wrapped: forget them all */
 		if (call->rs->npatterns)
 			memset(sc->stamp, 0, call->rs->npatterns * sizeof *sc->stamp);
+		memset(sc->extra_seen, 0, sizeof sc->extra_seen);
+		memset(sc->tri, 0, sizeof sc->tri);
 		sc->scan = 1;
 	}
 	mod_prefilter_scan(pf, v->text, v->len, on_literal, call);
@@ -846,6 +939,7 @@ void mod_scratch_free(mod_scratch *sc)
 	mod_view_free(&sc->deob_flipped);
 	mod_quote_index_free(&sc->qindex);
 	mod_word_starts_free(&sc->words);
+	free(sc->xfbits);
 	scratch_free_pattern_tables(sc);
 	free(sc->cands);
 	free(sc);
@@ -905,6 +999,11 @@ static void scratch_trim(mod_scratch *sc)
 		mod_view_free(&sc->deob_flipped);
 	mod_quote_index_trim(&sc->qindex);
 	mod_word_starts_trim(&sc->words);
+	if (sc->xfcap > SCRATCH_KEEP / 64) {
+		free(sc->xfbits);
+		sc->xfbits = NULL;
+		sc->xfcap = 0;
+	}
 	if (sc->capcands > 64) {
 		free(sc->cands);
 		sc->cands = NULL;

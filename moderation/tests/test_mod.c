@@ -235,6 +235,7 @@ static void expect_error(const char *text, enum mod_err want, const char *want_m
 
 static void test_lexicons(void);
 static void test_model(void);
+static void test_shortcuts(void);
 
 static void test_rule_errors(void)
 {
@@ -308,6 +309,7 @@ static void test_rule_errors(void)
 
 	test_lexicons();
 	test_model();
+	test_shortcuts();
 
 	/* context.lists errors */
 	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
@@ -512,6 +514,103 @@ static void test_lexicons(void)
 	char path[512];
 	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
 	unlink(path);
+}
+
+/* ---- shortcuts of the screening that must not change what it finds ----------------------------- */
+
+/* Screens text with rs; true when rule_id matched with the span want (NULL: any span) and
+ * transforms xf_want (-1: any). */
+static bool finds(mod_ruleset *rs, const char *text, const char *rule_id, const char *want,
+                  int xf_want)
+{
+	mod_result res;
+	mod_screen(rs, text, strlen(text), &res);
+	bool ok = false;
+	for (size_t i = 0; i < res.count && !ok; i++) {
+		const mod_match *m = &res.matches[i];
+		if (strcmp(m->rule_id, rule_id) != 0)
+			continue;
+		ok = (!want || (m->end - m->start == strlen(want) &&
+		                memcmp(text + m->start, want, strlen(want)) == 0)) &&
+		     (xf_want < 0 || m->transforms == (unsigned)xf_want);
+	}
+	mod_result_free(&res);
+	return ok;
+}
+
+static size_t count_rule(mod_ruleset *rs, const char *text, const char *rule_id)
+{
+	mod_result res;
+	mod_screen(rs, text, strlen(text), &res);
+	size_t n = 0;
+	for (size_t i = 0; i < res.count; i++)
+		n += strcmp(res.matches[i].rule_id, rule_id) == 0;
+	mod_result_free(&res);
+	return n;
+}
+
+static void test_shortcuts(void)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	/* t.deob: a "view both" rule; t.week: a sentence pattern whose extra group (this, next, the)
+	 * is common, checked by the window's trigrams; t.pil and t.pilz: literals sharing a trigram,
+	 * one of them three bytes (the prefilter's fourth-byte mask); t.at: a fourth byte '@', whose
+	 * mask bit is the one of the end of the text */
+	write_file("t.rules",
+	           "rule t.deob\ncategory crisis.test\nseverity 3\naction flag\nview both\n"
+	           "pattern \\bkill\\s*myself\\b\nnote n\ntest+ i want to k1ll mys3lf\nend\n"
+	           "rule t.week\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern \\b(?:this|next|the)\\s+week\\b\nnote n\ntest+ see you next week\n"
+	           "test- the. week\nend\n"
+	           "rule t.pil\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern \\bpil\\b\nnote n\ntest+ a pil\nend\n"
+	           "rule t.pilz\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern \\bpilz\\b\nnote n\ntest+ a pilz\nend\n"
+	           "rule t.at\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern xyz@\nnote n\ntest+ a xyz@\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "shortcut rules load (%s)",
+	       err);
+	if (!rs)
+		return;
+	char text[2048];
+	/* the de-obfuscated view runs only windows holding a de-obfuscated byte: a phrase written
+	 * plainly is the normal view's, one obfuscated far from it still the de-obfuscated view's */
+	TAP_OK(finds(rs, "i want to k1ll mys3lf", "t.deob", "k1ll mys3lf", MOD_XF_LEET),
+	       "shortcuts: a phrase that is only obfuscated is found, with its transform");
+	snprintf(text, sizeof text, "kill myself. %.*s k i l l  m y s e l f", 700,
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained "
+	         "it was a long day and nothing much happened, the bus was late again and it rained");
+	TAP_OK(count_rule(rs, text, "t.deob") == 2 && finds(rs, text, "t.deob", "kill myself", 0) &&
+	       finds(rs, text, "t.deob", "k i l l  m y s e l f", MOD_XF_SPACING),
+	       "shortcuts: a plain match and an obfuscated one 700 bytes apart are both found");
+	TAP_OK(finds(rs, "123456789012345678901234567890123456789012345678901234567890123456789 "
+	             "k1ll myself", "t.deob", "k1ll myself", MOD_XF_LEET),
+	       "shortcuts: an obfuscated byte past the first 64 of the view is seen");
+	/* a common-word extra group, ruled out by trigrams, still found at the window's ends */
+	TAP_OK(finds(rs, "next week", "t.week", "next week", 0) &&
+	       finds(rs, "ok. see you this week", "t.week", "this week", 0) &&
+	       finds(rs, "the    week", "t.week", "the    week", 0) &&
+	       !finds(rs, "the. week", "t.week", NULL, -1) &&
+	       !finds(rs, "weekly: then week", "t.week", NULL, -1),
+	       "shortcuts: a common-word group is found at a window's start and end, not across a "
+	       "sentence end or inside another word");
+	/* literals sharing a trigram, at the end of the text and before it */
+	TAP_OK(finds(rs, "a pil", "t.pil", "pil", 0) && finds(rs, "a pilz", "t.pilz", "pilz", 0) &&
+	       !finds(rs, "a pilz", "t.pil", NULL, -1) && finds(rs, "pil pilz", "t.pil", "pil", 0) &&
+	       finds(rs, "pil pilz", "t.pilz", "pilz", 0) && !finds(rs, "a pila", "t.pilz", NULL, -1),
+	       "shortcuts: three- and four-byte literals on one trigram, at the end of the text too");
+	TAP_OK(finds(rs, "xyz@", "t.at", "xyz@", 0) && !finds(rs, "a xyz", "t.at", NULL, -1) &&
+	       finds(rs, "so xyz@ then", "t.at", "xyz@", 0),
+	       "shortcuts: a literal whose fourth byte shares the end of text's mask bit");
+	mod_ruleset_free(rs);
 }
 
 /* ---- the text model (DIR/text.model) ----------------------------------------------------------- */
