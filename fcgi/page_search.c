@@ -231,8 +231,10 @@ void page_search(struct hctx *ctx)
 	}
 	struct search_hit *hits;
 	size_t n;
-	bool more;
-	enum db_err err = db_search(ctx->db, ctx->arena, q, after_s ? &after : NULL, &sf, &hits, &n, &more);
+	bool more, window_full;
+	sf.window = ctx->conf->search_window;
+	enum db_err err = db_search(ctx->db, ctx->arena, q, after_s ? &after : NULL, &sf, &hits, &n, &more,
+	                            &window_full);
 	if (err != DB_OK) {
 		page_db_error(ctx, err);
 		return;
@@ -255,6 +257,10 @@ void page_search(struct hctx *ctx)
 	}
 	if (n)
 		tpl_set(d, "results", list);
+	if (window_full && !more)
+		tpl_set_str(d, "window_note", arena_printf(ctx->arena, "These are the best matches among the "
+		            "newest %d posts that contain these words. To look further back, choose a category, "
+		            "a member or dates.", sf.window));
 	buf qs;
 	buf_init(&qs, ctx->arena, 64 + qlen * 3);
 	html_url_component(&qs, q, qlen);

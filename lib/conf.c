@@ -58,6 +58,7 @@ static const struct conf_key conf_keys[] = {
 	{ "database_replica", CT_LIST, offsetof(conf, database_replica), 0, 0 },
 	KEY_I(replica_max_lag_ms, 0, 3600000),
 	KEY_I(replica_retry_ms, 10, 600000),
+	KEY_I(search_window, 20, 100000),
 };
 
 enum { CONF_MAX_REPLICAS = 16 };
@@ -181,6 +182,7 @@ static void set_defaults(conf *c)
 	c->database_replica = xstrdup("");
 	c->replica_max_lag_ms = 1000;
 	c->replica_retry_ms = 1000;
+	c->search_window = 300;
 }
 
 /*

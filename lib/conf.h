@@ -22,6 +22,7 @@ typedef struct conf {
 	int nreplicas;
 	int replica_max_lag_ms;  /* a replica further behind is not read from */
 	int replica_retry_ms;    /* a replica found behind is tried again after this (down: doubling, to 10 s) */
+	int search_window;       /* a search ranks the newest this many matches (sql/023_search_window.sql) */
 	char *listen;           /* unix socket path of hearth-fcgi */
 	unsigned listen_mode;   /* permission bits of the socket */
 	int workers;

@@ -57,7 +57,8 @@ bool db_search_day_parse(arena *a, const char *s, const char **next)
 }
 
 enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
-                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more)
+                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more,
+                      bool *window_full)
 {
 	enum db_err err;
 	const char *params[] = { query, after ? after->rank : "Infinity",
@@ -68,11 +69,13 @@ enum db_err db_search(db *d, arena *a, const char *query, const struct search_cu
 	                         arena_printf(a, "%lld", f ? f->viewer.user_id : 0),
 	                         f && f->viewer.moderator ? "true" : "false",
 	                         f && f->from ? f->from : "-infinity",
-	                         f && f->to_next ? f->to_next : "infinity" };
+	                         f && f->to_next ? f->to_next : "infinity",
+	                         arena_printf(a, "%d", f && f->window > 0 ? f->window : 300) };
 	PGresult *r = db_exec(d, a, DB_SEARCH_POSTS, params, &err);
 	if (!r)
 		return err;
 	int n = PQntuples(r);
+	*window_full = n > 0 && db_val(r, 0, 11)[0] == 't';
 	*more = n > SEARCH_PAGE;
 	if (*more)
 		n = SEARCH_PAGE;

@@ -59,13 +59,17 @@ struct search_filter {
 	long long member_id;
 	const char *from;               /* first day, or NULL */
 	const char *to_next;            /* the day after the last, or NULL */
+	int window;                     /* rank the newest this many matches (0: 300) */
 	struct read_viewer viewer;
 };
 
 /* Results for query after cursor (NULL: from the best). *more is true when
- * another page exists. f may be NULL: no filter. */
+ * another page exists; *window_full when older matches exist that were not
+ * ranked (more than f->window posts or titles match). f may be NULL: no
+ * filter. */
 enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
-                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more);
+                      const struct search_filter *f, struct search_hit **out, size_t *count, bool *more,
+                      bool *window_full);
 
 /* Whether s is a real day "YYYY-MM-DD" from 1970 to 9998; then *next gets
  * the following day in the same form (arena-owned). */

@@ -9,6 +9,11 @@ from client import Client, markup_problems, parse, post_id_from
 
 BODY = "Writing this down helps me a little. "
 
+# A small window, so that the test can fill it (the default is 300): a
+# search ranks the newest 30 matching posts (sql/023_search_window.sql).
+WINDOW = 30
+STACK_OPTIONS = {"conf": {"search_window": str(WINDOW)}}
+
 
 def _writer(stack):
     if getattr(stack, "_search_writer", None):
@@ -267,3 +272,46 @@ def test_filtered_pages_keep_their_filters(stack):
 def test_filters_without_words_ask_for_words(stack):
     st, html = _search(stack, "", "&c=search-two")
     assert st == 200 and "Type a few words" in html and not _result_posts(html), "filters alone: %d" % st
+
+
+def _all_pages(stack, q, extra=""):
+    """Every result of a search, following its "More results" links; and the last page."""
+    st, html = _search(stack, q, extra)
+    assert st == 200, "search %r: %d" % (q, st)
+    found = _result_posts(html)
+    for _ in range(20):
+        nxt = [a.get("href") for a in parse(html).find_all("a") if a.get("rel") == "next"]
+        if not nxt:
+            break
+        st, _, body = stack.http("GET", nxt[0])
+        html = body.decode("utf-8")
+        assert st == 200, "next page: %d" % st
+        found += _result_posts(html)
+    return found, html
+
+
+def test_common_words_rank_the_newest_matches(stack):
+    # The best match by far, but older than the window's WINDOW newest.
+    other = _other_writer(stack)
+    old = _thread_by(stack, other, "search-two", "An old evening",
+                     BODY + "windowwort windowwort windowwort windowwort windowwort.")
+    _, pid = _thread(stack, "Newer ones", BODY + "windowwort once")
+    c = _writer(stack)
+    newer = {pid}
+    for i in range(WINDOW):
+        st, loc, html = c.reply(pid, "Reply %d with windowwort in it." % i)
+        assert st in (200, 303), "reply %d: %d" % (i, st)
+        newer.add(int(post_id_from(loc, html)))
+    found, last = _all_pages(stack, "windowwort")
+    assert old not in found, "a match older than the window was ranked"
+    assert len(found) == WINDOW and set(found) <= newer, "%d results, not the %d newest" % (len(found), WINDOW)
+    assert "newest %d posts that contain these words" % WINDOW in last, \
+        "the last page does not say that older matches were not ranked"
+    # A filter applies before the window: the old post is found in its category.
+    found, last = _all_pages(stack, "windowwort", "&c=search-two")
+    assert found == [old], "c=search-two: %r" % found
+    assert "posts that contain these words" not in last, "the note shows on a search that ranked every match"
+    # Few matches: all of them ranked, the old one too, and no note.
+    found, last = _all_pages(stack, "windowwort -reply")
+    assert sorted(found) == sorted([old, pid]), "windowwort -reply: %r" % found
+    assert "newest %d posts" % WINDOW not in last
