@@ -9,6 +9,20 @@
  * the posts heard ("I hear you") by one to three members. A thread's
  * posts are written together so they sit together on disk. Deterministic for
  * a given --seed. Progress on a terminal, quiet otherwise.
+ *
+ * Around the posts, what members have (issue 11's benchmarks): a "reply"
+ * notification for every reply to someone else's post, and "here" ones
+ * (with their post_here rows) on one post in 40; thread_prefs "track" for
+ * every thread a member posted in; conversations and messages (one message
+ * per 10 posts, at least 3,000: nine in ten conversations between two
+ * members, the others three to five; 2 to 150 messages each, short bodies
+ * mostly). The sessions of --sessions (members 1-200 of this load) have
+ * nothing unread: every notification, tracked thread and conversation of
+ * theirs is read, and they watch nothing. Those of --busy-sessions
+ * (members 201-400) have: their 12 newest notifications unread, 15 watched
+ * threads (10 with new posts), a fifth of their tracked threads with new
+ * posts, and unread messages in the two conversations each starts (of
+ * 3 to 6 messages; they may be in others too).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,28 +221,94 @@ static long thread_size(void)
 	return rnd(1500, MAX_THREAD);
 }
 
+/* Members 1-200 of a load are the plain ones (--sessions), 201-400 the busy
+ * ones (--busy-sessions). */
+#define PLAIN_MEMBERS 200
+#define BUSY_MEMBERS 200
+#define BUSY_UNREAD_NOTIFICATIONS 12
+#define BUSY_WATCHES 15
+#define BUSY_CONVERSATIONS 2
+
+static bool is_busy(long m)
+{
+	return m >= PLAIN_MEMBERS && m < PLAIN_MEMBERS + BUSY_MEMBERS;
+}
+
 static void progress(const char *what, long done, long total, bool tty)
 {
 	if (tty)
 		fprintf(stderr, "\r%s: %ld / %ld (%ld%%)   ", what, done, total, total ? done * 100 / total : 100);
 }
 
-/* Counters, queue items, sequences, sessions for the benchmark's members. */
-static int bench_data_finish(PGconn *conn, const char *sessions_file, long long user0, long members,
-                             bool tty)
+/* One session per member first+1 .. first+n, tokens one a line in `file`. */
+static int write_sessions(PGconn *conn, const char *file, long long first, long n)
 {
-	static const char *const steps[] = {
+	FILE *f = fopen(file, "w");
+	if (!f) {
+		perror(file);
+		return -1;
+	}
+	arena *a = arena_new(1 << 16);
+	buf b;
+	buf_init(&b, a, 1 << 16);
+	int rc = copy_begin(conn, "copy sessions (token_hash, user_id, csrf_token, expires_at) from stdin");
+	for (long i = 0; rc == 0 && i < n; i++) {
+		char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], digest[65];
+		auth_new_token(token);
+		auth_new_token(csrf);
+		auth_token_digest(token, AUTH_TOKEN_LEN, digest);
+		buf_printf(&b, "\\\\x%s\t%lld\t%s\t2100-01-01 00:00:00+00\n", digest, first + 1 + i, csrf);
+		fprintf(f, "%s\n", token);
+	}
+	if (rc == 0)
+		rc = copy_end(conn, &b);
+	if (fclose(f) != 0 && rc == 0) {
+		perror(file);
+		rc = -1;
+	}
+	arena_free(a);
+	return rc;
+}
+
+/* Counters, queue items, sequences, what the busy members have unread,
+ * sessions for the benchmark's members. */
+static int bench_data_finish(PGconn *conn, const struct bench_files *files, long long user0,
+                             long members, bool tty)
+{
+	char unread[512], watch[1024];
+	long long b0 = user0 + PLAIN_MEMBERS + 1, b1 = user0 + PLAIN_MEMBERS + BUSY_MEMBERS;
+	/* The busy members' newest notifications unread. */
+	snprintf(unread, sizeof unread,
+	         "update notifications set read_at = null where id in (select id from ("
+	         "select id, row_number() over (partition by user_id order by created_at desc, id desc) rn "
+	         "from notifications where user_id between %lld and %lld) x where rn <= %d)",
+	         b0, b1, BUSY_UNREAD_NOTIFICATIONS);
+	/* Their watches (bench_watch, filled by bench_data_load): two in three
+	 * with posts since they read them. */
+	snprintf(watch, sizeof watch,
+	         "insert into thread_prefs (user_id, thread_id, level, read_at) "
+	         "select distinct on (w.user_id, w.thread_id) w.user_id, w.thread_id, 'watch', "
+	         "  case when w.unread then t.last_post_at - interval '2 hours' else t.last_post_at end "
+	         "from bench_watch w join threads t on t.id = w.thread_id "
+	         "on conflict (user_id, thread_id) do update set level = 'watch', read_at = excluded.read_at");
+	const char *const steps[] = {
 		"alter table posts enable trigger user",
 		"alter table threads enable trigger user",
+		"alter table notifications enable trigger user",
 		"update categories c set thread_count = s.threads, post_count = s.posts, last_post_at = s.last "
 		"from (select category_id, count(*) threads, sum(post_count) posts, max(last_post_at) last "
 		"      from threads group by category_id) s where s.category_id = c.id",
 		"insert into review_items (post_id, lane, max_severity) select distinct post_id, 'crisis', 2 "
 		"from flags where rule_id = 'bench.synthetic' on conflict do nothing",
+		members > PLAIN_MEMBERS ? unread : "select 1",
+		watch,
+		"drop table bench_watch",
 		"select setval(pg_get_serial_sequence('users', 'id'), (select max(id) from users))",
 		"select setval(pg_get_serial_sequence('threads', 'id'), (select max(id) from threads))",
 		"select setval(pg_get_serial_sequence('posts', 'id'), (select max(id) from posts))",
 		"select setval(pg_get_serial_sequence('categories', 'id'), (select max(id) from categories))",
+		"select setval(pg_get_serial_sequence('conversations', 'id'), "
+		"  greatest(1, (select max(id) from conversations)))",
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		if (tty)
@@ -238,47 +318,169 @@ static int bench_data_finish(PGconn *conn, const char *sessions_file, long long 
 	}
 	if (tty)
 		fputc('\n', stderr);
-	if (!sessions_file)
-		return 0;
-	FILE *f = fopen(sessions_file, "w");
-	if (!f) {
-		perror(sessions_file);
+	long plain = members < PLAIN_MEMBERS ? members : PLAIN_MEMBERS;
+	long busy = members - plain < BUSY_MEMBERS ? members - plain : BUSY_MEMBERS;
+	if (files->sessions && write_sessions(conn, files->sessions, user0, plain) < 0)
 		return -1;
-	}
-	arena *a = arena_new(1 << 16);
+	if (files->busy_sessions && write_sessions(conn, files->busy_sessions, user0 + plain, busy) < 0)
+		return -1;
+	return 0;
+}
+
+/* Conversations and their messages: about `nmsg` messages among `members`
+ * members (0-based indexes; the busy ones start BUSY_CONVERSATIONS each).
+ * A busy member has read up to three messages before the last; everyone
+ * else has read all. Planned first (the conversations are copied before
+ * the messages that reference them), bodies drawn when copied. */
+struct conv_plan {
+	long who[5];
+	int nm;
+	long len;
+	long long start, last, read_busy;
+};
+
+static int load_conversations(PGconn *conn, const struct pool *pool, long nmsg, long long user0,
+                              long members, time_t now, long span, bool tty)
+{
+	PGresult *r = PQexec(conn, "select coalesce(max(id), 0) from conversations");
+	long long conv0 = PQresultStatus(r) == PGRES_TUPLES_OK ? strtoll(PQgetvalue(r, 0, 0), NULL, 10) : 0;
+	PQclear(r);
+	arena *a = arena_new(1 << 20);
 	buf b;
-	buf_init(&b, a, 1 << 16);
-	int rc = copy_begin(conn, "copy sessions (token_hash, user_id, csrf_token, expires_at) from stdin");
-	long n = members < 200 ? members : 200;
-	for (long i = 0; rc == 0 && i < n; i++) {
-		char token[AUTH_TOKEN_LEN + 1], csrf[AUTH_TOKEN_LEN + 1], digest[65];
-		auth_new_token(token);
-		auth_new_token(csrf);
-		auth_token_digest(token, AUTH_TOKEN_LEN, digest);
-		buf_printf(&b, "\\\\x%s\t%lld\t%s\t2100-01-01 00:00:00+00\n", digest, user0 + 1 + i, csrf);
-		fprintf(f, "%s\n", token);
+	buf_init(&b, a, 1 << 20);
+	int rc = -1;
+	long nbusy = members > PLAIN_MEMBERS ? (members - PLAIN_MEMBERS < BUSY_MEMBERS ?
+	                                        members - PLAIN_MEMBERS : BUSY_MEMBERS) : 0;
+	struct conv_plan *cv = xmalloc((size_t)(nmsg / 2 + 1) * sizeof *cv);
+	long long *msg_at = xmalloc((size_t)(nmsg + 2) * sizeof *msg_at);
+	long *msg_by = xmalloc((size_t)(nmsg + 2) * sizeof *msg_by);
+	long nconv = 0, done = 0;
+	while (done < nmsg) {
+		struct conv_plan *c = &cv[nconv];
+		c->nm = rnd(0, 9) < 9 ? 2 : (int)rnd(3, 5);
+		if (c->nm > members)
+			c->nm = (int)members;
+		for (int k = 0; k < c->nm; k++) {
+			long m;
+			bool again;
+			do {
+				m = k == 0 && nconv < nbusy * BUSY_CONVERSATIONS ? PLAIN_MEMBERS + nconv % nbusy :
+				    rnd(0, members - 1);
+				again = false;
+				for (int j = 0; j < k; j++)
+					again = again || c->who[j] == m;
+			} while (again);
+			c->who[k] = m;
+		}
+		bool busy_starts = nconv < nbusy * BUSY_CONVERSATIONS;
+		c->len = busy_starts ? rnd(3, 6) :
+		         rnd(0, 9) < 6 ? rnd(2, 10) : rnd(0, 3) < 3 ? rnd(10, 40) : rnd(40, 150);
+		if (c->len > nmsg - done)
+			c->len = nmsg - done;
+		long long at = (long long)now - rnd(3600, span);
+		c->start = c->read_busy = at;
+		for (long i = 0; i < c->len; i++) {
+			if (i > 0)
+				at += rnd(600, 6 * 3600);
+			if (at > (long long)now)
+				at = (long long)now;
+			if (i + 3 == c->len)
+				c->read_busy = at;
+			msg_at[done + i] = at;
+			msg_by[done + i] = c->who[rnd(0, c->nm - 1)];
+		}
+		/* The conversations the busy members start end with a message
+		 * from someone else: unread for them. */
+		if (busy_starts && c->nm > 1 && c->len > 0)
+			msg_by[done + c->len - 1] = c->who[1];
+		c->last = at;
+		done += c->len;
+		nconv++;
 	}
-	if (rc == 0)
-		rc = copy_end(conn, &b);
-	fclose(f);
+	if (copy_begin(conn, "copy conversations (id, created_by, created_at, last_message_at) from stdin") < 0)
+		goto out;
+	for (long i = 0; i < nconv; i++) {
+		buf_printf(&b, "%lld\t%lld\t", conv0 + i + 1, user0 + 1 + (long long)cv[i].who[0]);
+		put_time(&b, cv[i].start);
+		buf_putc(&b, '\t');
+		put_time(&b, cv[i].last);
+		buf_putc(&b, '\n');
+	}
+	if (copy_end(conn, &b) < 0)
+		goto out;
+	if (copy_begin(conn, "copy conversation_members (conversation_id, user_id, joined_at, read_at) "
+	                     "from stdin") < 0)
+		goto out;
+	for (long i = 0; i < nconv; i++) {
+		for (int k = 0; k < cv[i].nm; k++) {
+			bool busy = is_busy(cv[i].who[k]);
+			buf_printf(&b, "%lld\t%lld\t", conv0 + i + 1, user0 + 1 + (long long)cv[i].who[k]);
+			put_time(&b, cv[i].start);
+			buf_putc(&b, '\t');
+			/* A busy member of a short conversation has read none of it. */
+			put_time(&b, !busy ? cv[i].last : cv[i].len > 3 ? cv[i].read_busy : cv[i].start - 1);
+			buf_putc(&b, '\n');
+		}
+	}
+	if (copy_end(conn, &b) < 0)
+		goto out;
+	if (copy_begin(conn, "copy messages (conversation_id, author_id, body_md, body_html, state, "
+	                     "created_at, visible_at) from stdin") < 0)
+		goto out;
+	long m = 0;
+	for (long i = 0; i < nconv; i++) {
+		for (long k = 0; k < cv[i].len; k++, m++) {
+			/* Messages are shorter than posts: a second draw when long. */
+			int body = (int)rnd(0, BODY_POOL - 1);
+			if (strlen(pool->md[body]) > 600)
+				body = (int)rnd(0, BODY_POOL - 1);
+			buf_printf(&b, "%lld\t%lld\t", conv0 + i + 1, user0 + 1 + (long long)msg_by[m]);
+			buf_puts(&b, pool->md_copy[body]);
+			buf_putc(&b, '\t');
+			buf_puts(&b, pool->html_copy[body]);
+			buf_puts(&b, "\tvisible\t");
+			put_time(&b, msg_at[m]);
+			buf_putc(&b, '\t');
+			put_time(&b, msg_at[m]);
+			buf_putc(&b, '\n');
+			if (b.len > (1 << 20) && copy_put(conn, &b) < 0)
+				goto out;
+		}
+		if ((i & 255) == 0)
+			progress("messages", m, nmsg, tty);
+	}
+	if (copy_end(conn, &b) < 0)
+		goto out;
+	progress("messages", m, nmsg, tty);
+	if (tty)
+		fputc('\n', stderr);
+	rc = 0;
+out:
+	free(cv);
+	free(msg_at);
+	free(msg_by);
 	arena_free(a);
 	return rc;
 }
 
-int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const char *sessions_file)
+int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const struct bench_files *files)
 {
 	bool tty = isatty(STDERR_FILENO);
 	rng_state ^= seed * 0x9E3779B97F4A7C15ULL + 1;
 	arena *a = arena_new(1 << 20);
 	struct pool *pool = ARENA_NEW(a, struct pool);
 	int rc = -1;
-	long members = posts / 300 < 200 ? 200 : posts / 300 > 5000 ? 5000 : posts / 300;
+	/* At least the plain and the busy members. */
+	long members = posts / 300 < PLAIN_MEMBERS + BUSY_MEMBERS ? PLAIN_MEMBERS + BUSY_MEMBERS :
+	               posts / 300 > 5000 ? 5000 : posts / 300;
 	char hash[AUTH_HASH_STR_LEN];
 	if (auth_hash_password("bench-password-1", 16, hash) < 0 || build_pool(pool, a) < 0)
 		goto out;
 	if (exec(conn, "begin") < 0 ||
 	    exec(conn, "alter table posts disable trigger user") < 0 ||
-	    exec(conn, "alter table threads disable trigger user") < 0)
+	    exec(conn, "alter table threads disable trigger user") < 0 ||
+	    exec(conn, "alter table notifications disable trigger user") < 0 ||
+	    exec(conn, "create temp table bench_watch (user_id bigint, thread_id bigint, unread boolean)") < 0)
 		goto out;
 	/* Start after whatever is there. */
 	PGresult *r = PQexec(conn, "select coalesce(max(id), 0) from users");
@@ -352,9 +554,19 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 	long *parent = xmalloc(MAX_THREAD * sizeof *parent);
 	/* Paths are rebuilt per thread from parent links kept in memory. */
 	long long **paths = xmalloc(MAX_THREAD * sizeof *paths);
-	buf flags, supports;
+	long *author = xmalloc(MAX_THREAD * sizeof *author);
+	/* Per member: the thread it last posted in (t + 1) and when; the
+	 * thread's posters in `posters`. */
+	long *seen_in = xmalloc((size_t)members * sizeof *seen_in);
+	long long *seen_at = xmalloc((size_t)members * sizeof *seen_at);
+	long *posters = xmalloc(MAX_THREAD * sizeof *posters);
+	memset(seen_in, 0, (size_t)members * sizeof *seen_in);
+	buf flags, supports, notes, heres, prefs;
 	buf_init(&flags, a, 1 << 16);
 	buf_init(&supports, a, 1 << 20);
+	buf_init(&notes, a, 1 << 20);
+	buf_init(&heres, a, 1 << 16);
+	buf_init(&prefs, a, 1 << 20);
 	if (copy_begin(conn, "copy posts (id, thread_id, parent_id, path, user_id, body_md, body_html, "
 	                     "created_at, support_count) from stdin") < 0)
 		goto out_paths;
@@ -362,6 +574,8 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 		long long tid = thread0 + t + 1;
 		long long start = (long long)now - span + (long long)(t * (span / (nthreads + 1)));
 		arena *ta = arena_new(1 << 16);
+		long nposters = 0;
+		long long last_at = start;
 		for (long i = 0; i < sizes[t]; i++) {
 			long long id = next_post++;
 			long p = -1;
@@ -394,13 +608,49 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 				buf_printf(&b, k ? ",%lld" : "%lld", paths[i][k]);
 			buf_putc(&b, '}');
 			int body = (int)rnd(0, BODY_POOL - 1);
-			buf_printf(&b, "\t%lld\t", user0 + 1 + (long long)rnd(0, members - 1));
+			long by = rnd(0, members - 1);
+			author[i] = by;
+			buf_printf(&b, "\t%lld\t", user0 + 1 + (long long)by);
 			buf_puts(&b, pool->md_copy[body]);
 			buf_putc(&b, '\t');
 			buf_puts(&b, pool->html_copy[body]);
 			long long at = start + i * 600;
+			if (at > (long long)now)
+				at = (long long)now;
+			last_at = at;
 			buf_putc(&b, '\t');
-			put_time(&b, at > (long long)now ? (long long)now : at);
+			put_time(&b, at);
+			/* What the trigger would have written: the parent's author is
+			 * told of the reply (read an hour later; the busy members'
+			 * newest are made unread at the end), and the poster tracks
+			 * the thread. */
+			if (p >= 0 && author[p] != by) {
+				buf_printf(&notes, "%lld\treply\t%lld\t%lld\t", user0 + 1 + (long long)author[p], id,
+				           user0 + 1 + (long long)by);
+				put_time(&notes, at);
+				buf_putc(&notes, '\t');
+				put_time(&notes, at + 3600);
+				buf_putc(&notes, '\n');
+			}
+			if (i > 0 && rnd(0, 39) == 0) {
+				long here = rnd(0, members - 1);
+				if (here != by) {
+					buf_printf(&heres, "%lld\t%lld\t", id, user0 + 1 + (long long)here);
+					put_time(&heres, at + 60);
+					buf_putc(&heres, '\n');
+					buf_printf(&notes, "%lld\there\t%lld\t%lld\t", user0 + 1 + (long long)by, id,
+					           user0 + 1 + (long long)here);
+					put_time(&notes, at + 60);
+					buf_putc(&notes, '\t');
+					put_time(&notes, at + 3600);
+					buf_putc(&notes, '\n');
+				}
+			}
+			if (seen_in[by] != t + 1) {
+				seen_in[by] = t + 1;
+				posters[nposters++] = by;
+			}
+			seen_at[by] = at;
 			/* Heard by 1-3 consecutive members (distinct while members >= 3). */
 			long heard = rnd(0, 2) == 0 ? rnd(1, 3) : 0;
 			long first = rnd(0, members - 1);
@@ -417,6 +667,15 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 			done++;
 		}
 		arena_free(ta);
+		/* Tracked by its posters: read (a busy member: one in five not
+		 * since their last post). */
+		for (long k = 0; k < nposters; k++) {
+			long m = posters[k];
+			long long read = is_busy(m) && rnd(0, 4) == 0 ? seen_at[m] : last_at;
+			buf_printf(&prefs, "%lld\t%lld\ttrack\t", user0 + 1 + (long long)m, tid);
+			put_time(&prefs, read);
+			buf_putc(&prefs, '\n');
+		}
 		if ((t & 255) == 0)
 			progress("posts", done, posts, tty);
 	}
@@ -431,8 +690,33 @@ int bench_data_load(PGconn *conn, long posts, unsigned long long seed, const cha
 	if (copy_begin(conn, "copy post_support (post_id, user_id, thread_id) from stdin") < 0 ||
 	    copy_end(conn, &supports) < 0)
 		goto out_paths;
+	if (copy_begin(conn, "copy notifications (user_id, kind, post_id, actor_id, created_at, read_at) "
+	                     "from stdin") < 0 || copy_end(conn, &notes) < 0)
+		goto out_paths;
+	if (copy_begin(conn, "copy post_here (post_id, user_id, created_at) from stdin") < 0 ||
+	    copy_end(conn, &heres) < 0)
+		goto out_paths;
+	if (copy_begin(conn, "copy thread_prefs (user_id, thread_id, level, read_at) from stdin") < 0 ||
+	    copy_end(conn, &prefs) < 0)
+		goto out_paths;
+	/* The busy members' watches: BUSY_WATCHES random threads each, two in
+	 * three with posts since they read them (bench_data_finish). */
+	for (long m = PLAIN_MEMBERS; m < members && m < PLAIN_MEMBERS + BUSY_MEMBERS; m++)
+		for (int k = 0; k < BUSY_WATCHES; k++)
+			buf_printf(&b, "%lld\t%lld\t%s\n", user0 + 1 + (long long)m,
+			           thread0 + 1 + (long long)rnd(0, nthreads - 1), k % 3 ? "t" : "f");
+	if (copy_begin(conn, "copy bench_watch (user_id, thread_id, unread) from stdin") < 0 ||
+	    copy_end(conn, &b) < 0)
+		goto out_paths;
+	if (load_conversations(conn, pool, posts / 10 < 3000 ? 3000 : posts / 10, user0, members, now, span,
+	                       tty) < 0)
+		goto out_paths;
 	rc = 0;
 out_paths:
+	free(author);
+	free(seen_in);
+	free(seen_at);
+	free(posters);
 	free(paths);
 	free(ids);
 	free(depth);
@@ -440,7 +724,7 @@ out_paths:
 out_sizes:
 	free(sizes);
 	if (rc == 0)
-		rc = bench_data_finish(conn, sessions_file, user0, members, tty);
+		rc = bench_data_finish(conn, files, user0, members, tty);
 	if (rc == 0)
 		rc = exec(conn, "commit");
 	else

@@ -56,8 +56,10 @@ static int usage(FILE *f)
 	        "  rules backtest --rules DIR [--current DIR] [--examples N]\n"
 	        "                                   screen every stored post with the rules in DIR and\n"
 	        "                                   print what would change against the running rules\n"
-	        "  bench-data --posts N [--seed S] [--sessions FILE]\n"
-	        "                                   add a synthetic forum of about N posts (COPY)\n"
+	        "  bench-data --posts N [--seed S] [--sessions FILE] [--busy-sessions FILE]\n"
+	        "                                   add a synthetic forum of about N posts (COPY);\n"
+	        "                                   sessions of members with nothing unread, and of\n"
+	        "                                   members with unread notifications and messages\n"
 	        "  render-errors DIR                write nginx's error pages (413, 50x) from the theme\n"
 	        "  test-end-request                 (tests) the end-of-request rollback, three cases\n");
 	return f == stderr ? 2 : 0;
@@ -705,14 +707,16 @@ static int cmd_bench_data(struct ctl *c, int argc, char **argv)
 {
 	long posts = 0;
 	unsigned long long seed = 1;
-	const char *sessions = NULL;
+	struct bench_files files = { NULL, NULL };
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--posts") == 0 && i + 1 < argc)
 			posts = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
 			seed = strtoull(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--sessions") == 0 && i + 1 < argc)
-			sessions = argv[++i];
+			files.sessions = argv[++i];
+		else if (strcmp(argv[i], "--busy-sessions") == 0 && i + 1 < argc)
+			files.busy_sessions = argv[++i];
 		else
 			return usage(stderr);
 	}
@@ -726,7 +730,7 @@ static int cmd_bench_data(struct ctl *c, int argc, char **argv)
 		PQfinish(conn);
 		return 1;
 	}
-	int rc = bench_data_load(conn, posts, seed, sessions);
+	int rc = bench_data_load(conn, posts, seed, &files);
 	if (rc == 0) {
 		PGresult *r = PQexec(conn, "analyze");
 		PQclear(r);

@@ -19,12 +19,48 @@
 #include "session.h"
 
 #define NOTIFY_PAGE 30
+/* Characters of a post shown in its notification. */
+#define NOTIFY_EXCERPT 160
+
 
 static tpl_value *watched_new(struct hctx *ctx, enum db_err *err);
 
 static const char *ll(arena *a, long long v)
 {
 	return arena_printf(a, "%lld", v);
+}
+
+/* The excerpt of a post: its first NOTIFY_EXCERPT characters (UTF-8) with
+ * every run of white space (space, tab, line breaks, form feed, vertical
+ * tab) made one space, as regexp_replace(body, '\s+', ' ', 'g') did in SQL.
+ * `s` is the post's first 480 characters (NOTIFY_LIST): a post whose
+ * opening is almost all white space shows a shorter excerpt. */
+static const char *notify_excerpt(arena *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	int chars = 0;
+	bool space = false;
+	for (size_t i = 0; i < n && chars < NOTIFY_EXCERPT; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+			if (!space) {
+				out[o++] = ' ';
+				chars++;
+				space = true;
+			}
+			continue;
+		}
+		space = false;
+		out[o++] = (char)c;
+		/* A continuation byte is part of the character before it. */
+		while (i + 1 < n && ((unsigned char)s[i + 1] & 0xC0) == 0x80)
+			out[o++] = s[++i];
+		chars++;
+	}
+	out[o] = '\0';
+	return out;
 }
 
 /* What happened, in words, for kind; actor may be NULL (a deleted member). */
@@ -89,7 +125,8 @@ void page_notifications(struct hctx *ctx)
 		tpl_set_str(m, "thread_title", db_val(r, i, 7));
 		if (!PQgetisnull(r, i, 9))
 			tpl_set_str(m, "hide_reason", db_val(r, i, 9));
-		tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", db_val(r, i, 10), cut ? "\u2026" : ""));
+		tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", notify_excerpt(ctx->arena, db_val(r, i, 10)),
+		                                       cut ? "\u2026" : ""));
 		tpl_set_str(m, "read_action", arena_printf(ctx->arena, "/me/notifications/%lld/read", id));
 		page_set_when(m, ctx->arena, &when);
 		tpl_list_push(list, m);
