@@ -136,7 +136,10 @@ static bool filters(struct hctx *ctx, const struct search_form *f, struct search
 			page_db_error(ctx, err);
 			return false;
 		}
-		if (!found) {
+		/* A group's own category is never searched (a group is read from its
+		 * page): the same answer as no category, so that an unlisted group's
+		 * slug tells nobody that it exists. */
+		if (!found || cat.group_id) {
 			refuse(ctx, f, 404, "There is no such category. Choose one from the list.");
 			return false;
 		}

@@ -43,6 +43,21 @@ begin
                                    and f.top_category = 'crisis'))))
           and p.created_at >= in_from and p.created_at < in_to
         order by p.id desc limit in_n) x;
+    if in_author = 0 and in_from = '-infinity' and in_to = 'infinity' then
+        -- No filter on the opening post: the newest matching titles first,
+        -- then only their opening posts (one probe each, not one per match).
+        return query
+        select x.id, x.r, 't'::"char" from (
+            select p.id, (2 * ts_rank(t.search, in_q))::real as r
+            from (select t.id, t.search from threads t
+                  where t.search @@ in_q and t.state = 'visible' and t.group_id is null
+                    and (in_category = 0 or t.category_id = in_category)
+                  order by t.id desc limit in_n) t
+            cross join lateral (
+                select o.id, o.state from posts o where o.thread_id = t.id order by o.path limit 1) p
+            where p.state = 'visible') x;
+        return;
+    end if;
     return query
     select x.id, x.r, 't'::"char" from (
         select p.id, (2 * ts_rank(t.search, in_q))::real as r
