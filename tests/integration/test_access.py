@@ -702,3 +702,67 @@ def test_every_route_as_every_actor(stack):
             assert actor in mx.seen.get(kind, ()), "%s was never shown %s: the world is not as described" % (actor, kind)
     assert not mx.problems, "%d problems:\n%s" % (len(mx.problems), "\n".join(mx.problems[:60]))
 
+
+
+def test_handlers_refuse_what_the_asker_may_not_see(stack):
+    """The checks above stop at the dispatcher (no CSRF, bad CSRF, invalid
+    UTF-8, too long). Here each POST is well formed, with a good token, from
+    a member who may not see its object: the handler must refuse it (a 4xx)
+    without showing the object. Writes use action=preview where the form
+    has it, so a handler that wrongly accepts stores nothing."""
+    w = _world(stack)
+    a = w.actors
+    mx = Matrix(stack, w)
+    text = [("body", "typed words"), ("action", "preview")]
+    post_forms = [("reply", text), ("edit", text), ("report", [("reason", "spam"), ("details", "typed")]),
+                  ("support", []), ("here", []), ("delete", [("confirm", "yes")])]
+    hidden_from = {
+        w.held: ("outsider", "gmember", "writer", "convb"),
+        w.hidden: ("outsider", "pending", "gmember"),
+        w.held_thread_post: ("outsider", "priv", "fac"),
+        w.pending: (),              # visible (its old text): only the edit's marker matters
+        w.group_post: ("outsider", "pending", "author", "convb"),
+        w.group_reply: ("outsider", "pending", "writer"),
+        w.nook_post: ("outsider", "pending", "gmember", "author"),
+    }
+    for pid, actors in hidden_from.items():
+        for actor in actors:
+            for route, fields in post_forms:
+                path = "/p/%d/%s" % (pid, route)
+                st, hd, body = a[actor].post(path, fields)
+                mx.check(actor, "POST", path, "valid, handler", st, hd, body)
+    # Group, meeting, conversation and message POSTs by those outside them.
+    tid = int(_q(stack, "select thread_id from posts where id = %d" % w.group_post))
+    cases = [
+        ("outsider", "/g/%s/meetings/%d/rsvp" % (w.room, w.meeting), [("going", "yes")]),
+        ("pending", "/g/%s/meetings/%d/rsvp" % (w.room, w.meeting), [("going", "yes")]),
+        ("outsider", "/g/%s/join" % w.nook, []),
+        ("gmember", "/g/%s/hide" % w.room, [("post", str(w.group_reply)), ("reason", "typed")]),
+        ("outsider", "/g/%s/hide" % w.room, [("post", str(w.group_reply)), ("reason", "typed")]),
+        ("gmember", "/g/%s/pin" % w.nook, [("thread", str(tid))]),
+        ("outsider", "/g/%s/invite" % w.nook, [("handle", a["outsider"].handle)]),
+        ("gmember", "/g/%s/meetings" % w.nook, [("title", "Typed"), ("date", "2030-01-15"), ("time", "19:30"),
+                                                ("minutes", "90"), ("tz", "Asia/Singapore")]),
+        ("outsider", "/t/%d/follow" % tid, [("level", "watch")]),
+        ("outsider", "/m/%d" % w.conv, [("body", "typed words"), ("action", "preview")]),
+        ("mod", "/m/%d" % w.conv, [("body", "typed words"), ("action", "preview")]),
+        ("outsider", "/m/%d/leave" % w.conv, []),
+        ("outsider", "/msg/%d/report" % w.msg, [("reason", "harassment"), ("details", "typed")]),
+        ("convb", "/msg/%d/report" % w.held_msg, [("reason", "harassment"), ("details", "typed")]),
+        ("gmember", "/mod/p/%d" % w.held, [("action", "approve"), ("reason", "typed")]),
+        ("outsider", "/mod/m/%d" % w.held_msg, [("action", "approve"), ("reason", "typed")]),
+        ("outsider", "/mod/p/%d/reveal" % w.anon_post, [("reveal_reason", "typed")]),
+    ]
+    for actor, path, fields in cases:
+        st, hd, body = a[actor].post(path, fields)
+        mx.check(actor, "POST", path, "valid, handler", st, hd, body)
+    # Another member's notification: the same redirect as for any number
+    # (nothing learnt), and it stays unread.
+    nid = int(_q(stack, "select n.id from notifications n join users u on u.id = n.user_id "
+                        "where u.handle = '%s' and n.read_at is null order by n.id limit 1" % a["outsider"].handle))
+    st, hd, body = a["author"].post("/me/notifications/%d/read" % nid, [])
+    assert st < 500, "POST /me/notifications/%d/read: %d" % (nid, st)
+    assert _q(stack, "select read_at is null from notifications where id = %d" % nid) == "t", \
+        "the author marked the outsider's notification %d read" % nid
+    print("# handler refusals: %d requests" % mx.requests)
+    assert not mx.problems, "%d problems:\n%s" % (len(mx.problems), "\n".join(mx.problems[:60]))
