@@ -417,6 +417,25 @@ class World:
                                              "gmember", "mod")] + ["no-such-member"],
         }
 
+        # Who may see each private object by its address (the rest: everyone).
+        # A hidden post is not one: readers see a notice where it was, only
+        # its text and reason are private.
+        tid = lambda pid: int(_q(stack, "select thread_id from posts where id = %d" % pid))
+        room, nook = ("gmember", "fac", "mod"), ("fac", "mod")
+        self.private = {
+            ("post", self.held): ("author", "mod"),
+            ("post", self.held_thread_post): ("author", "mod"), ("thread", tid(self.held_thread_post)): ("author", "mod"),
+            ("post", self.group_post): room, ("post", self.group_reply): room, ("thread", tid(self.group_post)): room,
+            ("post", self.nook_post): nook, ("thread", tid(self.nook_post)): nook,
+            ("meeting", self.meeting): room, ("category", "group-" + self.room): room,
+            ("category", "group-" + self.nook): nook, ("group", self.nook): nook + ("pending",),
+            ("conv", self.conv): ("writer", "convb"), ("message", self.msg): ("writer", "convb", "mod"),
+            ("message", self.held_msg): ("writer", "mod"),
+        }
+        mt = _q(stack, "select thread_id from meetings where id = %d" % self.meeting)
+        if mt:
+            self.private[("thread", int(mt))] = room
+
     def _ctl(self, *args):
         r = self.stack.hearthctl(*args)
         assert r.returncode == 0, "hearthctl %s: %s %s" % (" ".join(args), r.stdout, r.stderr)
@@ -512,13 +531,31 @@ class World:
 
 # ---------------------------------------------------------------- requests
 
+NEVER = {"post": 999999999, "thread": 999999999, "conv": 999999999, "message": 999999999,
+         "notification": 999999999, "meeting": 999999999, "category": "no-such", "group": "no-such",
+         "handle": "no-such-member"}
+
+
 def _expand(pattern, fills, world):
-    """Every path of a pattern with its parameters filled."""
-    paths = [pattern]
+    """Every path of a pattern with its parameters filled: (path, the same
+    path for each private object in it with that object replaced by one
+    that never existed, {fill kind: value})."""
+    paths = [(pattern, {})]
     for name in re.findall(r":(\w+)", pattern):
-        values = world.fills[fills[name]]
-        paths = [p.replace(":" + name, str(v), 1) for p in paths for v in values]
-    return paths
+        kind = fills[name]
+        paths = [(p.replace(":" + name, str(v), 1), dict(used, **{name: (kind, v)}))
+                 for p, used in paths for v in world.fills[kind]]
+    out = []
+    for path, used in paths:
+        twins = {}
+        for name, (kind, v) in used.items():
+            if (kind, v) in world.private:
+                twin = pattern
+                for n2, (k2, v2) in used.items():
+                    twin = twin.replace(":" + n2, str(NEVER[k2] if n2 == name else v2), 1)
+                twins[(kind, v)] = twin
+        out.append((path, twins))
+    return out
 
 
 def _extra_gets(world):
@@ -562,6 +599,7 @@ class Matrix:
         self.requests = 0
         self.problems = []
         self.seen = {}              # marker kind -> the actors it was shown to (allowed)
+        self.status = {}            # (actor, method, path, variant) -> status
         self.secrets = dict((k, v.encode()) for k, v in world.markers.items())
         self.secrets["SHY"] = world.actors["shy"].handle.encode()
         for owner, key in world.keys.items():
@@ -569,6 +607,7 @@ class Matrix:
 
     def check(self, actor, method, path, variant, st, hd, body):
         self.requests += 1
+        self.status[(actor, method, path, variant)] = st
         what = "%s %s %s%s" % (actor, method, path, " (%s)" % variant if variant else "")
         if st >= 500:
             self.problems.append("%s: %d" % (what, st))
@@ -665,7 +704,7 @@ def test_every_route_as_every_actor(stack):
     paths_by_row.sort(key=lambda r: r[1] in last)
     for name, client in actors.items():
         for method, pattern, form, paths in paths_by_row:
-            for path in paths:
+            for path, _ in paths:
                 if method == "GET":
                     mx.get(name, client, path, ROUTES[(method, pattern)][0])
                 else:
@@ -677,15 +716,38 @@ def test_every_route_as_every_actor(stack):
         for method, pattern, form, paths in paths_by_row:
             if method != "GET" or pattern not in KEYED:
                 continue
-            for path in paths:
+            for path, _ in paths:
                 mx.get("key:" + owner, keyclient, "%s?key=%s" % (path, key))
         # A key reads nothing else.
         for path in ("/t/%d" % w.group_post, "/p/%d" % w.group_reply, "/g/%s" % w.room, "/m/%d" % w.conv,
                      "/c/group-%s/feed.atom" % w.room, "/p/%d" % w.held):
             mx.get("key:" + owner, keyclient, "%s?key=%s" % (path, key))
+    # A private object answers those who may not see it exactly as one that
+    # never existed (README: "the same 404 as for an address that never
+    # existed"): the same status, whatever the refusal.
+    compared = 0
+    for name in actors:
+        for method, pattern, form, paths in paths_by_row:
+            for path, twins in paths:
+                for obj, twin in twins.items():
+                    if name in w.private[obj]:
+                        continue
+                    for variant in ((None,) if method == "GET" else ("no csrf", "bad csrf", "invalid UTF-8",
+                                                                      "too long")):
+                        got = mx.status.get((name, method, path, variant))
+                        want = mx.status.get((name, method, twin, variant))
+                        if got is None and want is None:
+                            continue    # no "too long" for a form without fields
+                        assert got is not None and want is not None, "no answer kept for %s / %s" % (path, twin)
+                        compared += 1
+                        if got != want:
+                            mx.problems.append("%s %s %s%s: %d, but %d for %s (an object that never existed)" %
+                                               (name, method, path, " (%s)" % variant if variant else "",
+                                                got, want, twin))
     took = time.monotonic() - started
-    print("# access matrix: %d routes, %d requests, %d actors (+%d feed keys), %.0f s" %
-          (len(rows), mx.requests, len(actors), len(w.keys), took))
+    print("# access matrix: %d routes, %d requests, %d actors (+%d feed keys), %d private-object answers "
+          "compared with never-existed ones, %.0f s" % (len(rows), mx.requests, len(actors), len(w.keys), compared, took))
+    assert compared > 1000, "only %d private-object answers compared" % compared
     # The markers are really on the pages of those who may see them (else
     # the matrix would check nothing).
     for kind in mx.secrets:
