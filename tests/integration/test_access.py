@@ -12,7 +12,8 @@ route or a new refusal path cannot leak without a test failing.
    (who may use it, which objects fill its :id / :slug / :handle), and the
    classification must agree with the row's flags. A new route fails
    test_every_route_is_classified until someone says who may use it.
-2. A world where each private thing carries a unique secret marker: a held
+2. A world where each private thing carries a unique secret marker (and
+   mentions members who may not see it, so notifications are asked too): a held
    post, a thread held as a whole, an edit a hold rule matched, a hidden post
    and its reason, a deleted and a redacted post, a moderator's note, a
    member's report, anonymous posts (the marker: the author's handle), a
@@ -305,9 +306,9 @@ class World:
         # Public threads: a control thread by the outsider with the author's replies.
         self.control = self._thread(a["outsider"], self.pub, "Access control thread", "An ordinary post %s." % w)
         self.visible = self._reply(a["author"], self.control, "A visible reply %s." % w)
-        self.held = self._reply(a["author"], self.control, "Held words %s %s" % (m["HELD"], w))
+        self.held = self._reply(a["author"], self.control, "Held words %s %s @%s" % (m["HELD"], w, a["convb"].handle))
         _q(stack, "update posts set state = 'held' where id = %d" % self.held)
-        self.hidden = self._reply(a["author"], self.control, "Hidden words %s %s" % (m["HIDDEN"], w))
+        self.hidden = self._reply(a["author"], self.control, "Hidden words %s %s @%s" % (m["HIDDEN"], w, a["convb"].handle))
         self._mod_post("/mod/p/%d" % self.hidden, [("action", "hide"), ("reason", "Hidden for " + m["HIDEREASON"])])
         assert _q(stack, "select state from posts where id = %d" % self.hidden) == "hidden"
         self.deleted = self._reply(a["author"], self.control, "Deleted words %s %s" % (m["DELETED"], w))
@@ -345,20 +346,20 @@ class World:
         self.anon_post = post_id_from(loc, html)
         self.anon_open = self._thread(a["outsider"], self.anon_cat, "Evenings", "Are evenings hard %s?" % w)
         st, loc, html = a["shy"]._write("/p/%d/reply" % self.anon_open, [
-            ("anonymous", "1"), ("body", "Anonymous reply %s." % w)], True, "post", True)
+            ("anonymous", "1"), ("body", "Anonymous reply %s, @%s." % (w, a["convb"].handle))], True, "post", True)
         assert st == 303, "anonymous reply: %d %s" % (st, message_of(html))
         self.anon_reply = post_id_from(loc, html)
         # The private group's thread, a reply and a meeting; the unlisted group's thread.
         self.group_post = self._thread(a["gmember"], "group-" + self.room, "Room thread %s" % m["GROUP"],
                                        "Room words %s %s" % (m["GROUP"], w))
-        self.group_reply = self._reply(a["fac"], self.group_post, "Room reply %s %s" % (m["GROUPREPLY"], w))
+        self.group_reply = self._reply(a["fac"], self.group_post, "Room reply %s %s @%s @%s" % (m["GROUPREPLY"], w, a["outsider"].handle, a["pending"].handle))
         st, hd, body = a["fac"].post("/g/%s/meetings" % self.room, {
             "title": "Meeting " + m["MEETING"], "date": "2030-01-15", "time": "19:30", "minutes": "90",
             "tz": "Asia/Singapore"})
         assert st == 303, "schedule a meeting: %d %s" % (st, message_of(body))
         self.meeting = int(re.search(r"/meetings/(\d+)$", hd.get("location")).group(1))
         self.nook_post = self._thread(a["fac"], "group-" + self.nook, "Nook thread %s" % m["UNLISTED"],
-                                      "Nook words %s %s" % (m["UNLISTED"], w))
+                                      "Nook words %s %s @%s" % (m["UNLISTED"], w, a["gmember"].handle))
         # A member who keeps their posts to themselves; a crisis post on a profile.
         self.priv_post = self._reply(a["priv"], self.control, "Private list words %s %s" % (m["PRIVLIST"], w))
         st, _, body = a["priv"].post("/me/settings", [("posts_hidden", "1")])
