@@ -306,8 +306,11 @@ class World:
         # Public threads: a control thread by the outsider with the author's replies.
         self.control = self._thread(a["outsider"], self.pub, "Access control thread", "An ordinary post %s." % w)
         self.visible = self._reply(a["author"], self.control, "A visible reply %s." % w)
-        self.held = self._reply(a["author"], self.control, "Held words %s %s @%s" % (m["HELD"], w, a["convb"].handle))
-        _q(stack, "update posts set state = 'held' where id = %d" % self.held)
+        # Held by the filter (method detail), so its mention tells nobody.
+        st, loc, html = a["author"].reply(self.control, "%s %s %s @%s" % (HELD_TEXT, m["HELD"], w, a["convb"].handle))
+        assert st in (200, 303), "held reply: %d %s" % (st, message_of(html))
+        self.held = int(_q(stack, "select id from posts where body_md like '%%%s%%'" % m["HELD"]))
+        assert _q(stack, "select state from posts where id = %d" % self.held) == "held", "the reply was not held"
         self.hidden = self._reply(a["author"], self.control, "Hidden words %s %s @%s" % (m["HIDDEN"], w, a["convb"].handle))
         self._mod_post("/mod/p/%d" % self.hidden, [("action", "hide"), ("reason", "Hidden for " + m["HIDEREASON"])])
         assert _q(stack, "select state from posts where id = %d" % self.hidden) == "hidden"
