@@ -24,7 +24,8 @@ route or a new refusal path cannot leak without a test failing.
 3. Every route, with every fitting object, is asked by every actor (anonymous
    reader, an outsider, a member asking to join the group, a group member, the
    group's facilitator, the author, the anonymous author, the conversation's
-   writer and recipient, a paused member, a banned member, members who keep
+   writer and recipient, a paused member, a banned member, a member who left
+   the group (their export masks its thread's title), members who keep
    their posts / posted a crisis post, a moderator, and feed keys without a
    session): GET, and for POST rows a POST without CSRF, with a bad CSRF, with
    invalid UTF-8 in a field, and a valid one with a field one character too
@@ -281,7 +282,7 @@ class World:
 
         a = self.actors = {}
         for name in ("outsider", "pending", "gmember", "fac", "author", "shy", "writer", "convb", "paused",
-                     "banned", "priv", "crisis"):
+                     "banned", "priv", "crisis", "former"):
             a[name] = self._member(name)
         mod = Client(stack)
         st, _, body = mod.login(stack.admin, stack.admin_password)
@@ -294,7 +295,7 @@ class World:
 
         # Groups: gmember, paused and banned are members of the room; fac
         # facilitates the room and the nook; pending asks to join the room.
-        for h in ("gmember", "paused", "banned"):
+        for h in ("gmember", "paused", "banned", "former"):
             self._ctl("group", "member", self.room, a[h].handle, "member")
         self._ctl("group", "member", self.room, a["fac"].handle, "facilitator")
         self._ctl("group", "member", self.nook, a["fac"].handle, "facilitator")
@@ -355,6 +356,9 @@ class World:
         # The private group's thread, a reply and a meeting; the unlisted group's thread.
         self.group_post = self._thread(a["gmember"], "group-" + self.room, "Room thread %s" % m["GROUP"],
                                        "Room words %s %s" % (m["GROUP"], w))
+        # A former member: wrote in the group (no marker: their own words
+        # stay theirs), made a key, then left.
+        self._reply(a["former"], self.group_post, "My own words in the room %s." % w)
         self.group_reply = self._reply(a["fac"], self.group_post, "Room reply %s %s @%s @%s" % (m["GROUPREPLY"], w, a["outsider"].handle, a["pending"].handle))
         st, hd, body = a["fac"].post("/g/%s/meetings" % self.room, {
             "title": "Meeting " + m["MEETING"], "date": "2030-01-15", "time": "19:30", "minutes": "90",
@@ -392,8 +396,10 @@ class World:
         assert st == 303, "message report: %d %s" % (st, message_of(body))
         # Feed keys, then the break and the ban (their keys must stop reading).
         self.keys = {}
-        for h in ("gmember", "paused", "banned", "outsider", "mod"):
+        for h in ("gmember", "paused", "banned", "outsider", "mod", "former"):
             self.keys[h] = self._make_key(a[h])
+        st, _, body = a["former"].post("/g/%s/leave" % self.room, {})
+        assert st == 303, "leave the group: %d %s" % (st, message_of(body))
         st, _, body = a["paused"].post("/me/break", [("days", "7"), ("confirm", "yes")])
         assert st == 303, "take a break: %d %s" % (st, message_of(body))
         self._mod_post("/mod/u/%s" % a["banned"].handle, [("action", "ban"), ("reason", "test ban"),
