@@ -25,6 +25,7 @@ import client as C  # noqa: E402
 from test_pages import member_tab  # noqa: E402
 
 STACK_OPTIONS = {"conf": {"message_min_account_hours": "0", "default_timezone": "Asia/Singapore"}}
+TIMEOUT = 600       # about 30 s; far longer in the sanitizer build on busy shared cores
 OUT = os.path.join(SRC, "tests", "out")
 PASSWORD = "correct horse battery staple"
 
