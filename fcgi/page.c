@@ -41,7 +41,7 @@ const char *page_csrf(struct hctx *ctx)
 	if (req->session)
 		return req->session->csrf_token;
 	const char *hc = req_param(&req->cookies, PRESESSION_COOKIE);
-	if (hc && strlen(hc) == AUTH_TOKEN_LEN)
+	if (auth_token_shaped(hc))
 		return hc;
 	if (!req->new_presession) {
 		char token[AUTH_TOKEN_LEN + 1];

@@ -33,6 +33,12 @@ void auth_new_token(char out[AUTH_TOKEN_LEN + 1])
 	sodium_memzero(raw, sizeof raw);
 }
 
+bool auth_token_shaped(const char *s)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	return s && strlen(s) == AUTH_TOKEN_LEN && strspn(s, alphabet) == AUTH_TOKEN_LEN;
+}
+
 void auth_token_digest(const char *token, size_t len, char out[65])
 {
 	unsigned char h[crypto_hash_sha256_BYTES];

@@ -26,6 +26,9 @@ bool auth_verify_password(const char *hash, const char *password, size_t len);
 
 /* A fresh random token, NUL-terminated. */
 void auth_new_token(char out[AUTH_TOKEN_LEN + 1]);
+/* Whether s has the shape auth_new_token() makes: AUTH_TOKEN_LEN characters
+ * of URL-safe base64. A cookie that is not is never echoed into a page. */
+bool auth_token_shaped(const char *s);
 
 /* SHA-256 of the token as 64 lowercase hex digits, NUL-terminated. */
 void auth_token_digest(const char *token, size_t len, char out[65]);

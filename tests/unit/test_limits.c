@@ -67,5 +67,18 @@ int main(void)
 	snprintf(missing, sizeof missing, "%s/short.key", dir);
 	unlink(missing);
 	rmdir(dir);
+
+	/* A pre-session cookie is echoed into forms only when it is a token. */
+	char tok[AUTH_TOKEN_LEN + 1];
+	auth_new_token(tok);
+	TAP_OK(auth_token_shaped(tok), "new_token_shaped");
+	char bad[AUTH_TOKEN_LEN + 1];
+	memcpy(bad, tok, sizeof bad);
+	bad[AUTH_TOKEN_LEN - 1] = (char)0xff;
+	TAP_OK(!auth_token_shaped(bad), "token_with_a_non_ascii_byte_refused");
+	bad[AUTH_TOKEN_LEN - 1] = '"';
+	TAP_OK(!auth_token_shaped(bad), "token_with_a_quote_refused");
+	TAP_OK(!auth_token_shaped("short"), "short_token_refused");
+	TAP_OK(!auth_token_shaped(NULL), "no_token_refused");
 	return tap_done();
 }
