@@ -274,7 +274,7 @@ static const char *refill_csrf(struct hctx *ctx)
 {
 	struct request *req = ctx->req;
 	const char *sent = req_param(&req->form, "csrf");
-	if (!req->session && req_param(&req->cookies, SESSION_COOKIE) && sent && strlen(sent) == AUTH_TOKEN_LEN)
+	if (!req->session && req_param(&req->cookies, SESSION_COOKIE) && auth_token_shaped(sent))
 		return sent;
 	return page_csrf(ctx);
 }

@@ -810,7 +810,7 @@ void page_feed_key_shown(struct hctx *ctx)
 	struct session *s = ctx->req->session;
 	const char *raw = req_param(&ctx->req->cookies, FEED_KEY_COOKIE);
 	bool current = false;
-	if (raw && strlen(raw) == AUTH_TOKEN_LEN) {
+	if (auth_token_shaped(raw)) {
 		char digest[65];
 		auth_token_digest(raw, AUTH_TOKEN_LEN, digest);
 		const char *p[] = { arena_printf(ctx->arena, "%lld", s->user_id), digest };

@@ -960,7 +960,7 @@ static bool feed_viewer(struct hctx *ctx, struct read_viewer *v)
 	 * same key, and a refusal that is exactly a stranger's. */
 	ctx->req->session = NULL;
 	*v = (struct read_viewer){ 0, false };
-	if (strlen(key) != AUTH_TOKEN_LEN)
+	if (!auth_token_shaped(key))
 		return true;
 	char digest[65];
 	auth_token_digest(key, AUTH_TOKEN_LEN, digest);

@@ -16,7 +16,7 @@ enum db_err db_device_lookup(db *d, arena *a, const char *token, struct device *
 {
 	*found = false;
 	memset(out, 0, sizeof *out);
-	if (!token || strlen(token) != AUTH_TOKEN_LEN)
+	if (!auth_token_shaped(token))
 		return DB_OK;
 	char *digest = arena_alloc(a, 65);
 	auth_token_digest(token, AUTH_TOKEN_LEN, digest);

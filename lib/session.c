@@ -35,7 +35,7 @@ static enum db_err session_from_row(db *d, arena *a, PGresult *r, const char *to
 enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out)
 {
 	*out = NULL;
-	if (!token || strlen(token) != AUTH_TOKEN_LEN)
+	if (!auth_token_shaped(token))
 		return DB_OK;
 	char digest[65];
 	auth_token_digest(token, AUTH_TOKEN_LEN, digest);
@@ -52,7 +52,7 @@ enum db_err session_lookup_thread(db *d, arena *a, const char *token, long long 
 {
 	*out = NULL;
 	*row = NULL;
-	if (!token || strlen(token) != AUTH_TOKEN_LEN)
+	if (!auth_token_shaped(token))
 		return DB_OK;
 	char digest[65];
 	auth_token_digest(token, AUTH_TOKEN_LEN, digest);
