@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "buf.h"
 
 bool db_search_cursor_parse(arena *a, const char *s, struct search_cursor *out)
 {
@@ -56,6 +57,127 @@ bool db_search_day_parse(arena *a, const char *s, const char **next)
 	return true;
 }
 
+/* A byte of a word: ASCII letters and digits, and every byte of a UTF-8
+ * sequence (PostgreSQL's parser splits words at spaces and punctuation). */
+static bool word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+static unsigned char lower_ascii(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+/* Whether a word of the post is a form of the stem s (lowercase, from
+ * PostgreSQL's english stemmer): the word starts with the stem and is at
+ * most 5 letters longer (1 for a stem of 3 letters or fewer), or differs in
+ * the stem's last letter the two ways the stemmer spells it: a final y
+ * becomes i (family, "famili"), a final e goes before -ing (hoping, "hope"). */
+static bool stem_hit(const char *w, size_t wn, const char *s, size_t sn)
+{
+	if (sn == 0 || wn < sn || wn > sn + (sn <= 3 ? 1 : 5))
+		return false;
+	size_t i = 0;
+	while (i < sn && lower_ascii((unsigned char)w[i]) == (unsigned char)s[i])
+		i++;
+	if (i == sn)
+		return true;
+	if (i + 1 == sn && sn > 3) {
+		unsigned char c = lower_ascii((unsigned char)w[i]);
+		return (s[i] == 'i' && c == 'y') || (s[i] == 'e' && c == 'i');
+	}
+	return false;
+}
+
+#define SNIPPET_STEMS 16
+#define SNIPPET_WORDS 30        /* words shown */
+#define SNIPPET_BEFORE 8        /* of them before the first hit */
+
+struct stems {
+	const char *s[SNIPPET_STEMS];
+	size_t n[SNIPPET_STEMS];
+	int count;
+};
+
+static bool is_hit(const struct stems *st, const char *w, size_t wn)
+{
+	for (int i = 0; i < st->count; i++)
+		if (stem_hit(w, wn, st->s[i], st->n[i]))
+			return true;
+	return false;
+}
+
+/* The next word of s at or after *pos: its start and length; false at the end. */
+static bool next_word(const char *s, size_t *pos, size_t *start, size_t *len)
+{
+	size_t i = *pos;
+	while (s[i] && !word_byte((unsigned char)s[i]))
+		i++;
+	if (!s[i])
+		return false;
+	size_t j = i;
+	while (s[j] && word_byte((unsigned char)s[j]))
+		j++;
+	*start = i;
+	*len = j - i;
+	*pos = j;
+	return true;
+}
+
+const char *db_search_snippet(arena *a, const char *body, const char *stems)
+{
+	struct stems st = { .count = 0 };
+	for (const char *p = stems ? stems : ""; *p && st.count < SNIPPET_STEMS;) {
+		size_t n = strcspn(p, " ");
+		if (n) {
+			st.s[st.count] = p;
+			st.n[st.count++] = n;
+		}
+		p += n + (p[n] == ' ');
+	}
+	/* The first hit's word number, then SNIPPET_WORDS words from a few before it. */
+	size_t pos = 0, start, len, k = 0, first = 0;
+	while (st.count && next_word(body, &pos, &start, &len)) {
+		if (is_hit(&st, body + start, len)) {
+			first = k;
+			break;
+		}
+		k++;
+	}
+	size_t from = first > SNIPPET_BEFORE ? first - SNIPPET_BEFORE : 0;
+	buf b;
+	buf_init(&b, a, 256);
+	buf_puts(&b, "");
+	pos = 0;
+	k = 0;
+	size_t end = 0;
+	bool begun = false;
+	while (k < from + SNIPPET_WORDS && next_word(body, &pos, &start, &len)) {
+		if (k++ < from)
+			continue;
+		if (begun)
+			buf_append(&b, body + end, start - end);     /* the spaces and punctuation between */
+		begun = true;
+		if (is_hit(&st, body + start, len)) {
+			buf_putc(&b, SEARCH_MARK_START);
+			buf_append(&b, body + start, len);
+			buf_putc(&b, SEARCH_MARK_END);
+		} else {
+			buf_append(&b, body + start, len);
+		}
+		end = start + len;
+	}
+	/* Punctuation closing the last word (a full stop, a quote) stays with it. */
+	size_t tail = 0;
+	while (begun && tail < 4 && body[end + tail] && !word_byte((unsigned char)body[end + tail]) &&
+	       !strchr(" \t\r\n", body[end + tail]))
+		tail++;
+	if (tail)
+		buf_append(&b, body + end, tail);
+	return b.data;
+}
+
 enum db_err db_search(db *d, arena *a, const char *query, const struct search_cursor *after,
                       const struct search_filter *f, struct search_hit **out, size_t *count, bool *more,
                       bool *window_full)
@@ -88,7 +210,7 @@ enum db_err db_search(db *d, arena *a, const char *query, const struct search_cu
 		h->category_slug = db_val(r, i, 3);
 		h->category_name = db_val(r, i, 4);
 		h->author = db_val(r, i, 5);
-		h->snippet = db_val(r, i, 6);
+		h->snippet = db_search_snippet(a, db_text(d, r, i, 6), db_val(r, 0, 12));
 		h->rank = db_val(r, i, 7);
 		h->when.iso = db_val(r, i, 8);
 		h->when.age = db_ll(r, i, 9);
