@@ -69,23 +69,53 @@ static unsigned char lower_ascii(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c - 'A' + 'a') : c;
 }
 
+/* Whether the letters of a word after its stem (lowercase) are one of the
+ * English endings the stemmer takes off. */
+static bool stem_ending(const char *w, size_t n, const char *const *endings)
+{
+	char e[8];
+	if (n >= sizeof e)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		e[i] = (char)lower_ascii((unsigned char)w[i]);
+	e[n] = '\0';
+	for (const char *const *x = endings; *x; x++)
+		if (strcmp(e, *x) == 0)
+			return true;
+	return false;
+}
+
 /* Whether a word of the post is a form of the stem s (lowercase, from
- * PostgreSQL's english stemmer): the word starts with the stem and is at
- * most 5 letters longer (1 for a stem of 3 letters or fewer), or differs in
- * the stem's last letter the two ways the stemmer spells it: a final y
- * becomes i (family, "famili"), a final e goes before -ing (hoping, "hope"). */
+ * PostgreSQL's english stemmer): the stem and one of the endings it takes
+ * off (walk-ing, appoint-ments, stop-ping, fil-l), or the stem with its last
+ * letter spelled as the stemmer does not: a final y becomes i (famili:
+ * family, families), a final e goes before -ing (hope: hoping). A word
+ * that merely starts with the stem ("gardenwort" for "garden") is none. */
 static bool stem_hit(const char *w, size_t wn, const char *s, size_t sn)
 {
-	if (sn == 0 || wn < sn || wn > sn + (sn <= 3 ? 1 : 5))
+	static const char *const endings[] = {
+		"", "s", "es", "e", "ed", "d", "ing", "ings", "er", "ers", "est", "ly", "y", "ies", "ied",
+		"ness", "ment", "ments", "al", "ally", "ful", "ion", "ions", "ation", "ations", "ity", "ive",
+		"able", "ism", "ist", "ists", NULL
+	};
+	static const char *const doubled[] = { "", "ing", "ed", "er", "ers", "est", NULL };
+	static const char *const after_y[] = { "", "s", NULL };
+	static const char *const after_e[] = { "ng", "ngs", NULL };
+	if (sn == 0 || wn < sn)
 		return false;
 	size_t i = 0;
 	while (i < sn && lower_ascii((unsigned char)w[i]) == (unsigned char)s[i])
 		i++;
 	if (i == sn)
-		return true;
-	if (i + 1 == sn && sn > 3) {
+		return stem_ending(w + sn, wn - sn, endings) ||
+		       (wn > sn && lower_ascii((unsigned char)w[sn]) == (unsigned char)s[sn - 1] &&
+		        stem_ending(w + sn + 1, wn - sn - 1, doubled));
+	if (i + 1 == sn && sn > 2) {
 		unsigned char c = lower_ascii((unsigned char)w[i]);
-		return (s[i] == 'i' && c == 'y') || (s[i] == 'e' && c == 'i');
+		if (s[i] == 'i' && c == 'y')
+			return stem_ending(w + sn, wn - sn, after_y);
+		if (s[i] == 'e' && c == 'i')
+			return stem_ending(w + sn, wn - sn, after_e);
 	}
 	return false;
 }

@@ -380,3 +380,22 @@ def test_snippet_of_a_long_post_marks_a_late_hit(stack):
     assert _result_posts(html) == [pid3], "results %r" % _result_posts(html)
     (text, marks), = _snippets(html)
     assert marks == [] and text.startswith("Filler0 sentence"), "title match snippet: %r" % text[:80]
+
+
+def test_snippet_marks_the_forms_of_a_word(stack):
+    # The page marks a word when it is a form of one of the query's stems
+    # (lib/db_search.c, db_search_snippet): "zanzibaries" is stemmed
+    # "zanzibari", which is how the stemmer spells "Zanzibary" too; a -word
+    # is never marked; punctuation and markup characters stay as typed.
+    _, pid = _thread(stack, "Travels", BODY + "We sailed to *Zanzibary*, then home. No zanzibariwort here.")
+    st, html = _search(stack, "zanzibaries -nothinglike")
+    assert st == 200 and _result_posts(html) == [pid], "results %r" % _result_posts(html)
+    (text, marks), = _snippets(html)
+    assert marks == ["Zanzibary"], "marks %r" % marks
+    assert "*Zanzibary*, then home." in text, "the text around the hit: %r" % text
+    _, pid2 = _thread(stack, "Negations", BODY + "quixotrel and mundanewort together.")
+    st, html = _search(stack, "quixotrel -mundanewort")
+    assert _result_posts(html) == [], "a -word matched: %r" % _result_posts(html)
+    _, pid3 = _thread(stack, "Negations two", BODY + "quixotrel alone, mundane otherwise.")
+    (text, marks), = _snippets(_search(stack, "quixotrel -mundanewort")[1])
+    assert marks == ["quixotrel"], "marks %r" % marks
