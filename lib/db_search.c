@@ -87,10 +87,11 @@ static bool stem_ending(const char *w, size_t n, const char *const *endings)
 
 /* Whether a word of the post is a form of the stem s (lowercase, from
  * PostgreSQL's english stemmer): the stem and one of the endings it takes
- * off (walk-ing, appoint-ments, stop-ping, fil-l), or the stem with its last
- * letter spelled as the stemmer does not: a final y becomes i (famili:
+ * off (walk-ing, appoint-ments, stop-ping, fil-l), or the stem with its
+ * last letter spelled as the stemmer does not: a final y becomes i (famili:
  * family, families), a final e goes before -ing (hope: hoping). A word
- * that merely starts with the stem ("gardenwort" for "garden") is none. */
+ * that merely starts with the stem ("gardenwort" for "garden") is none.
+ * Only ASCII letters are lowercased here: "École" is not marked for 'écol'. */
 static bool stem_hit(const char *w, size_t wn, const char *s, size_t sn)
 {
 	static const char *const endings[] = {
@@ -178,7 +179,6 @@ const char *db_search_snippet(arena *a, const char *body, const char *stems)
 	size_t from = first > SNIPPET_BEFORE ? first - SNIPPET_BEFORE : 0;
 	buf b;
 	buf_init(&b, a, 256);
-	buf_puts(&b, "");
 	pos = 0;
 	k = 0;
 	size_t end = 0;
