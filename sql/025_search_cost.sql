@@ -1,6 +1,6 @@
 -- 025: a search costs less CPU (issue 12: p99 < 20 ms at 16 connections).
 --
--- search_candidates() (sql/023) becomes search_window(), with two changes:
+-- search_candidates() (sql/023) becomes search_window(), with these changes:
 --
 --   A post's thread is checked by one probe of its primary key per
 --   candidate. The join let the planner hash every visible thread (10,425
@@ -17,7 +17,8 @@
 --   and is never a result.
 --
 --   A thread's opening post (a title match's result) is found in a small
---   index of opening posts (those without a parent: one a thread), that
+--   index of opening posts (those without a parent: one a thread, the first
+--   by path, as before), that
 --   also holds its id and state: two pages read instead of five, 300 times
 --   for a common word.
 --
