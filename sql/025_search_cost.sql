@@ -17,10 +17,9 @@
 --   and is never a result.
 --
 --   A thread's opening post (a title match's result) is found in a small
---   index of opening posts (those without a parent: one a thread, the first
---   by path, as before), that
---   also holds its id and state: two pages read instead of five, 300 times
---   for a common word.
+--   index of opening posts (those without a parent: one a thread, still the
+--   first by path), that also holds its id and state: two pages read
+--   instead of five, 300 times for a common word.
 --
 --   A post's search column is kept in its row (storage main): a long post's
 --   texts go to the TOAST table first. It used to be the one moved out
