@@ -71,6 +71,13 @@ enum db_err db_search(db *d, arena *a, const char *query, const struct search_cu
                       const struct search_filter *f, struct search_hit **out, size_t *count, bool *more,
                       bool *window_full);
 
+/* The snippet of a post for a query: 30 words of body from 8 before the
+ * first word that is a form of one of stems (the query's
+ * words as PostgreSQL's english stemmer spells them, space-separated; NULL
+ * or "": none), each such word between SEARCH_MARK_START and _END; the
+ * post's first words when none is. Arena-owned. */
+const char *db_search_snippet(arena *a, const char *body, const char *stems);
+
 /* Whether s is a real day "YYYY-MM-DD" from 1970 to 9998; then *next gets
  * the following day in the same form (arena-owned). */
 bool db_search_day_parse(arena *a, const char *s, const char **next);

@@ -315,3 +315,87 @@ def test_common_words_rank_the_newest_matches(stack):
     found, last = _all_pages(stack, "windowwort -reply")
     assert sorted(found) == sorted([old, pid]), "windowwort -reply: %r" % found
     assert "newest %d posts" % WINDOW not in last
+
+
+def _snippets(html):
+    """The text of each result's snippet, and its marked words."""
+    doc = parse(html)
+    return [(p.text(), [m.text() for m in p.find_all("mark")])
+            for p in doc.find_all("p", class_="snippet")]
+
+
+def test_phrase_window_is_taken_by_its_words(stack):
+    # A "phrase" ranks the newest WINDOW posts that hold its words
+    # (sql/025_search_cost.sql), and of those lists only the ones that hold
+    # the phrase: the words alone are never a result.
+    other = _other_writer(stack)
+    old = _thread_by(stack, other, "search-two", "An old terrace",
+                     BODY + "We sat on the sunnyvale terracewort all day.")
+    _, pid = _thread(stack, "Terrace days", BODY + "A sunnyvale terracewort again.")
+    c = _writer(stack)
+    for i in range(WINDOW):
+        st, loc, html = c.reply(pid, "The terracewort %d was not sunnyvale today." % i)
+        assert st in (200, 303), "reply %d: %d" % (i, st)
+    st, loc, html = c.reply(pid, "Back on the sunnyvale terracewort, finally.")
+    assert st in (200, 303), "reply: %d" % st
+    newest = int(post_id_from(loc, html))
+    # The window holds the newest post and WINDOW - 1 replies with the words
+    # apart: the opening post holds the phrase but is older than the window.
+    found, last = _all_pages(stack, '"sunnyvale terracewort"')
+    assert found == [newest], "the phrase's window: %r (want only %d; not %d, %d)" % (found, newest, pid, old)
+    assert "newest %d posts that contain these words" % WINDOW in last, \
+        "the last page does not say that older matches were not ranked"
+    # Narrowed to the old post's category, the window reaches it.
+    found, last = _all_pages(stack, '"sunnyvale terracewort"', "&c=search-two")
+    assert found == [old], "c=search-two: %r" % found
+    # Inside quotes a "-" is no -word: "finally -missing" is the phrase
+    # "finally missing", which the words typed without quotes would exclude
+    # (finally, not missing); such a post is in the window all the same.
+    st, loc, html = c.reply(pid, "The terracewort key was finally missing today.")
+    assert st in (200, 303), "reply: %d" % st
+    missing = int(post_id_from(loc, html))
+    found = _result_posts(_search(stack, '"finally -missing"')[1])
+    assert found == [missing], '"finally -missing": %r, want [%d]' % (found, missing)
+
+
+def test_snippet_of_a_long_post_marks_a_late_hit(stack):
+    # The snippet is made from a piece of the post around its first hit
+    # (sql/025_search_cost.sql): a hit 3,000 characters in is marked, and the
+    # start of the post is not shown.
+    filler = " ".join("Filler%d sentence about an ordinary day." % i for i in range(80))
+    after = " ".join("Later%d sentence about an ordinary day." % i for i in range(80))
+    _, pid = _thread(stack, "A long post", filler + " Then the lateglimmer appeared. " + after)
+    st, html = _search(stack, "lateglimmer")
+    assert st == 200 and _result_posts(html) == [pid], "results %r" % _result_posts(html)
+    (text, marks), = _snippets(html)
+    assert marks == ["lateglimmer"], "the late hit is not marked: %r" % marks
+    assert "Filler0 " not in text and len(text) < 700, "the snippet is not the piece around the hit: %r" % text
+    # Stems are found in their words: "glimmering" matches the stem "glimmer".
+    _, pid2 = _thread(stack, "Another long post", filler + " All was glimmeringwise bright. " + after)
+    (text, marks), = _snippets(_search(stack, "glimmeringwise")[1])
+    assert marks == ["glimmeringwise"], "marks %r" % marks
+    # Found by its title alone: the snippet is the post's start, unmarked.
+    _, pid3 = _thread(stack, "Titleonlyzest thoughts", filler)
+    st, html = _search(stack, "titleonlyzest")
+    assert _result_posts(html) == [pid3], "results %r" % _result_posts(html)
+    (text, marks), = _snippets(html)
+    assert marks == [] and text.startswith("Filler0 sentence"), "title match snippet: %r" % text[:80]
+
+
+def test_snippet_marks_the_forms_of_a_word(stack):
+    # The page marks a word when it is a form of one of the query's stems
+    # (lib/db_search.c, db_search_snippet): "zanzibaries" is stemmed
+    # "zanzibari", which is how the stemmer spells "Zanzibary" too; a -word
+    # is never marked; punctuation and markup characters stay as typed.
+    _, pid = _thread(stack, "Travels", BODY + "We sailed to *Zanzibary*, then home. No zanzibariwort here.")
+    st, html = _search(stack, "zanzibaries -nothinglike")
+    assert st == 200 and _result_posts(html) == [pid], "results %r" % _result_posts(html)
+    (text, marks), = _snippets(html)
+    assert marks == ["Zanzibary"], "marks %r" % marks
+    assert "*Zanzibary*, then home." in text, "the text around the hit: %r" % text
+    _, pid2 = _thread(stack, "Negations", BODY + "quixotrel and mundanewort together.")
+    st, html = _search(stack, "quixotrel -mundanewort")
+    assert _result_posts(html) == [], "a -word matched: %r" % _result_posts(html)
+    _, pid3 = _thread(stack, "Negations two", BODY + "quixotrel alone, mundane otherwise.")
+    (text, marks), = _snippets(_search(stack, "quixotrel -mundanewort")[1])
+    assert marks == ["quixotrel"], "marks %r" % marks
