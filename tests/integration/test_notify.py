@@ -124,6 +124,36 @@ def test_reply_and_mention_notify_with_a_count_in_the_header(stack):
     assert _q(stack, "select count(*) from notifications where post_id = %d" % reply) == "2"
 
 
+def test_count_on_a_page_answering_a_post_is_counted_then(stack):
+    """A POST's session look-up leaves the count out (a redirect never shows
+    it); a POST answered with a page (a preview, a refused reply) counts it
+    when the page is made: never a stale figure, and a revoked session is
+    still no session."""
+    _world(stack)
+    ann, bo = _member(stack, "p_ann"), _member(stack, "p_bo")
+    op = _thread(stack, ann, "Counting on a preview", "Mornings are slow lately.")
+    _reply(bo, op, "Mine too, coffee helps a little.")
+    st, _, html = ann.reply(op, "Thank you *both*", action="preview")
+    assert st == 200, "preview: %d" % st
+    assert _count(html) == 1, "a preview (a POST answered with a page) does not count the unread reply"
+    st, _, html = ann.reply(op, "   ")
+    assert 400 <= st < 500, "an empty reply: %d" % st
+    assert _count(html) == 1, "a refused reply's page does not count the unread reply"
+    st, _, _ = ann.post("/me/notifications/read-all", [])
+    assert st == 303, "mark all read: %d" % st
+    st, _, html = ann.reply(op, "Thank you", action="preview")
+    assert st == 200 and _count(html) == 0, "after 'mark all as read' a preview still counts (%d)" % st
+    _reply(bo, op, "And a walk before lunch.")
+    st, _, html = ann.reply(op, "Thank you", action="preview")
+    assert st == 200 and _count(html) == 1, "a new reply is not counted on the next preview (%d)" % st
+    # Revoked: the session row is gone, so the POST has no member.
+    _q(stack, "delete from sessions where user_id = %d" % ann.user_id)
+    st, _, html = ann.reply(op, "Still here?", action="preview")
+    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    assert 'action="/logout"' not in text, "a revoked session still got a member's page on a POST (%d)" % st
+    assert _q(stack, "select count(*) from posts where body_md = 'Still here?'") == "0"
+
+
 def test_count_on_a_thread_page_from_stored_parts_is_each_readers_own(stack):
     _world(stack)
     ann, bo, cy = _member(stack, "s_ann"), _member(stack, "s_bo"), _member(stack, "s_cy")
