@@ -282,7 +282,8 @@ static tpl_value *watched_new(struct hctx *ctx, enum db_err *err)
 		tpl_value *m = tpl_map(ctx->arena);
 		tpl_set_int(m, "thread_id", db_ll(r, i, 0));
 		tpl_set_str(m, "title", db_val(r, i, 1));
-		tpl_set_str(m, "count", page_count(ctx->arena, db_ll(r, i, 2), "new post", "new posts"));
+		long long n = db_ll(r, i, 2);
+		tpl_set_str(m, "count", n >= 100 ? "99+ new posts" : page_count(ctx->arena, n, "new post", "new posts"));
 		tpl_set_int(m, "first", db_ll(r, i, 3));
 		tpl_list_push(list, m);
 	}

@@ -346,6 +346,33 @@ def _follow(c, tid, level):
     assert st == 303, "follow %s: %d" % (level, st)
 
 
+def test_a_busy_watched_thread_is_counted_up_to_99_plus(stack):
+    """NOTIFY_WATCHED stops counting at 100 new posts ("99+ new posts"),
+    and still links the first of them; below that the exact number."""
+    _world(stack)
+    ann, bo = _member(stack, "w_ann"), _member(stack, "w_bo")
+    op = _thread(stack, bo, "A busy thread", "Everyone is welcome to say hello here.")
+    tid = _tid(stack, op)
+    _follow(ann, tid, "watch")
+    first = _reply(bo, op, "The first new one.")
+
+    def listed():
+        doc = parse(_page(ann, "/me/notifications"))
+        return [(a.get("href"), a.text()) for a in find_all(doc, "a") if a.get("class") == "first-unread"]
+
+    assert listed() == [("/p/%d" % first, "1 new post")], listed()
+    # 120 more replies by bo, written straight into the database (as
+    # POST_CREATE_REPLY does): the page counts only as far as it shows.
+    _q(stack, "insert into posts (id, thread_id, parent_id, path, user_id, body_md, body_html) "
+              "overriding system value select n.id, %d, %d, array[%d, n.id], %d, 'hello ' || g, "
+              "'<p>hello ' || g || '</p>' from generate_series(1, 120) g, "
+              "lateral (select nextval(pg_get_serial_sequence('posts', 'id')) + 0 * g as id) n"
+              % (tid, op, op, bo.user_id))
+    _q(stack, "update threads set last_post_at = now() where id = %d" % tid)
+    assert listed() == [("/p/%d" % first, "99+ new posts")], listed()
+    assert _count(_page(ann, "/")) == 1, "the watched thread is not counted once in the header"
+
+
 def test_tracked_thread_shows_new_posts_and_jumps_to_the_first(stack):
     _world(stack)
     ann, bo, cy = _member(stack, "t_ann"), _member(stack, "t_bo"), _member(stack, "t_cy")
