@@ -893,7 +893,8 @@ enum db_err conv_notify_data(struct hctx *ctx, tpl_value *d)
 		const char *with = db_val(r, i, 1);
 		tpl_set_int(m, "id", db_ll(r, i, 0));
 		tpl_set_str(m, "with", db_val(r, i, 3)[0] == 't' ? "the moderators" : *with ? with : "a former member");
-		tpl_set_str(m, "count", page_count(ctx->arena, db_ll(r, i, 2), "new message", "new messages"));
+		long long n = db_ll(r, i, 2);
+		tpl_set_str(m, "count", n >= 100 ? "99+ new messages" : page_count(ctx->arena, n, "new message", "new messages"));
 		tpl_list_push(list, m);
 	}
 	tpl_set(d, "conversations", list);
