@@ -231,7 +231,7 @@ static void dispatch(FCGX_Request *fr, struct hctx *ctx)
 		PGresult *row = NULL;
 		enum db_err e = r->handler == page_thread && !post ?
 			session_lookup_thread(ctx->db, ctx->arena, token, req->id, &req->session, &row) :
-			session_lookup(ctx->db, ctx->arena, token, &req->session);
+			session_lookup(ctx->db, ctx->arena, token, !post, &req->session);
 		ctx->member_thread = row;
 		if (e != DB_OK) {
 			page_db_error(ctx, e);

@@ -66,8 +66,9 @@ tpl_value *page_data(struct hctx *ctx, const char *title)
 		tpl_set_str(me, "handle", s->handle);
 		tpl_set_bool(me, "is_moderator", s->is_moderator);
 		/* Per reader, in layout.html: never in stored parts (skeleton.h). */
-		tpl_set_int(me, "unread", s->unread);
-		tpl_set_str(me, "unread_text", s->unread >= 100 ? "99+" : arena_printf(ctx->arena, "%d", s->unread));
+		int unread = session_unread(ctx->db, ctx->arena, s);
+		tpl_set_int(me, "unread", unread);
+		tpl_set_str(me, "unread_text", unread >= 100 ? "99+" : arena_printf(ctx->arena, "%d", unread));
 		tpl_set(d, "me", me);
 	}
 	if (s)

@@ -397,6 +397,7 @@ void page_conv_new_post(struct hctx *ctx)
 struct conv {
 	long long id;
 	bool from_moderators;
+	PGresult *members;      /* CONV_OPEN's rows, or NULL: set_conversation reads them */
 };
 
 /* The conversation of the address if the asker is in it; else answered. */
@@ -415,6 +416,7 @@ static bool conv_or_error(struct hctx *ctx, struct conv *cv)
 	}
 	cv->id = db_ll(r, 0, 0);
 	cv->from_moderators = db_val(r, 0, 1)[0] == 't';
+	cv->members = NULL;
 	return true;
 }
 
@@ -444,7 +446,7 @@ static bool set_conversation(struct hctx *ctx, tpl_value *d, const struct conv *
 	if (before < 0)
 		before = 0;
 	const char *p1[] = { ll(ctx->arena, cv->id) };
-	PGresult *mr = db_exec(ctx->db, ctx->arena, DB_CONV_MEMBERS, p1, e);
+	PGresult *mr = cv->members ? cv->members : db_exec(ctx->db, ctx->arena, DB_CONV_MEMBERS, p1, e);
 	const char *p2[] = { ll(ctx->arena, cv->id), ll(ctx->arena, me), ll(ctx->arena, before),
 	                     ll(ctx->arena, CONV_PAGE + 1) };
 	PGresult *r = mr ? db_exec(ctx->db, ctx->arena, DB_CONV_MESSAGES, p2, e) : NULL;
@@ -542,25 +544,34 @@ static void conv_render(struct hctx *ctx, const struct conv *cv, const struct co
 void page_conv(struct hctx *ctx)
 {
 	struct conv cv;
-	if (!conv_or_error(ctx, &cv))
-		return;
-	if (before_param(ctx) < 0) {
-		page_error(ctx, 400, "Not a page of this conversation",
-		           "The \"before\" part of the address is not one this site made. "
-		           "Open the conversation from your messages.");
-		return;
-	}
-	if (ctx->req->method == HTTP_GET) {
-		const char *p[] = { ll(ctx->arena, cv.id), ll(ctx->arena, ctx->req->session->user_id) };
+	if (ctx->req->method == HTTP_GET && before_param(ctx) >= 0) {
+		/* Reading it: found, marked read and its members in one statement. */
+		const char *p[] = { ll(ctx->arena, ctx->req->id), ll(ctx->arena, ctx->req->session->user_id) };
 		enum db_err e;
-		PGresult *r = db_exec(ctx->db, ctx->arena, DB_CONV_MARK_READ, p, &e);
+		PGresult *r = db_exec(ctx->db, ctx->arena, DB_CONV_OPEN, p, &e);
 		if (!r) {
 			page_db_error(ctx, e);
 			return;
 		}
+		if (PQntuples(r) < 1) {
+			not_found(ctx);
+			return;
+		}
+		cv.id = db_ll(r, 0, 3);
+		cv.from_moderators = db_val(r, 0, 4)[0] == 't';
+		cv.members = r;
 		struct session *s = ctx->req->session;
-		if (PQntuples(r) == 1 && db_val(r, 0, 0)[0] == 't' && s->unread > 0 && s->unread < 100)
+		if (db_val(r, 0, 5)[0] == 't' && s->unread > 0 && s->unread < 100)
 			s->unread--;        /* this page's header counts it read */
+	} else {
+		if (!conv_or_error(ctx, &cv))
+			return;
+		if (before_param(ctx) < 0) {
+			page_error(ctx, 400, "Not a page of this conversation",
+			           "The \"before\" part of the address is not one this site made. "
+			           "Open the conversation from your messages.");
+			return;
+		}
 	}
 	struct compose c = { .body = page_text_lf(ctx->arena, page_field(ctx, "body")) };
 	conv_render(ctx, &cv, &c);
@@ -882,7 +893,8 @@ enum db_err conv_notify_data(struct hctx *ctx, tpl_value *d)
 		const char *with = db_val(r, i, 1);
 		tpl_set_int(m, "id", db_ll(r, i, 0));
 		tpl_set_str(m, "with", db_val(r, i, 3)[0] == 't' ? "the moderators" : *with ? with : "a former member");
-		tpl_set_str(m, "count", page_count(ctx->arena, db_ll(r, i, 2), "new message", "new messages"));
+		long long n = db_ll(r, i, 2);
+		tpl_set_str(m, "count", n >= 100 ? "99+ new messages" : page_count(ctx->arena, n, "new message", "new messages"));
 		tpl_list_push(list, m);
 	}
 	tpl_set(d, "conversations", list);

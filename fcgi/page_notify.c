@@ -35,7 +35,7 @@ static const char *ll(arena *a, long long v)
  * tab) made one space, as regexp_replace(body, '\s+', ' ', 'g') did in SQL.
  * `s` is the post's first 480 characters (NOTIFY_LIST): a post whose
  * opening is almost all white space shows a shorter excerpt. */
-static const char *notify_excerpt(arena *a, const char *s)
+static const char *notify_excerpt(arena *a, const char *s, bool *cut)
 {
 	size_t n = strlen(s);
 	char *out = arena_alloc(a, n + 1);
@@ -60,6 +60,13 @@ static const char *notify_excerpt(arena *a, const char *s)
 		chars++;
 	}
 	out[o] = '\0';
+	/* Longer than the excerpt: more than NOTIFY_EXCERPT characters before
+	 * white space was collapsed (480 of them say so as well as the whole
+	 * post would). */
+	size_t all = 0;
+	for (size_t i = 0; i < n; i++)
+		all += ((unsigned char)s[i] & 0xC0) != 0x80;
+	*cut = all > NOTIFY_EXCERPT;
 	return out;
 }
 
@@ -113,20 +120,20 @@ void page_notifications(struct hctx *ctx)
 		bool read = db_val(r, i, 2)[0] == 't';
 		struct read_when when = { db_val(r, i, 3), db_ll(r, i, 4) };
 		const char *actor = PQgetisnull(r, i, 8) ? NULL : db_val(r, i, 8);
-		bool cut = db_val(r, i, 11)[0] == 't';
 		tpl_set_int(m, "id", id);
 		tpl_set_str(m, "kind", kind);
 		tpl_set_bool(m, "unread", !read);
 		tpl_set_str(m, "css", read ? "notification" : "notification unread");
-		tpl_set_str(m, "says", notify_says(ctx->arena, kind, actor, db_val(r, i, 12)[0] == 't'));
+		tpl_set_str(m, "says", notify_says(ctx->arena, kind, actor, db_val(r, i, 11)[0] == 't'));
 		tpl_set_str(m, "actor", actor);
 		tpl_set_int(m, "post_id", db_ll(r, i, 5));
 		tpl_set_int(m, "thread_id", db_ll(r, i, 6));
 		tpl_set_str(m, "thread_title", db_val(r, i, 7));
 		if (!PQgetisnull(r, i, 9))
 			tpl_set_str(m, "hide_reason", db_val(r, i, 9));
-		tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", notify_excerpt(ctx->arena, db_val(r, i, 10)),
-		                                       cut ? "\u2026" : ""));
+		bool cut;
+		const char *excerpt = notify_excerpt(ctx->arena, db_val(r, i, 10), &cut);
+		tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", excerpt, cut ? "\u2026" : ""));
 		tpl_set_str(m, "read_action", arena_printf(ctx->arena, "/me/notifications/%lld/read", id));
 		page_set_when(m, ctx->arena, &when);
 		tpl_list_push(list, m);
@@ -139,7 +146,7 @@ void page_notifications(struct hctx *ctx)
 		page_db_error(ctx, err);
 		return;
 	}
-	tpl_set_bool(d, "any_unread", s->unread > 0);
+	tpl_set_bool(d, "any_unread", session_unread(ctx->db, ctx->arena, s) > 0);
 	if (n > NOTIFY_PAGE)
 		tpl_set_str(d, "older_href", arena_printf(ctx->arena, "/me/notifications?before=%lld", last));
 	if (before)
@@ -275,7 +282,8 @@ static tpl_value *watched_new(struct hctx *ctx, enum db_err *err)
 		tpl_value *m = tpl_map(ctx->arena);
 		tpl_set_int(m, "thread_id", db_ll(r, i, 0));
 		tpl_set_str(m, "title", db_val(r, i, 1));
-		tpl_set_str(m, "count", page_count(ctx->arena, db_ll(r, i, 2), "new post", "new posts"));
+		long long n = db_ll(r, i, 2);
+		tpl_set_str(m, "count", n >= 100 ? "99+ new posts" : page_count(ctx->arena, n, "new post", "new posts"));
 		tpl_set_int(m, "first", db_ll(r, i, 3));
 		tpl_list_push(list, m);
 	}

@@ -32,7 +32,7 @@ static enum db_err session_from_row(db *d, arena *a, PGresult *r, const char *to
 	return DB_OK;
 }
 
-enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out)
+enum db_err session_lookup(db *d, arena *a, const char *token, bool count, struct session **out)
 {
 	*out = NULL;
 	if (!auth_token_shaped(token))
@@ -41,10 +41,28 @@ enum db_err session_lookup(db *d, arena *a, const char *token, struct session **
 	auth_token_digest(token, AUTH_TOKEN_LEN, digest);
 	const char *params[] = { digest };
 	enum db_err err;
-	PGresult *r = db_exec(d, a, DB_SESSION_LOOKUP, params, &err);
+	PGresult *r = db_exec(d, a, count ? DB_SESSION_LOOKUP : DB_SESSION_LOOKUP_UNCOUNTED, params, &err);
 	if (!r)
 		return err;
 	return session_from_row(d, a, r, token, digest, out);
+}
+
+int session_unread(db *d, arena *a, struct session *s)
+{
+	if (s->unread >= 0)
+		return s->unread;
+	s->unread = 0;
+	if (!db_is_up(d))
+		return 0;
+	const char *params[] = { arena_printf(a, "%lld", s->user_id) };
+	enum db_err err;
+	PGresult *r = db_exec(d, a, DB_SESSION_UNREAD, params, &err);
+	if (r && PQntuples(r) == 1) {
+		int n = (int)db_int(d, r, 0, 0);
+		if (!db_refused(d))
+			s->unread = n;
+	}
+	return s->unread;
 }
 
 enum db_err session_lookup_thread(db *d, arena *a, const char *token, long long thread_id,

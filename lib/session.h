@@ -25,12 +25,23 @@ struct session {
 	const char *csrf_token;
 	const char *token;              /* the cookie value, for log-out */
 	bool is_moderator;              /* role moderator or admin */
-	int unread;                     /* unread notifications they may see, at most 100 */
+	int unread;                     /* unread notifications they may see, at most 100;
+	                                   -1: not counted yet (session_unread) */
 };
 
 /* Looks the cookie token up. *out is NULL when there is no valid session.
- * The unread count comes in the same statement (no second round trip). */
-enum db_err session_lookup(db *d, arena *a, const char *token, struct session **out);
+ * With `count`, the unread count comes in the same statement (no second
+ * round trip); without, it is left at -1 and counted by session_unread()
+ * only if a page is shown: a POST answered with a redirect (a reply, a
+ * "mark read") never shows it, and counting was a third of what
+ * PostgreSQL spent on a reply by a member with 100 unread notifications. */
+enum db_err session_lookup(db *d, arena *a, const char *token, bool count, struct session **out);
+
+/* s->unread, counted now if the look-up left it out (-1): always from the
+ * database as it is at this point of the request, never a remembered
+ * figure. 0 when it cannot be counted (the database is away: the page
+ * shows no count rather than a wrong one). */
+int session_unread(db *d, arena *a, struct session *s);
 
 /*
  * session_lookup() for a member's thread page: one statement returns the

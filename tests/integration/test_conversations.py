@@ -471,6 +471,11 @@ def test_long_conversation_pages_back_to_the_first_message(stack):
     _q(stack, "insert into messages (conversation_id, author_id, body_md, body_html, visible_at) "
        "select %d, %d, 'Message ' || g, '<p>Message ' || g || '</p>', now() "
        "from generate_series(1, 320) g" % (conv, bo.user_id))
+    _q(stack, "update conversations set last_message_at = now() where id = %d" % conv)
+    # Unread, it is listed on the notifications page, counted up to 100.
+    links = [a.text() for a in find_all(parse(_page(ann, "/me/notifications")), "a")
+             if a.get("href") == "/m/%d" % conv]
+    assert links == ["99+ new messages"], "320 unread messages are listed as %r" % links
     page = _page(ann, "/m/%d" % conv)
     assert "Message 320" in page and "The very first message" not in page, "the newest page"
     doc = parse(page)

@@ -124,6 +124,36 @@ def test_reply_and_mention_notify_with_a_count_in_the_header(stack):
     assert _q(stack, "select count(*) from notifications where post_id = %d" % reply) == "2"
 
 
+def test_count_on_a_page_answering_a_post_is_counted_then(stack):
+    """A POST's session look-up leaves the count out (a redirect never shows
+    it); a POST answered with a page (a preview, a refused reply) counts it
+    when the page is made: never a stale figure, and a revoked session is
+    still no session."""
+    _world(stack)
+    ann, bo = _member(stack, "p_ann"), _member(stack, "p_bo")
+    op = _thread(stack, ann, "Counting on a preview", "Mornings are slow lately.")
+    _reply(bo, op, "Mine too, coffee helps a little.")
+    st, _, html = ann.reply(op, "Thank you *both*", action="preview")
+    assert st == 200, "preview: %d" % st
+    assert _count(html) == 1, "a preview (a POST answered with a page) does not count the unread reply"
+    st, _, html = ann.reply(op, "   ")
+    assert 400 <= st < 500, "an empty reply: %d" % st
+    assert _count(html) == 1, "a refused reply's page does not count the unread reply"
+    st, _, _ = ann.post("/me/notifications/read-all", [])
+    assert st == 303, "mark all read: %d" % st
+    st, _, html = ann.reply(op, "Thank you", action="preview")
+    assert st == 200 and _count(html) == 0, "after 'mark all as read' a preview still counts (%d)" % st
+    _reply(bo, op, "And a walk before lunch.")
+    st, _, html = ann.reply(op, "Thank you", action="preview")
+    assert st == 200 and _count(html) == 1, "a new reply is not counted on the next preview (%d)" % st
+    # Revoked: the session row is gone, so the POST has no member.
+    _q(stack, "delete from sessions where user_id = %d" % ann.user_id)
+    st, _, html = ann.reply(op, "Still here?", action="preview")
+    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    assert 'action="/logout"' not in text, "a revoked session still got a member's page on a POST (%d)" % st
+    assert _q(stack, "select count(*) from posts where body_md = 'Still here?'") == "0"
+
+
 def test_count_on_a_thread_page_from_stored_parts_is_each_readers_own(stack):
     _world(stack)
     ann, bo, cy = _member(stack, "s_ann"), _member(stack, "s_bo"), _member(stack, "s_cy")
@@ -314,6 +344,33 @@ def _jump(html):
 def _follow(c, tid, level):
     st, h, _ = c.post("/t/%d/follow" % tid, [("level", level)])
     assert st == 303, "follow %s: %d" % (level, st)
+
+
+def test_a_busy_watched_thread_is_counted_up_to_99_plus(stack):
+    """NOTIFY_WATCHED stops counting at 100 new posts ("99+ new posts"),
+    and still links the first of them; below that the exact number."""
+    _world(stack)
+    ann, bo = _member(stack, "w_ann"), _member(stack, "w_bo")
+    op = _thread(stack, bo, "A busy thread", "Everyone is welcome to say hello here.")
+    tid = _tid(stack, op)
+    _follow(ann, tid, "watch")
+    first = _reply(bo, op, "The first new one.")
+
+    def listed():
+        doc = parse(_page(ann, "/me/notifications"))
+        return [(a.get("href"), a.text()) for a in find_all(doc, "a") if a.get("class") == "first-unread"]
+
+    assert listed() == [("/p/%d" % first, "1 new post")], listed()
+    # 120 more replies by bo, written straight into the database (as
+    # POST_CREATE_REPLY does): the page counts only as far as it shows.
+    _q(stack, "insert into posts (id, thread_id, parent_id, path, user_id, body_md, body_html) "
+              "overriding system value select n.id, %d, %d, array[%d, n.id], %d, 'hello ' || g, "
+              "'<p>hello ' || g || '</p>' from generate_series(1, 120) g, "
+              "lateral (select nextval(pg_get_serial_sequence('posts', 'id')) + 0 * g as id) n"
+              % (tid, op, op, bo.user_id))
+    _q(stack, "update threads set last_post_at = now() where id = %d" % tid)
+    assert listed() == [("/p/%d" % first, "99+ new posts")], listed()
+    assert _count(_page(ann, "/")) == 1, "the watched thread is not counted once in the header"
 
 
 def test_tracked_thread_shows_new_posts_and_jumps_to_the_first(stack):
