@@ -1,0 +1,15 @@
+# possessions.lex: what a person gives away before a farewell
+things
+stuff
+belongings
+possessions
+clothes
+books
+guitar
+console
+games
+collection
+savings
+jewellery
+jewelry
+plants
