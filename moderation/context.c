@@ -20,7 +20,7 @@
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
-	"near_time"
+	"near_time", "recovered", "relapse"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -617,7 +617,8 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 }
 
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
-                          size_t end, unsigned wanted, struct mod_quote_index *qi)
+                          size_t end, unsigned wanted, struct mod_quote_index *qi,
+                          bool post_recovered)
 {
 	if (!wanted)
 		return 0;
@@ -644,8 +645,9 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	if ((wanted & MOD_CTX_ADDRESSEE) && (!win->quoted || quoted_question(v->text, v->len, end)) &&
 	    other_person(win, lists, MOD_LIST_ADDRESSEE))
 		fired |= MOD_CTX_ADDRESSEE;
-	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&
-	    !any_cue(win, &lists->list[MOD_LIST_CURRENT]))
+	if ((wanted & MOD_CTX_RECOVERY) && !any_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
+	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
+	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))
 		fired |= MOD_CTX_RECOVERY;
 	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
 		fired |= MOD_CTX_COUNTER;

@@ -103,6 +103,7 @@ struct screen_call {
 	bool nomem;
 	/* the last sentence_around: a hit inside [sent_from, sent_to) is in the same sentence */
 	size_t sent_from, sent_to, sent_ws, sent_cut;
+	int post_recovered;     /* -1: not computed yet; else whether the post is told as recovery */
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -163,6 +164,20 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	return false;
 }
 
+/* Whether the whole post is told as recovery: a cue of list recovered ("i'm ok now", "it gets
+ * better") and none of list relapse ("again", "lately", "tonight") anywhere in its normal view.
+ * Computed once per post, when a rule with recovery context first matches. */
+static bool post_recovered(struct screen_call *call)
+{
+	if (call->post_recovered < 0) {
+		const struct mod_lists *lists = &call->rs->lists;
+		const struct mod_view *n = &call->sc->normal;
+		call->post_recovered = mod_context_post_has(lists, n, MOD_LIST_RECOVERED, NULL) &&
+		                       !mod_context_post_has(lists, n, MOD_LIST_RELAPSE, NULL);
+	}
+	return call->post_recovered;
+}
+
 static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs, size_t ve)
 {
 	const mod_ruleset *rs = call->rs;
@@ -190,7 +205,8 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	}
 	if (excepted(call, r, vs, ve))
 		return;
-	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex);
+	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex,
+	                                  (r->context & MOD_CTX_RECOVERY) && post_recovered(call));
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
 	             MOD_CTX_RECOVERY))
 		return;
@@ -1015,7 +1031,7 @@ static void scratch_trim(mod_scratch *sc)
 enum mod_err mod_screen_with(const mod_ruleset *rs, mod_scratch *sc, const char *text, size_t len,
                              mod_result *out)
 {
-	struct screen_call call = { .rs = rs };
+	struct screen_call call = { .rs = rs, .post_recovered = -1 };
 	bool invalid = false;
 	enum mod_err rc;
 

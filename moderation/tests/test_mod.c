@@ -426,6 +426,29 @@ static void test_issue10(void)
 	TAP_OK(res.crisis && res.max_severity == 4, "a farewell without a return stays severity 4");
 	mod_result_free(&res);
 
+	/* recovery told over the whole post: the past event and the "i'm ok now" in other sentences */
+	static const char *const recovered[] = {
+		"my attempt was in 2019. i dont think about it much now.",
+		"when my wife died in 2016 i took a lot of pills once. that was long ago. i'm ok now",
+	};
+	for (size_t i = 0; i < sizeof recovered / sizeof *recovered; i++) {
+		res = screened(recovered[i]);
+		TAP_OK(!res.crisis, "recovery across sentences not flagged: %s (first %s)", recovered[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	/* ...but not when the post says it is back, nor when the crisis sentence has no past */
+	static const char *const relapsed[] = {
+		"my attempt was in 2019. i was doing well but lately i think about it a lot.",
+		"i was doing well. my attempt was in 2019 and i'm planning the next one tonight",
+		"everyone says it gets better. i have the pills saved in my drawer",
+	};
+	for (size_t i = 0; i < sizeof relapsed / sizeof *relapsed; i++) {
+		res = screened(relapsed[i]);
+		TAP_OK(res.crisis, "still crisis: %s", relapsed[i]);
+		mod_result_free(&res);
+	}
+
 	/* risk to others: its own lane, severity by target and time */
 	res = screened("i'm going to shoot up my school");
 	TAP_OK(has_top(&res, "violence") && !res.crisis && res.max_severity == 4,
