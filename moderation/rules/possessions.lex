@@ -13,3 +13,15 @@ savings
 jewellery
 jewelry
 plants
+switch
+ps5
+xbox
+hoodies
+skins
+watch
+ring
+wedding ring
+bike
+laptop
+cat
+dog
