@@ -384,24 +384,29 @@ static bool first_person_in(const struct window *win, const struct mod_list *fp,
 }
 
 /* Third party ("my friend wants to die") and addressee ("are you suicidal?") work alike: a cue
- * around the match, unless a first-person word is in the match or between the cue and it. */
-static bool other_person(const struct window *win, const struct mod_lists *lists,
-                         enum mod_list_id list)
+ * around the match, unless a first-person word is in the match or between the cue and it. A cue
+ * marked quoted ("you wrote \"no more me\"") counts only for a quoted match, and then the
+ * first person inside the quotation is the other person's, not the writer's. Returns the cue. */
+static const struct mod_cue *other_person(const struct window *win, const struct mod_lists *lists,
+                                          enum mod_list_id list)
 {
 	const struct mod_list *tp = &lists->list[list];
 	const struct mod_list *fp = &lists->list[MOD_LIST_FIRST_PERSON];
-	if (first_person_in(win, fp, win->m0, win->m1))
-		return false;
+	bool fp_in_match = first_person_in(win, fp, win->m0, win->m1);
 	for (size_t j = 0; j < win->count; j++) {
 		const struct mod_cue *cue = cue_starting_at(win, tp, j, true);
 		if (!cue)
 			continue;
+		if (cue->quoted)
+			return cue;
+		if (fp_in_match)
+			continue;
 		/* "my friend asked if I ...": a first-person subject after the cue takes it back */
 		if (cue->scope == MOD_SCOPE_BEFORE && first_person_in(win, fp, j + cue->nwords, win->m0))
 			continue;
-		return true;
+		return cue;
 	}
-	return false;
+	return NULL;
 }
 void mod_quote_index_free(struct mod_quote_index *qi)
 {
@@ -642,9 +647,11 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply;
 	 * but a quoted question ("ask her: \"are you thinking about killing yourself?\"") is one the
 	 * writer asks, or teaches others to ask */
-	if ((wanted & MOD_CTX_ADDRESSEE) && (!win->quoted || quoted_question(v->text, v->len, end)) &&
-	    other_person(win, lists, MOD_LIST_ADDRESSEE))
-		fired |= MOD_CTX_ADDRESSEE;
+	if (wanted & MOD_CTX_ADDRESSEE) {
+		const struct mod_cue *cue = other_person(win, lists, MOD_LIST_ADDRESSEE);
+		if (cue && (!win->quoted || cue->quoted || quoted_question(v->text, v->len, end)))
+			fired |= MOD_CTX_ADDRESSEE;
+	}
 	if ((wanted & MOD_CTX_RECOVERY) && !any_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
 	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
 	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))

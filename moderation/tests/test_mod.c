@@ -402,6 +402,21 @@ static void test_issue10(void)
 	res = screened("are you suicidal? because I want to kill myself tonight");
 	TAP_OK(res.crisis, "a reply that also says the writer's own crisis stays crisis");
 	mod_result_free(&res);
+	/* a reply that answers the other person's own words, quoted: concern, first person and all */
+	static const char *const answers[] = {
+		"you wrote \"after tonight no more me\" and i can't scroll past that. where are you?",
+		"hey bro, you said \"no point living\". who's one person you could call right now?",
+		"sending you the number again. you don't deserve to die",
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof *answers; i++) {
+		res = screened(answers[i]);
+		TAP_OK(!res.crisis && has_top(&res, "concern"), "answer to someone's words in the concern lane: %s",
+		       answers[i]);
+		mod_result_free(&res);
+	}
+	res = screened("my friend wrote \"after tonight no more me\" and isn't answering");
+	TAP_OK(res.crisis, "someone's words reported by a third person stay crisis");
+	mod_result_free(&res);
 	res = screened("He screamed \"then go kill yourself\" at me and walked out");
 	TAP_OK(res.crisis && !has_top(&res, "concern"), "quoted second person said to the writer is not a reply");
 	mod_result_free(&res);
