@@ -20,7 +20,7 @@
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
-	"near_time", "recovered", "relapse"
+	"near_time", "recovered", "relapse", "word_talk", "return", "no_return"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -635,7 +635,7 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		{ MOD_CTX_NEGATION, MOD_LIST_NEGATION }, { MOD_CTX_PAST, MOD_LIST_PAST },
 		{ MOD_CTX_MEDIA, MOD_LIST_MEDIA }, { MOD_CTX_QUESTION, MOD_LIST_QUESTION },
 		{ MOD_CTX_SELF, MOD_LIST_SELF }, { MOD_CTX_CLINICAL, MOD_LIST_CLINICAL },
-		{ MOD_CTX_CRITICISM, MOD_LIST_CRITICISM },
+		{ MOD_CTX_CRITICISM, MOD_LIST_CRITICISM }, { MOD_CTX_WORD, MOD_LIST_WORD_TALK },
 	};
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
 		if ((wanted & plain[i].bit) && any_cue(win, &lists->list[plain[i].list]))

@@ -222,6 +222,9 @@ enum mod_list_id {
 	MOD_LIST_NEAR_TIME,     /* whole-post severity: "tonight", "this weekend", "on friday" */
 	MOD_LIST_RECOVERED,     /* whole post told as recovery: "i'm ok now", "it gets better" */
 	MOD_LIST_RELAPSE,       /* takes the whole-post recovery back: "again", "lately" */
+	MOD_LIST_WORD_TALK,     /* context word: talk about a word, "the word", "algorithm" */
+	MOD_LIST_RETURN,        /* context return, whole post: "see you all after", "back on the" */
+	MOD_LIST_NO_RETURN,     /* takes the return back: "forever", "for good", "the other side" */
 	MOD_LIST__MAX
 };
 

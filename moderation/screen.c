@@ -104,6 +104,7 @@ struct screen_call {
 	/* the last sentence_around: a hit inside [sent_from, sent_to) is in the same sentence */
 	size_t sent_from, sent_to, sent_ws, sent_cut;
 	int post_recovered;     /* -1: not computed yet; else whether the post is told as recovery */
+	int post_returns;       /* -1: not computed yet; else whether it is a farewell with a return */
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -178,6 +179,19 @@ static bool post_recovered(struct screen_call *call)
 	return call->post_recovered;
 }
 
+/* Whether the post is a farewell with a return: a cue of list return ("see you all after",
+ * "back on the") and none of list no_return ("forever", "the other side") anywhere in it. */
+static bool post_returns(struct screen_call *call)
+{
+	if (call->post_returns < 0) {
+		const struct mod_lists *lists = &call->rs->lists;
+		const struct mod_view *n = &call->sc->normal;
+		call->post_returns = mod_context_post_has(lists, n, MOD_LIST_RETURN, NULL) &&
+		                     !mod_context_post_has(lists, n, MOD_LIST_NO_RETURN, NULL);
+	}
+	return call->post_returns;
+}
+
 static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs, size_t ve)
 {
 	const mod_ruleset *rs = call->rs;
@@ -207,8 +221,10 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 		return;
 	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex,
 	                                  (r->context & MOD_CTX_RECOVERY) && post_recovered(call));
+	if ((r->context & MOD_CTX_RETURN) && post_returns(call))
+		fired |= MOD_CTX_RETURN;
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
-	             MOD_CTX_RECOVERY))
+	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN))
 		return;
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |
@@ -1031,7 +1047,7 @@ static void scratch_trim(mod_scratch *sc)
 enum mod_err mod_screen_with(const mod_ruleset *rs, mod_scratch *sc, const char *text, size_t len,
                              mod_result *out)
 {
-	struct screen_call call = { .rs = rs, .post_recovered = -1 };
+	struct screen_call call = { .rs = rs, .post_recovered = -1, .post_returns = -1 };
 	bool invalid = false;
 	enum mod_err rc;
 

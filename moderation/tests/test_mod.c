@@ -441,6 +441,28 @@ static void test_issue10(void)
 	TAP_OK(res.crisis && res.max_severity == 4, "a farewell without a return stays severity 4");
 	mod_result_free(&res);
 
+	/* talk about a word, and farewells with a return read over the whole post */
+	static const char *const not_crisis[] = {
+		"\"unalive\" and \"sewer slide\" are algorithm words, weird that we need them",
+		"kms = kilometres btw for the ppl in the running gc asking",
+		"this is goodbye for a while, starting the new job on the rigs. i'll check in when i'm ashore",
+		"this is my last post here for a while, going hospital for knee replacement tomorrow. see you all after i recover",
+	};
+	for (size_t i = 0; i < sizeof not_crisis / sizeof *not_crisis; i++) {
+		res = screened(not_crisis[i]);
+		TAP_OK(!res.crisis, "not crisis: %s (first %s)", not_crisis[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	res = screened("won't be here next week. not going on holiday, just not going to be here. the dog goes to my sister");
+	TAP_OK(res.crisis, "a farewell that denies the return stays crisis");
+	mod_result_free(&res);
+	res = screened("goodbye everyone. see you on the other side");
+	TAP_OK(res.crisis, "\"the other side\" is no return");
+	mod_result_free(&res);
+	TAP_STREQ(mod_ctx_name(MOD_CTX_RETURN), "return", "ctx name return");
+	TAP_STREQ(mod_ctx_name(MOD_CTX_WHOLE_POST), "whole_post", "ctx name whole_post");
+
 	/* recovery told over the whole post: the past event and the "i'm ok now" in other sentences */
 	static const char *const recovered[] = {
 		"my attempt was in 2019. i dont think about it much now.",
