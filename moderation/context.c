@@ -542,9 +542,11 @@ static bool is_clause_punct(char c)
 	return c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '-';
 }
 
+/* quote: whether to find out if the span is quoted (a whole-post scan does not look, and on a
+ * long one-line post looking from each sentence would cost time quadratic in its length). */
 static void build_window(struct window *win, const struct mod_lists *lists,
                          const struct mod_view *v, size_t start, size_t end,
-                         struct mod_quote_index *qi)
+                         struct mod_quote_index *qi, bool quote)
 {
 	size_t s, e;
 	mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
@@ -585,7 +587,7 @@ static void build_window(struct window *win, const struct mod_lists *lists,
 	for (size_t j = 0; j < win->count; j++)
 		if (cue_starting_at(win, cl, j, false))
 			win->w[j].break_before = true;
-	win->quoted = is_quoted(v->text, v->len, start, end, qi);
+	win->quoted = quote && is_quoted(v->text, v->len, start, end, qi);
 }
 
 /* Whether a question mark ends the quotation the match at end is in: one comes before the
@@ -612,7 +614,7 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 	while (pos < v->len) {
 		size_t s, e;
 		mod_sentence_bounds(v->text, v->len, pos, pos, &s, &e);
-		build_window(&window, lists, v, pos, pos, qi);
+		build_window(&window, lists, v, pos, pos, qi, false);
 		for (size_t j = 0; j < window.count; j++)
 			if (cue_starting_at(&window, list, j, false))
 				return true;
@@ -629,7 +631,7 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		return 0;
 	struct window window;
 	struct window *win = &window;
-	build_window(win, lists, v, start, end, qi);
+	build_window(win, lists, v, start, end, qi, true);
 	unsigned fired = 0;
 	static const struct { unsigned bit; enum mod_list_id list; } plain[] = {
 		{ MOD_CTX_NEGATION, MOD_LIST_NEGATION }, { MOD_CTX_PAST, MOD_LIST_PAST },
