@@ -20,7 +20,7 @@
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
-	"near_time", "recovered", "relapse", "word_talk", "return", "no_return"
+	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -658,6 +658,9 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
 	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))
 		fired |= MOD_CTX_RECOVERY;
+	if ((wanted & MOD_CTX_GAME) && any_cue(win, &lists->list[MOD_LIST_GAME]) &&
+	    !any_cue(win, &lists->list[MOD_LIST_GAME_REAL]))
+		fired |= MOD_CTX_GAME;
 	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
 		fired |= MOD_CTX_COUNTER;
 	return fired;

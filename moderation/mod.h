@@ -49,13 +49,16 @@ enum mod_ctx {
 	/* WORD: the sentence talks about a word ("\"unalive\" is a weird word"); RETURN: the post is
 	 * a farewell with a return ("see you all after the holiday"). Both suppress the match. */
 	MOD_CTX_WORD = 1u << 12, MOD_CTX_RETURN = 1u << 13,
+	/* GAME: the sentence is about a game or a role-play ("my character jumped off the tower"):
+	 * suppresses the match */
+	MOD_CTX_GAME = 1u << 14,
 	/* set by the filter, not a rule keyword: the whole post raised the severity (intent, and a
 	 * means or a place, with a near time anywhere in the post: 4; burden or hopelessness with
 	 * dying wording: as high as the dying wording) */
-	MOD_CTX_WHOLE_POST = 1u << 14
+	MOD_CTX_WHOLE_POST = 1u << 15
 };
-#define MOD_CTX__COUNT 15
-#define MOD_CTX_RULE_COUNT 14       /* the first ones, which rules name on "context" lines */
+#define MOD_CTX__COUNT 16
+#define MOD_CTX_RULE_COUNT 15       /* the first ones, which rules name on "context" lines */
 
 /* Transforms a match needed (bits). EMPHASIS is applied in every view (it is Markdown formatting
  * inside a word, e.g. kil**l**); the others exist only in the de-obfuscated view. */

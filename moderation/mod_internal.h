@@ -225,6 +225,8 @@ enum mod_list_id {
 	MOD_LIST_WORD_TALK,     /* context word: talk about a word, "the word", "algorithm" */
 	MOD_LIST_RETURN,        /* context return, whole post: "see you all after", "back on the" */
 	MOD_LIST_NO_RETURN,     /* takes the return back: "forever", "for good", "the other side" */
+	MOD_LIST_GAME,          /* context game: "in the game", "my character", "speedrun" */
+	MOD_LIST_GAME_REAL,     /* takes game back: "irl", "real life", "not the game" */
 	MOD_LIST__MAX
 };
 

@@ -224,7 +224,7 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	if ((r->context & MOD_CTX_RETURN) && post_returns(call))
 		fired |= MOD_CTX_RETURN;
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
-	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN))
+	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN | MOD_CTX_GAME))
 		return;
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |

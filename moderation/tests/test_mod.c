@@ -447,6 +447,7 @@ static void test_issue10(void)
 		"kms = kilometres btw for the ppl in the running gc asking",
 		"this is goodbye for a while, starting the new job on the rigs. i'll check in when i'm ashore",
 		"this is my last post here for a while, going hospital for knee replacement tomorrow. see you all after i recover",
+		"my character jumped off the tower in the game and died from fall damage, classic",
 	};
 	for (size_t i = 0; i < sizeof not_crisis / sizeof *not_crisis; i++) {
 		res = screened(not_crisis[i]);
@@ -456,6 +457,9 @@ static void test_issue10(void)
 	}
 	res = screened("won't be here next week. not going on holiday, just not going to be here. the dog goes to my sister");
 	TAP_OK(res.crisis, "a farewell that denies the return stays crisis");
+	mod_result_free(&res);
+	res = screened("does jumping from 6 floors kill you for sure, real life not minecraft");
+	TAP_OK(res.crisis, "a game named to say it is real life stays crisis");
 	mod_result_free(&res);
 	res = screened("goodbye everyone. see you on the other side");
 	TAP_OK(res.crisis, "\"the other side\" is no return");
