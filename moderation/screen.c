@@ -105,6 +105,8 @@ struct screen_call {
 	size_t sent_from, sent_to, sent_ws, sent_cut;
 	int post_recovered;     /* -1: not computed yet; else whether the post is told as recovery */
 	int post_returns;       /* -1: not computed yet; else whether it is a farewell with a return */
+	bool crisis_judged;     /* a crisis rule matched and a context suppressed it (recovery, word,
+	                           return, game, clinical...): the text model adds no crisis then */
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -224,8 +226,11 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	if ((r->context & MOD_CTX_RETURN) && post_returns(call))
 		fired |= MOD_CTX_RETURN;
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
-	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN | MOD_CTX_GAME))
+	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN | MOD_CTX_GAME)) {
+		if (strncmp(r->category, "crisis", 6) == 0 && (r->category[6] == '\0' || r->category[6] == '.'))
+			call->crisis_judged = true;
 		return;
+	}
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |
 		                            MOD_CTX_MEDIA | MOD_CTX_QUESTION));
@@ -797,7 +802,9 @@ static const char *const model_notes[MOD_MODEL_CATS] = {
 
 /* The text model (DIR/text.model) adds a category no rule gave, at severity 2, flag only, over
  * the whole text. Never crisis for a post the rules put in the concern lane (a supportive reply
- * addressed to someone else). out->matches has room for MOD_MODEL_CATS more. */
+ * addressed to someone else), nor for one whose crisis words a rule read and a context judged not
+ * a crisis (recovery told calmly, talk about a word, a farewell with a return, a game).
+ * out->matches has room for MOD_MODEL_CATS more. */
 static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 {
 	bool have[MOD_MODEL_CATS] = { false }, concern = false;
@@ -819,7 +826,7 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 		return;
 	}
 	for (unsigned c = 0; c < MOD_MODEL_CATS; c++) {
-		if (have[c] || !(flagged & (1u << c)) || (c == 0 && concern))
+		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)))
 			continue;
 		/* matches stay ordered by start: this one starts at 0 */
 		memmove(out->matches + 1, out->matches, out->count * sizeof *out->matches);

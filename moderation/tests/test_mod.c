@@ -478,6 +478,11 @@ static void test_issue10(void)
 		       res.count ? res.matches[0].rule_id : "-");
 		mod_result_free(&res);
 	}
+	/* the text model adds no crisis where a rule read the crisis words and a context judged them */
+	res = screened("i tried to kill myself in 1998. i'm 70 now and life is peaceful");
+	TAP_OK(!res.crisis, "recovery judged by the rules: no crisis.model either (first %s)",
+	       res.count ? res.matches[0].rule_id : "-");
+	mod_result_free(&res);
 	/* ...but not when the post says it is back, nor when the crisis sentence has no past */
 	static const char *const relapsed[] = {
 		"my attempt was in 2019. i was doing well but lately i think about it a lot.",
