@@ -458,6 +458,9 @@ static void test_issue10(void)
 	res = screened("won't be here next week. not going on holiday, just not going to be here. the dog goes to my sister");
 	TAP_OK(res.crisis, "a farewell that denies the return stays crisis");
 	mod_result_free(&res);
+	res = screened("i keep typing \"i want to die\" in the search bar and the algorithm shows me hotlines");
+	TAP_OK(res.crisis, "a quoted crisis sentence near 'algorithm' is not talk about a word");
+	mod_result_free(&res);
 	res = screened("does jumping from 6 floors kill you for sure, real life not minecraft");
 	TAP_OK(res.crisis, "a game named to say it is real life stays crisis");
 	mod_result_free(&res);
