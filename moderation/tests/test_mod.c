@@ -464,6 +464,12 @@ static void test_issue10(void)
 	res = screened("does jumping from 6 floors kill you for sure, real life not minecraft");
 	TAP_OK(res.crisis, "a game named to say it is real life stays crisis");
 	mod_result_free(&res);
+	res = screened("goodbye everyone, i won't be back");
+	TAP_OK(res.crisis, "'won't be back' is no return");
+	mod_result_free(&res);
+	res = screened("i can't play the game anymore, i want to die");
+	TAP_OK(res.crisis, "'the game' of one's life is not a game context");
+	mod_result_free(&res);
 	res = screened("goodbye everyone. see you on the other side");
 	TAP_OK(res.crisis, "\"the other side\" is no return");
 	mod_result_free(&res);
