@@ -20,7 +20,7 @@
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
-	"near_time"
+	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -384,24 +384,29 @@ static bool first_person_in(const struct window *win, const struct mod_list *fp,
 }
 
 /* Third party ("my friend wants to die") and addressee ("are you suicidal?") work alike: a cue
- * around the match, unless a first-person word is in the match or between the cue and it. */
-static bool other_person(const struct window *win, const struct mod_lists *lists,
-                         enum mod_list_id list)
+ * around the match, unless a first-person word is in the match or between the cue and it. A cue
+ * marked quoted ("you wrote \"no more me\"") counts only for a quoted match, and then the
+ * first person inside the quotation is the other person's, not the writer's. Returns the cue. */
+static const struct mod_cue *other_person(const struct window *win, const struct mod_lists *lists,
+                                          enum mod_list_id list)
 {
 	const struct mod_list *tp = &lists->list[list];
 	const struct mod_list *fp = &lists->list[MOD_LIST_FIRST_PERSON];
-	if (first_person_in(win, fp, win->m0, win->m1))
-		return false;
+	bool fp_in_match = first_person_in(win, fp, win->m0, win->m1);
 	for (size_t j = 0; j < win->count; j++) {
 		const struct mod_cue *cue = cue_starting_at(win, tp, j, true);
 		if (!cue)
 			continue;
+		if (cue->quoted)
+			return cue;
+		if (fp_in_match)
+			continue;
 		/* "my friend asked if I ...": a first-person subject after the cue takes it back */
 		if (cue->scope == MOD_SCOPE_BEFORE && first_person_in(win, fp, j + cue->nwords, win->m0))
 			continue;
-		return true;
+		return cue;
 	}
-	return false;
+	return NULL;
 }
 void mod_quote_index_free(struct mod_quote_index *qi)
 {
@@ -537,9 +542,11 @@ static bool is_clause_punct(char c)
 	return c == ',' || c == ';' || c == ':' || c == '(' || c == ')' || c == '-';
 }
 
+/* quote: whether to find out if the span is quoted (a whole-post scan does not look, and on a
+ * long one-line post looking from each sentence would cost time quadratic in its length). */
 static void build_window(struct window *win, const struct mod_lists *lists,
                          const struct mod_view *v, size_t start, size_t end,
-                         struct mod_quote_index *qi)
+                         struct mod_quote_index *qi, bool quote)
 {
 	size_t s, e;
 	mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
@@ -580,7 +587,7 @@ static void build_window(struct window *win, const struct mod_lists *lists,
 	for (size_t j = 0; j < win->count; j++)
 		if (cue_starting_at(win, cl, j, false))
 			win->w[j].break_before = true;
-	win->quoted = is_quoted(v->text, v->len, start, end, qi);
+	win->quoted = quote && is_quoted(v->text, v->len, start, end, qi);
 }
 
 /* Whether a question mark ends the quotation the match at end is in: one comes before the
@@ -607,7 +614,7 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 	while (pos < v->len) {
 		size_t s, e;
 		mod_sentence_bounds(v->text, v->len, pos, pos, &s, &e);
-		build_window(&window, lists, v, pos, pos, qi);
+		build_window(&window, lists, v, pos, pos, qi, false);
 		for (size_t j = 0; j < window.count; j++)
 			if (cue_starting_at(&window, list, j, false))
 				return true;
@@ -617,19 +624,20 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 }
 
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
-                          size_t end, unsigned wanted, struct mod_quote_index *qi)
+                          size_t end, unsigned wanted, struct mod_quote_index *qi,
+                          bool post_recovered)
 {
 	if (!wanted)
 		return 0;
 	struct window window;
 	struct window *win = &window;
-	build_window(win, lists, v, start, end, qi);
+	build_window(win, lists, v, start, end, qi, true);
 	unsigned fired = 0;
 	static const struct { unsigned bit; enum mod_list_id list; } plain[] = {
 		{ MOD_CTX_NEGATION, MOD_LIST_NEGATION }, { MOD_CTX_PAST, MOD_LIST_PAST },
 		{ MOD_CTX_MEDIA, MOD_LIST_MEDIA }, { MOD_CTX_QUESTION, MOD_LIST_QUESTION },
 		{ MOD_CTX_SELF, MOD_LIST_SELF }, { MOD_CTX_CLINICAL, MOD_LIST_CLINICAL },
-		{ MOD_CTX_CRITICISM, MOD_LIST_CRITICISM },
+		{ MOD_CTX_CRITICISM, MOD_LIST_CRITICISM }, { MOD_CTX_WORD, MOD_LIST_WORD_TALK },
 	};
 	for (size_t i = 0; i < sizeof plain / sizeof *plain; i++)
 		if ((wanted & plain[i].bit) && any_cue(win, &lists->list[plain[i].list]))
@@ -641,12 +649,18 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	/* quoted second person was said to the writer ("he told me \"go kill yourself\""): not a reply;
 	 * but a quoted question ("ask her: \"are you thinking about killing yourself?\"") is one the
 	 * writer asks, or teaches others to ask */
-	if ((wanted & MOD_CTX_ADDRESSEE) && (!win->quoted || quoted_question(v->text, v->len, end)) &&
-	    other_person(win, lists, MOD_LIST_ADDRESSEE))
-		fired |= MOD_CTX_ADDRESSEE;
-	if ((wanted & MOD_CTX_RECOVERY) && any_cue(win, &lists->list[MOD_LIST_RECOVERY]) &&
-	    !any_cue(win, &lists->list[MOD_LIST_CURRENT]))
+	if (wanted & MOD_CTX_ADDRESSEE) {
+		const struct mod_cue *cue = other_person(win, lists, MOD_LIST_ADDRESSEE);
+		if (cue && (!win->quoted || cue->quoted || quoted_question(v->text, v->len, end)))
+			fired |= MOD_CTX_ADDRESSEE;
+	}
+	if ((wanted & MOD_CTX_RECOVERY) && !any_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
+	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
+	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))
 		fired |= MOD_CTX_RECOVERY;
+	if ((wanted & MOD_CTX_GAME) && any_cue(win, &lists->list[MOD_LIST_GAME]) &&
+	    !any_cue(win, &lists->list[MOD_LIST_GAME_REAL]))
+		fired |= MOD_CTX_GAME;
 	if ((wanted & MOD_CTX_COUNTER) && (win->quoted || any_cue(win, &lists->list[MOD_LIST_COUNTER])))
 		fired |= MOD_CTX_COUNTER;
 	return fired;

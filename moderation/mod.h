@@ -46,13 +46,19 @@ enum mod_ctx {
 	MOD_CTX_MEDIA = 1u << 3, MOD_CTX_QUESTION = 1u << 4, MOD_CTX_THIRD_PARTY = 1u << 5,
 	MOD_CTX_SELF = 1u << 6, MOD_CTX_CLINICAL = 1u << 7, MOD_CTX_CRITICISM = 1u << 8,
 	MOD_CTX_ADDRESSEE = 1u << 9, MOD_CTX_COUNTER = 1u << 10, MOD_CTX_RECOVERY = 1u << 11,
+	/* WORD: the sentence talks about a word ("\"unalive\" is a weird word"); RETURN: the post is
+	 * a farewell with a return ("see you all after the holiday"). Both suppress the match. */
+	MOD_CTX_WORD = 1u << 12, MOD_CTX_RETURN = 1u << 13,
+	/* GAME: the sentence is about a game or a role-play ("my character jumped off the tower"):
+	 * suppresses the match */
+	MOD_CTX_GAME = 1u << 14,
 	/* set by the filter, not a rule keyword: the whole post raised the severity (intent, and a
 	 * means or a place, with a near time anywhere in the post: 4; burden or hopelessness with
 	 * dying wording: as high as the dying wording) */
-	MOD_CTX_WHOLE_POST = 1u << 12
+	MOD_CTX_WHOLE_POST = 1u << 15
 };
-#define MOD_CTX__COUNT 13
-#define MOD_CTX_RULE_COUNT 12       /* the first ones, which rules name on "context" lines */
+#define MOD_CTX__COUNT 16
+#define MOD_CTX_RULE_COUNT 15       /* the first ones, which rules name on "context" lines */
 
 /* Transforms a match needed (bits). EMPHASIS is applied in every view (it is Markdown formatting
  * inside a word, e.g. kil**l**); the others exist only in the de-obfuscated view. */

@@ -220,6 +220,13 @@ enum mod_list_id {
 	MOD_LIST_RECOVERY,      /* told as recovery: "years ago", "clean for" */
 	MOD_LIST_CURRENT,       /* takes recovery back: "again", "still", "tonight" */
 	MOD_LIST_NEAR_TIME,     /* whole-post severity: "tonight", "this weekend", "on friday" */
+	MOD_LIST_RECOVERED,     /* whole post told as recovery: "i'm ok now", "it gets better" */
+	MOD_LIST_RELAPSE,       /* takes the whole-post recovery back: "again", "lately" */
+	MOD_LIST_WORD_TALK,     /* context word: talk about a word, "the word", "algorithm" */
+	MOD_LIST_RETURN,        /* context return, whole post: "see you all after", "back on the" */
+	MOD_LIST_NO_RETURN,     /* takes the return back: "forever", "for good", "the other side" */
+	MOD_LIST_GAME,          /* context game: "in the game", "my character", "speedrun" */
+	MOD_LIST_GAME_REAL,     /* takes game back: "irl", "real life", "not the game" */
 	MOD_LIST__MAX
 };
 
@@ -278,9 +285,13 @@ struct mod_quote_index {
 void mod_quote_index_free(struct mod_quote_index *);
 void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large */
 
-/* Which of the context bits in wanted fire for view span [start, end). qi may be NULL. */
+/* Which of the context bits in wanted fire for view span [start, end). qi may be NULL.
+ * post_recovered: the whole post is told as recovery (a cue of list recovered and none of list
+ * relapse anywhere in it); then a sentence with a cue of list past and none of list current
+ * fires RECOVERY too ("I overdosed in 2019. ... I'm ok now, it gets better"). */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
-                          size_t end, unsigned wanted, struct mod_quote_index *qi);
+                          size_t end, unsigned wanted, struct mod_quote_index *qi,
+                          bool post_recovered);
 
 /* Whether a cue of list id occurs anywhere in the view, sentence by sentence (scopes are not
  * checked: any place in a sentence counts). */

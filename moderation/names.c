@@ -14,7 +14,7 @@ static const char *const err_names[MOD_ERR__MAX] = {
 
 static const char *const ctx_names[MOD_CTX__COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "addressee", "counter", "recovery", "whole_post"
+	"criticism", "addressee", "counter", "recovery", "word", "return", "game", "whole_post"
 };
 
 static const char *const xform_names[MOD_XF__COUNT] = {

@@ -613,6 +613,10 @@ static const char *emoji_word(int32_t cp, const struct mod_view *n, size_t after
 		return "blood";
 	case 0x1FA92:                               /* razor */
 		return "razor";
+	case 0x1FAA6:                               /* headstone */
+		return "grave";
+	case 0x1FAC0:                               /* anatomical heart */
+		return "heart";
 	default:
 		return NULL;
 	}

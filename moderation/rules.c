@@ -278,7 +278,7 @@ static bool valid_category(const char *s, size_t n)
 
 static const char *const ctx_keywords[MOD_CTX_RULE_COUNT] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
-	"criticism", "addressee", "counter", "recovery"
+	"criticism", "addressee", "counter", "recovery", "word", "return", "game"
 };
 
 /* Rule patterns are compiled with PCRE2_USE_OFFSET_LIMIT: screening tells pcre2 where the last
@@ -844,7 +844,8 @@ static enum mod_err parse_line(struct parse_state *ps, const char *line, size_t 
 			if (!bit)
 				return fail_at(ps->err, ps->errlen, MOD_ERR_SYNTAX, ps->where,
 				               "unknown context '%.*s' (negation past quote media question "
-				               "third_party self clinical criticism addressee counter recovery)",
+				               "third_party self clinical criticism addressee counter recovery word "
+				               "return game)",
 				               (int)(w > 40 ? 40 : w), val + p);
 			r->context |= bit;
 			p += w;

@@ -103,6 +103,10 @@ struct screen_call {
 	bool nomem;
 	/* the last sentence_around: a hit inside [sent_from, sent_to) is in the same sentence */
 	size_t sent_from, sent_to, sent_ws, sent_cut;
+	int post_recovered;     /* -1: not computed yet; else whether the post is told as recovery */
+	int post_returns;       /* -1: not computed yet; else whether it is a farewell with a return */
+	bool crisis_judged;     /* a crisis rule matched and a context suppressed it (recovery, word,
+	                           return, game, clinical...): the text model adds no crisis then */
 };
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
@@ -163,6 +167,33 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	return false;
 }
 
+/* Whether the whole post is told as recovery: a cue of list recovered ("i'm ok now", "it gets
+ * better") and none of list relapse ("again", "lately", "tonight") anywhere in its normal view.
+ * Computed once per post, when a rule with recovery context first matches. */
+static bool post_recovered(struct screen_call *call)
+{
+	if (call->post_recovered < 0) {
+		const struct mod_lists *lists = &call->rs->lists;
+		const struct mod_view *n = &call->sc->normal;
+		call->post_recovered = mod_context_post_has(lists, n, MOD_LIST_RECOVERED, NULL) &&
+		                       !mod_context_post_has(lists, n, MOD_LIST_RELAPSE, NULL);
+	}
+	return call->post_recovered;
+}
+
+/* Whether the post is a farewell with a return: a cue of list return ("see you all after",
+ * "back on the") and none of list no_return ("forever", "the other side") anywhere in it. */
+static bool post_returns(struct screen_call *call)
+{
+	if (call->post_returns < 0) {
+		const struct mod_lists *lists = &call->rs->lists;
+		const struct mod_view *n = &call->sc->normal;
+		call->post_returns = mod_context_post_has(lists, n, MOD_LIST_RETURN, NULL) &&
+		                     !mod_context_post_has(lists, n, MOD_LIST_NO_RETURN, NULL);
+	}
+	return call->post_returns;
+}
+
 static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs, size_t ve)
 {
 	const mod_ruleset *rs = call->rs;
@@ -190,10 +221,16 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	}
 	if (excepted(call, r, vs, ve))
 		return;
-	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex);
+	unsigned fired = mod_context_eval(&rs->lists, v, vs, ve, r->context, &call->sc->qindex,
+	                                  (r->context & MOD_CTX_RECOVERY) && post_recovered(call));
+	if ((r->context & MOD_CTX_RETURN) && post_returns(call))
+		fired |= MOD_CTX_RETURN;
 	if (fired & (MOD_CTX_SELF | MOD_CTX_CLINICAL | MOD_CTX_CRITICISM | MOD_CTX_COUNTER |
-	             MOD_CTX_RECOVERY))
+	             MOD_CTX_RECOVERY | MOD_CTX_WORD | MOD_CTX_RETURN | MOD_CTX_GAME)) {
+		if (strncmp(r->category, "crisis", 6) == 0 && (r->category[6] == '\0' || r->category[6] == '.'))
+			call->crisis_judged = true;
 		return;
+	}
 	int severity = r->severity -
 		__builtin_popcount(fired & (MOD_CTX_NEGATION | MOD_CTX_PAST | MOD_CTX_QUOTE |
 		                            MOD_CTX_MEDIA | MOD_CTX_QUESTION));
@@ -765,7 +802,9 @@ static const char *const model_notes[MOD_MODEL_CATS] = {
 
 /* The text model (DIR/text.model) adds a category no rule gave, at severity 2, flag only, over
  * the whole text. Never crisis for a post the rules put in the concern lane (a supportive reply
- * addressed to someone else). out->matches has room for MOD_MODEL_CATS more. */
+ * addressed to someone else), nor for one whose crisis words a rule read and a context judged not
+ * a crisis (recovery told calmly, talk about a word, a farewell with a return, a game).
+ * out->matches has room for MOD_MODEL_CATS more. */
 static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 {
 	bool have[MOD_MODEL_CATS] = { false }, concern = false;
@@ -787,7 +826,7 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 		return;
 	}
 	for (unsigned c = 0; c < MOD_MODEL_CATS; c++) {
-		if (have[c] || !(flagged & (1u << c)) || (c == 0 && concern))
+		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)))
 			continue;
 		/* matches stay ordered by start: this one starts at 0 */
 		memmove(out->matches + 1, out->matches, out->count * sizeof *out->matches);
@@ -1015,7 +1054,7 @@ static void scratch_trim(mod_scratch *sc)
 enum mod_err mod_screen_with(const mod_ruleset *rs, mod_scratch *sc, const char *text, size_t len,
                              mod_result *out)
 {
-	struct screen_call call = { .rs = rs };
+	struct screen_call call = { .rs = rs, .post_recovered = -1, .post_returns = -1 };
 	bool invalid = false;
 	enum mod_err rc;
 

@@ -402,6 +402,21 @@ static void test_issue10(void)
 	res = screened("are you suicidal? because I want to kill myself tonight");
 	TAP_OK(res.crisis, "a reply that also says the writer's own crisis stays crisis");
 	mod_result_free(&res);
+	/* a reply that answers the other person's own words, quoted: concern, first person and all */
+	static const char *const answers[] = {
+		"you wrote \"after tonight no more me\" and i can't scroll past that. where are you?",
+		"hey bro, you said \"no point living\". who's one person you could call right now?",
+		"sending you the number again. you don't deserve to die",
+	};
+	for (size_t i = 0; i < sizeof answers / sizeof *answers; i++) {
+		res = screened(answers[i]);
+		TAP_OK(!res.crisis && has_top(&res, "concern"), "answer to someone's words in the concern lane: %s",
+		       answers[i]);
+		mod_result_free(&res);
+	}
+	res = screened("my friend wrote \"after tonight no more me\" and isn't answering");
+	TAP_OK(res.crisis, "someone's words reported by a third person stay crisis");
+	mod_result_free(&res);
 	res = screened("He screamed \"then go kill yourself\" at me and walked out");
 	TAP_OK(res.crisis && !has_top(&res, "concern"), "quoted second person said to the writer is not a reply");
 	mod_result_free(&res);
@@ -425,6 +440,69 @@ static void test_issue10(void)
 	res = screened("bye everyone, I won't be here much longer");
 	TAP_OK(res.crisis && res.max_severity == 4, "a farewell without a return stays severity 4");
 	mod_result_free(&res);
+
+	/* talk about a word, and farewells with a return read over the whole post */
+	static const char *const not_crisis[] = {
+		"\"unalive\" and \"sewer slide\" are algorithm words, weird that we need them",
+		"kms = kilometres btw for the ppl in the running gc asking",
+		"this is goodbye for a while, starting the new job on the rigs. i'll check in when i'm ashore",
+		"this is my last post here for a while, going hospital for knee replacement tomorrow. see you all after i recover",
+		"my character jumped off the tower in the game and died from fall damage, classic",
+	};
+	for (size_t i = 0; i < sizeof not_crisis / sizeof *not_crisis; i++) {
+		res = screened(not_crisis[i]);
+		TAP_OK(!res.crisis, "not crisis: %s (first %s)", not_crisis[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	res = screened("won't be here next week. not going on holiday, just not going to be here. the dog goes to my sister");
+	TAP_OK(res.crisis, "a farewell that denies the return stays crisis");
+	mod_result_free(&res);
+	res = screened("i keep typing \"i want to die\" in the search bar and the algorithm shows me hotlines");
+	TAP_OK(res.crisis, "a quoted crisis sentence near 'algorithm' is not talk about a word");
+	mod_result_free(&res);
+	res = screened("does jumping from 6 floors kill you for sure, real life not minecraft");
+	TAP_OK(res.crisis, "a game named to say it is real life stays crisis");
+	mod_result_free(&res);
+	res = screened("goodbye everyone, i won't be back");
+	TAP_OK(res.crisis, "'won't be back' is no return");
+	mod_result_free(&res);
+	res = screened("i can't play the game anymore, i want to die");
+	TAP_OK(res.crisis, "'the game' of one's life is not a game context");
+	mod_result_free(&res);
+	res = screened("goodbye everyone. see you on the other side");
+	TAP_OK(res.crisis, "\"the other side\" is no return");
+	mod_result_free(&res);
+	TAP_STREQ(mod_ctx_name(MOD_CTX_RETURN), "return", "ctx name return");
+	TAP_STREQ(mod_ctx_name(MOD_CTX_WHOLE_POST), "whole_post", "ctx name whole_post");
+
+	/* recovery told over the whole post: the past event and the "i'm ok now" in other sentences */
+	static const char *const recovered[] = {
+		"my attempt was in 2019. i dont think about it much now.",
+		"when my wife died in 2016 i took a lot of pills once. that was long ago. i'm ok now",
+	};
+	for (size_t i = 0; i < sizeof recovered / sizeof *recovered; i++) {
+		res = screened(recovered[i]);
+		TAP_OK(!res.crisis, "recovery across sentences not flagged: %s (first %s)", recovered[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	/* the text model adds no crisis where a rule read the crisis words and a context judged them */
+	res = screened("i tried to kill myself in 1998. i'm 70 now and life is peaceful");
+	TAP_OK(!res.crisis, "recovery judged by the rules: no crisis.model either (first %s)",
+	       res.count ? res.matches[0].rule_id : "-");
+	mod_result_free(&res);
+	/* ...but not when the post says it is back, nor when the crisis sentence has no past */
+	static const char *const relapsed[] = {
+		"my attempt was in 2019. i was doing well but lately i think about it a lot.",
+		"i was doing well. my attempt was in 2019 and i'm planning the next one tonight",
+		"everyone says it gets better. i have the pills saved in my drawer",
+	};
+	for (size_t i = 0; i < sizeof relapsed / sizeof *relapsed; i++) {
+		res = screened(relapsed[i]);
+		TAP_OK(res.crisis, "still crisis: %s", relapsed[i]);
+		mod_result_free(&res);
+	}
 
 	/* risk to others: its own lane, severity by target and time */
 	res = screened("i'm going to shoot up my school");
