@@ -1,0 +1,36 @@
+# dehumanizing_pred.lex: what a group is called or told when it is written off (stigma_words.rules).
+# Verb forms that {dehumanizing} has only in one person ("belong in a zoo") and more nouns.
+belongs in a zoo
+belong in a cage
+belongs in a cage
+belong in cages
+belongs in cages
+belong in an asylum
+belongs in an asylum
+belong behind bars
+belongs behind bars
+belong locked up
+belongs locked up
+parasite/s
+leech/es
+freeloader/s
+scrounger/s
+criminals-in-waiting
+beast/s
+a drain
+a menace
+a plague on
+a danger to
+a disease
+rabid dogs
+wild animals
+should be caged
+should be put away
+should be locked up
+should be put in
+shouldn't be allowed
+should not be allowed
+don't belong
+do not belong
+not safe
+useless bunch

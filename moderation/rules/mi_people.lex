@@ -1,0 +1,18 @@
+# mi_people.lex: people named by a mental-illness slur or label, as a group (stigma_words.rules).
+# The older list {mi_identity} keeps the plain identities; these are the words of contempt.
+madm/an/en
+madwom/an/en
+maniac/s
+lunatic/s
+nutter/s
+crazies
+loony
+loonies
+psycho/s
+schizo/s
+mental case/s
+nutcase/s
+crackhead/s
+druggie/s
+junkie/s
+depressive/s
