@@ -34,3 +34,15 @@ don't belong
 do not belong
 not safe
 useless bunch
+liar/s
+thief
+thieves
+selfish
+weak people
+made their choice
+don't deserve
+should be locked away
+shouldn't come
+should not come
+like broken
+litter

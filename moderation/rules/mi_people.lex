@@ -16,3 +16,9 @@ crackhead/s
 druggie/s
 junkie/s
 depressive/s
+addict/s
+drug user/s
+methhead/s
+tweaker/s
+alcoholic/s
+self harmer/s
