@@ -46,3 +46,29 @@ shouldn't come
 should not come
 like broken
 litter
+shouldn't breed
+should not breed
+shouldn't reproduce
+should be euthanized
+should be euthanised
+should be culled
+need to be culled
+should be hanged
+deserve to die
+deserve to suffer
+a cancer
+a cancer on society
+degenerate/s
+savages
+creatures
+defective
+inferior
+a waste of oxygen
+wastes of oxygen
+a blight
+spongers
+unfit to be parents
+unfit parents
+should be isolated
+should be kept away from
+no place in society

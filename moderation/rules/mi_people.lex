@@ -22,3 +22,13 @@ methhead/s
 tweaker/s
 alcoholic/s
 self harmer/s
+autist/s
+aspie/s
+retard/s
+borderlines
+psychotics
+psychopath/s
+sociopath/s
+manic depressive/s
+anorexic/s
+bulimic/s
