@@ -17,3 +17,7 @@ shank
 butcher
 knock out
 poisoning
+pukul
+tumbuk
+bunuh
+tikam
