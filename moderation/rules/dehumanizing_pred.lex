@@ -72,3 +72,15 @@ unfit parents
 should be isolated
 should be kept away from
 no place in society
+weak
+robots
+need to toughen up
+need to man up
+need to grow up
+should snap out of it
+should get over it
+deserve what they get
+snowflakes
+annoying and weird
+creepy
+weirdos
