@@ -84,12 +84,3 @@ snowflakes
 annoying and weird
 creepy
 weirdos
-damaged goods
-never normal
-possessed
-making excuses
-broken
-belong in institutions
-belong in an institution
-have no business
-drag everyone down
