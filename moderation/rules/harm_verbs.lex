@@ -19,3 +19,4 @@ chop
 explode
 beat to death
 run over
+massacre

@@ -1,0 +1,18 @@
+# body_harm.lex: body parts named in a threat to break or smash them (violence_more.rules).
+face
+head
+skull
+leg/s
+arm/s
+hand/s
+finger/s
+neck
+jaw
+teeth
+nose
+knee/s
+kneecaps
+rib/s
+bone/s
+spine
+throat
