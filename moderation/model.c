@@ -333,7 +333,8 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 			}
 			memcpy(m->pool + m->poollen, f[3], fl[3]);
 			e->hash = h;
-			m->bloom[((h >> 40) & m->bloom_mask) >> 6] |= 1ull << ((h >> 40) & 63);
+			size_t bit = (h >> 40) & m->bloom_mask;   /* as maybe_present() reads it */
+			m->bloom[bit >> 6] |= 1ull << (bit & 63);
 			e->off = (uint32_t)m->poollen;
 			e->len = (uint16_t)fl[3];
 			m->poollen += fl[3];

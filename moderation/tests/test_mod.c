@@ -768,6 +768,20 @@ static void test_model(void)
 	mod_result_free(&res);
 	mod_ruleset_free(rs);
 
+	/* each category has its own threshold: the same z = 1.5 (p 0.82) passes crisis at 0.8
+	 * and not violence at 0.85 (the thresholds of the 2026-12-03 model) */
+	write_file("text.model", "threshold crisis 0.8\nbias crisis -1\nthreshold violence 0.85\n"
+	           "bias violence -1\nw crisis 2.5 heavy\nw violence 2.5 heavy\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "model, two thresholds (%s)",
+	       err);
+	if (rs) {
+		TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+		       z[0] == z[2] && z[0] > 1.49 && z[0] < 1.51,
+		       "model: per-category thresholds, crisis flagged, violence not (%g %g)", z[0], z[2]);
+		mod_ruleset_free(rs);
+	}
+
 	/* a supportive reply the rules put in the concern lane does not go to crisis */
 	write_file("t.rules", "rule t.ask\ncategory crisis.ask\nseverity 2\naction flag\n"
 	           "pattern \\bsuicidal\\b\ncontext addressee\nnote n\n"
