@@ -800,6 +800,41 @@ static const char *const model_notes[MOD_MODEL_CATS] = {
 	"Wording close to posts threatening violence in the text model's training set; no rule "
 	"matched. A statistical guess, often wrong: read the post." };
 
+static const char model_note_concern[] =
+	"Wording close to posts in crisis in the text model's training set, in a post that speaks to "
+	"someone else more than about its writer; no rule matched. Perhaps a reply to someone in "
+	"crisis: read the thread.";
+
+/* Whether the post speaks to someone else more than about its writer: at least two
+ * second-person words ("you", "your", "u", "ur"...) and more of them than first-person ones
+ * ("i", "me", "my", "im"...), counted over the normal view (case-folded, quotes folded:
+ * an apostrophe inside a word is dropped). */
+static bool addressed_to_someone(const char *t, size_t n)
+{
+	static const char *const second[] = { "you", "your", "yours", "youre", "yourself", "u", "ur",
+		"ya", "youve", "youll", "youd" };
+	static const char *const first[] = { "i", "me", "my", "mine", "myself", "im", "ive", "ill",
+		"id" };
+	unsigned you = 0, me = 0;
+	for (size_t i = 0; i < n;) {
+		if (!((t[i] >= 'a' && t[i] <= 'z') || t[i] == '\'')) {
+			i++;
+			continue;
+		}
+		char w[16];
+		size_t k = 0;
+		for (; i < n && ((t[i] >= 'a' && t[i] <= 'z') || t[i] == '\''); i++)
+			if (t[i] != '\'' && k < sizeof w - 1)
+				w[k++] = t[i];
+		w[k] = 0;
+		for (size_t j = 0; j < sizeof second / sizeof *second; j++)
+			you += strcmp(w, second[j]) == 0;
+		for (size_t j = 0; j < sizeof first / sizeof *first; j++)
+			me += strcmp(w, first[j]) == 0;
+	}
+	return you >= 2 && you > me;
+}
+
 /* The text model (DIR/text.model) adds a category no rule gave, at severity 2, flag only, over
  * the whole text. Never crisis for a post the rules put in the concern lane (a supportive reply
  * addressed to someone else), nor for one whose crisis words a rule read and a context judged not
@@ -828,13 +863,16 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 	for (unsigned c = 0; c < MOD_MODEL_CATS; c++) {
 		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)))
 			continue;
+		/* A reply that speaks to someone ("would you tell me what tonight is like?") is not the
+		 * writer's own crisis: the model's guess goes to the concern lane (issue 10). */
+		bool to_someone = c == 0 && addressed_to_someone(v->text, v->len);
 		/* matches stay ordered by start: this one starts at 0 */
 		memmove(out->matches + 1, out->matches, out->count * sizeof *out->matches);
 		out->count++;
 		mod_match *m = &out->matches[0];
-		*m = (mod_match){ .rule_id = model_ids[c], .category = model_ids[c], .severity = 2,
-			.rule_severity = 2, .action = MOD_FLAG, .start = 0, .end = len,
-			.note = model_notes[c] };
+		*m = (mod_match){ .rule_id = model_ids[c], .category = to_someone ? "concern.model" :
+			model_ids[c], .severity = to_someone ? 1 : 2, .rule_severity = 2, .action = MOD_FLAG,
+			.start = 0, .end = len, .note = to_someone ? model_note_concern : model_notes[c] };
 		set_top(m, m->category);
 	}
 }

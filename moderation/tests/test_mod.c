@@ -766,6 +766,20 @@ static void test_model(void)
 	TAP_OK(find(&res, "t.one") && !find(&res, "crisis.model"),
 	       "model adds nothing when a rule gave the category");
 	mod_result_free(&res);
+	/* a post that speaks to someone more than about its writer: the model's crisis guess goes to
+	 * the concern lane at severity 1; one about the writer stays crisis */
+	post = "You said your week was heavy. Would you tell me about it? I'm here";
+	mod_screen(rs, post, strlen(post), &res);
+	m = find(&res, "crisis.model");
+	TAP_OK(m && strcmp(m->top, "concern") == 0 && m->severity == 1 && !res.crisis,
+	       "model: a post addressed to someone goes to the concern lane");
+	mod_result_free(&res);
+	post = "my week was heavy, I don't know what I'd do without you";
+	mod_screen(rs, post, strlen(post), &res);
+	m = find(&res, "crisis.model");
+	TAP_OK(m && strcmp(m->top, "crisis") == 0 && m->severity == 2 && res.crisis,
+	       "model: a post about its writer stays crisis (one 'you' against four first person)");
+	mod_result_free(&res);
 	mod_ruleset_free(rs);
 
 	/* each category has its own threshold: the same z = 1.5 (p 0.82) passes crisis at 0.8
