@@ -167,31 +167,31 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	return false;
 }
 
-/* Whether the whole post is told as recovery: a cue of list recovered ("i'm ok now", "it gets
- * better") and none of list relapse ("again", "lately", "tonight") anywhere in its normal view.
- * Computed once per post, when a rule with recovery context first matches. */
-static bool post_recovered(struct screen_call *call)
+/* Whether list `yes` has a cue anywhere in the post's normal view and list `no` none; computed
+ * once per post into *cached (-1: not yet), when a rule with that context first matches. */
+static bool post_cue_without(struct screen_call *call, int *cached, enum mod_list_id yes,
+                             enum mod_list_id no)
 {
-	if (call->post_recovered < 0) {
+	if (*cached < 0) {
 		const struct mod_lists *lists = &call->rs->lists;
 		const struct mod_view *n = &call->sc->normal;
-		call->post_recovered = mod_context_post_has(lists, n, MOD_LIST_RECOVERED, NULL) &&
-		                       !mod_context_post_has(lists, n, MOD_LIST_RELAPSE, NULL);
+		*cached = mod_context_post_has(lists, n, yes, NULL) && !mod_context_post_has(lists, n, no, NULL);
 	}
-	return call->post_recovered;
+	return *cached;
+}
+
+/* Whether the whole post is told as recovery: a cue of list recovered ("i'm ok now", "it gets
+ * better") and none of list relapse ("again", "lately", "tonight"). */
+static bool post_recovered(struct screen_call *call)
+{
+	return post_cue_without(call, &call->post_recovered, MOD_LIST_RECOVERED, MOD_LIST_RELAPSE);
 }
 
 /* Whether the post is a farewell with a return: a cue of list return ("see you all after",
- * "back on the") and none of list no_return ("forever", "the other side") anywhere in it. */
+ * "back on the") and none of list no_return ("forever", "the other side"). */
 static bool post_returns(struct screen_call *call)
 {
-	if (call->post_returns < 0) {
-		const struct mod_lists *lists = &call->rs->lists;
-		const struct mod_view *n = &call->sc->normal;
-		call->post_returns = mod_context_post_has(lists, n, MOD_LIST_RETURN, NULL) &&
-		                     !mod_context_post_has(lists, n, MOD_LIST_NO_RETURN, NULL);
-	}
-	return call->post_returns;
+	return post_cue_without(call, &call->post_returns, MOD_LIST_RETURN, MOD_LIST_NO_RETURN);
 }
 
 static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs, size_t ve)
