@@ -439,3 +439,52 @@ def test_mute_stops_notifications_and_watch_lists_new_posts(stack):
     assert _count(_page(cy, "/")) == 1
     st, _, _ = cy.post("/me/notifications/read-all", [])
     assert st == 303 and _count(_page(cy, "/")) == 0, "'mark all as read' leaves a watched thread counted"
+
+
+def test_watched_thread_counts_only_what_the_watcher_may_see(stack):
+    """The watched part of the header's count (PREFS_NEW_SINCE_READ), on a
+    plain page and on a member's thread page from stored parts (the count in
+    SESSION_THREAD_LOOKUP): a held reply is nothing new, a visible one is,
+    one count for any number of new posts, a thread that is no longer
+    visible or a group's thread the watcher is not admitted to counts
+    nothing, and reading it clears it."""
+    _world(stack)
+    ann, bo, cy = _member(stack, "w_ann"), _member(stack, "w_bo"), _member(stack, "w_cy")
+    op = _thread(stack, ann, "Watched and counted", "Anyone else up early?")
+    tid = _tid(stack, op)
+    other = _tid(stack, _thread(stack, ann, "Somewhere else", "A second thread to read from."))
+
+    def counts():
+        return _count(_page(cy, "/")), _count(_page(cy, "/t/%d" % other))
+    _follow(cy, tid, "watch")
+    _page(cy, "/t/%d" % tid)
+    assert counts() == (0, 0), "a watched thread with nothing new is counted: %r" % (counts(),)
+    held = _reply(bo, op, HELD_TEXT)
+    assert _q(stack, "select state from posts where id = %d" % held) == "held", "the filter did not hold it"
+    assert counts() == (0, 0), "a held reply in a watched thread is counted: %r" % (counts(),)
+    _reply(bo, op, "Up since five, most days.")
+    _reply(ann, op, "Same here.")
+    assert counts() == (1, 1), "a watched thread with two new posts is not counted once: %r" % (counts(),)
+    assert os.path.exists(os.path.join(stack.tmp, "cache", "m", "%d-0" % other)), \
+        "the other thread's page was not built from stored parts"
+    for state in ("hidden", "deleted", "held"):
+        stack.psql("update threads set state = '%s' where id = %d" % (state, tid))
+        assert counts() == (0, 0), "a watched %s thread is counted: %r" % (state, counts())
+    stack.psql("update threads set state = 'visible' where id = %d" % tid)
+    assert counts() == (1, 1), "the watched thread is not counted again once visible: %r" % (counts(),)
+    slug = "w-%s" % uuid.uuid4().hex[:8]
+    cat = int(_q(stack, "insert into categories (slug, name) values ('%s', 'Early risers') returning id"
+                        % slug).split()[0])
+    gid = int(_q(stack, "insert into groups (slug, name, category_id) values ('%s', 'Early risers', %d) "
+                        "returning id" % (slug, cat)).split()[0])
+    stack.psql("insert into group_members (group_id, user_id, status) values (%d, %d, 'active')"
+               % (gid, ann.user_id))
+    stack.psql("update threads set group_id = %d where id = %d" % (gid, tid))
+    assert counts() == (0, 0), "a group's watched thread is counted for a non-member: %r" % (counts(),)
+    stack.psql("insert into group_members (group_id, user_id, status) values (%d, %d, 'active')"
+               % (gid, cy.user_id))
+    assert counts() == (1, 1), "a group's watched thread is not counted for a member: %r" % (counts(),)
+    stack.psql("delete from group_members where group_id = %d and user_id = %d" % (gid, cy.user_id))
+    stack.psql("update threads set group_id = null where id = %d" % tid)
+    _page(cy, "/t/%d" % tid)
+    assert counts() == (0, 0), "the watched thread is still counted after reading it: %r" % (counts(),)
