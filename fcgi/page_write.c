@@ -303,7 +303,7 @@ static bool not_a_repeat(struct hctx *ctx, const struct compose *c, long long pa
 	                    parent_id ? arena_printf(ctx->arena, "%lld", parent_id) : NULL,
 	                    parent_id ? NULL : c->title };
 	enum db_err e;
-	PGresult *r = db_exec(ctx->db, ctx->arena, DB_POST_RECENT_SAME, p, &e);
+	PGresult *r = db_exec(ctx->db, ctx->arena, parent_id ? DB_POST_RECENT_SAME_REPLY : DB_POST_RECENT_SAME, p, &e);
 	if (!r) {
 		page_db_error(ctx, e);
 		return false;

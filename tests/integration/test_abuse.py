@@ -317,3 +317,36 @@ def test_established_member_rates(stack):
     stack.psql("update posts set created_at = now() - interval '2 minutes' where user_id = %d" % m.uid)
     st, _, body = m.reply(op, "Not so quick now")
     assert st == 303, "a reply after the minute: %d %s" % (st, message_of(body))
+
+
+def test_hourly_reply_limit_among_many_threads(stack):
+    """The hourly reply limit counts replies only, however many threads the
+    member opened in the same hour (the rate check reads each kind apart),
+    and threads are counted apart from replies."""
+    ensure_category(stack)
+    m = member(stack, "hr")
+    stack.psql("update users set created_at = now() - interval '30 days' where id = %d" % m.uid)
+    st, loc, body = m.new_thread(CATEGORY, "A thread for the hourly limit", "Some words.")
+    assert st == 303, "thread: %d %s" % (st, message_of(body))
+    op = post_id_from(loc, body)
+    tid = int(q1(stack, "select thread_id from posts where id = %d" % op))
+    # Nine replies and twenty opening posts of theirs in the last hour (but
+    # not the last minute), the replies older than the opening posts: the
+    # newest twenty posts are all opening posts.
+    stack.psql("insert into posts (thread_id, parent_id, path, user_id, body_md, body_html, created_at) "
+               "select %d, %d, array[%d], %d, 'old reply ' || g, '<p>old reply</p>', "
+               "now() - interval '50 minutes' from generate_series(1, 9) g" % (tid, op, op, m.uid))
+    stack.psql("insert into posts (thread_id, parent_id, path, user_id, body_md, body_html, created_at) "
+               "select %d, null, array[]::bigint[], %d, 'old opening ' || g, '<p>old</p>', "
+               "now() - interval '10 minutes' from generate_series(1, 20) g" % (tid, m.uid))
+    st, _, body = m.reply(op, "The tenth reply of the hour")
+    assert st == 303, "tenth reply (limit 10): %d %s" % (st, message_of(body))
+    stack.psql("update posts set created_at = now() - interval '5 minutes' where user_id = %d "
+               "and created_at > now() - interval '1 minute'" % m.uid)
+    st, _, body = m.reply(op, "The eleventh reply of the hour")
+    assert st == 429, "eleventh reply within the hour (limit 10): %d, want 429" % st
+    assert "minutes" in message_of(body), message_of(body)
+    assert form_value(body, "body") == "The eleventh reply of the hour"
+    # Threads: 21 of them in the hour against post_threads_per_hour = 5.
+    st, _, body = m.new_thread(CATEGORY, "One thread too many", "Words.")
+    assert st == 429, "a thread over the hourly thread limit: %d, want 429" % st

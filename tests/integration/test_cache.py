@@ -132,3 +132,40 @@ def test_members_never_get_the_cached_page(stack):
     text = body.decode("utf-8")
     assert "cache_member" in text and "Log out" in text, "a member got the anonymous page"
     assert 'name="csrf"' in text, "a member's page has no reply form token"
+
+
+def test_every_write_moves_the_thread_version(stack):
+    """sql/027: a reply moves its thread's version once (its statement updates
+    the thread; the posts trigger adds no second update), and every other
+    way of changing a post still moves it: a post inserted by psql, an edit,
+    a post changed in a transaction that changed the thread's title first, a
+    thread made and posted in in one transaction."""
+    c = _setup(stack, "cache_version")
+    tid, pid = _thread(stack, c, "cache_version")
+
+    def version():
+        return int(stack.psql("select version from threads where id = %d" % tid).strip())
+
+    v = version()
+    st, _, _ = c.reply(pid, "A reply that moves the version once.")
+    assert st == 303, "reply: %d" % st
+    assert version() == v + 1, "a reply moved the version from %d to %d, want %d" % (v, version(), v + 1)
+    v = version()
+    uid = int(stack.psql("select user_id from posts where id = %d" % pid).strip())
+    stack.psql("insert into posts (thread_id, parent_id, path, user_id, body_md, body_html) "
+               "values (%d, %d, array[%d], %d, 'by psql', '<p>by psql</p>')" % (tid, pid, pid, uid))
+    assert version() == v + 1, "a post inserted by psql: version %d, want %d" % (version(), v + 1)
+    v = version()
+    stack.psql("update posts set body_md = 'edited', body_html = '<p>edited</p>' where id = %d" % pid)
+    assert version() == v + 1, "an edit by psql: version %d, want %d" % (version(), v + 1)
+    v = version()
+    stack.psql("begin; update threads set title = 'Renamed by psql' where id = %d; "
+               "update posts set body_html = '<p>edited again</p>' where id = %d; commit" % (tid, pid))
+    assert version() > v, "title and post changed in one transaction: version %d, was %d" % (version(), v)
+    cat = stack.psql("select category_id from threads where id = %d" % tid).strip()
+    new = stack.psql("with t as (insert into threads (category_id, user_id, title) values (%s, %d, 'Made by psql') "
+                     "returning id), p as (insert into posts (thread_id, parent_id, path, user_id, body_md, "
+                     "body_html) select id, null, array[]::bigint[], %d, 'x', '<p>x</p>' from t) select id from t"
+                     % (cat, uid, uid)).strip()
+    assert int(stack.psql("select version from threads where id = %s" % new).strip()) >= 1, \
+        "a thread made and posted in by one statement kept version 0"

@@ -224,3 +224,34 @@ def test_failed_logins_slow_down_but_do_not_lock_out(stack):
     time.sleep(wait + 0.5)
     st, _, _ = c.login("w_login_a", a.password)
     assert st == 303, "the member could not log in after waiting: %d" % st
+
+
+def test_the_same_post_twice_is_not_stored_twice(stack):
+    """A reload or a double click: the same text by the same member to the
+    same post within ten minutes is refused with 409 (its address named, the
+    text kept); the same text to another post, or by another member, is a
+    reply of its own."""
+    _category(stack, "w-twice")
+    a = _member(stack, "w_twice_a")
+    b = _member(stack, "w_twice_b")
+    op = _thread(stack, a, "w-twice", "Twice", "An opening post to answer twice.")
+    st, loc, html = b.reply(op, "The same words, sent twice.")
+    assert st == 303, "first reply: %d %s" % (st, html[:300])
+    first = int(post_id_from(loc, html))
+    st, _, html = b.reply(op, "The same words, sent twice.")
+    assert st == 409, "the same reply again: %d, want 409" % st
+    assert "/p/%d" % first in html and "The same words, sent twice." in html, html[:500]
+    assert stack.psql("select count(*) from posts where parent_id = %d and body_md = "
+                      "'The same words, sent twice.'" % op).strip() == "1", "stored twice"
+    # Another parent, another member: not a repeat.
+    st, _, html = b.reply(first, "The same words, sent twice.")
+    assert st == 303, "the same words to another post: %d %s" % (st, html[:300])
+    st, _, html = a.reply(op, "The same words, sent twice.")
+    assert st == 303, "the same words by another member: %d %s" % (st, html[:300])
+    # A deleted reply does not count.
+    stack.psql("update posts set state = 'deleted' where id = %d" % first)
+    st, _, html = b.reply(op, "The same words, sent twice.")
+    assert st == 303, "the same words after the first was deleted: %d %s" % (st, html[:300])
+    # A new thread with the same title and text.
+    st, _, html = a.new_thread("w-twice", "Twice", "An opening post to answer twice.")
+    assert st == 409, "the same thread again: %d, want 409" % st
