@@ -39,3 +39,11 @@ my hair
 cat
 dog
 mood ring
+hr
+management
+the company
+the council
+the government
+the system
+my boss
+the school
