@@ -14,5 +14,6 @@ get what she deserves
 burn
 bleed
 regret it
+regret
 be a bloodbath
 b a bloodbath

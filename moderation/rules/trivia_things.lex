@@ -47,3 +47,9 @@ the government
 the system
 my boss
 the school
+board
+parole board
+committee
+panel
+admin
+the department
