@@ -20,3 +20,7 @@ deer rifle
 crossbow
 baseball bat
 cricket bat
+sar21
+sar 21
+bayonet
+live rounds
