@@ -2,9 +2,7 @@
 # a weapon (violence_frames.rules). The general words are in weapons.lex and weapons_more.lex.
 12 gauge
 12 gauge shotgun
-ar
 ar-15
-ak
 ak-47
 glock
 revolver

@@ -7,7 +7,6 @@ imam
 rabbi
 minister
 bishop
-elder/s
 deacon/s
 bouncer
 recruiter
@@ -21,7 +20,6 @@ officer
 lieutenant
 corporal
 captain
-ref
 referee
 umpire
 physio
@@ -45,10 +43,8 @@ solicitor
 debt collector
 bailiff
 loan shark
-agent
 employer
 ma'am
-sir
 boss's son
 teammate/s
 trainer
