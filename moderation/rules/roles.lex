@@ -48,3 +48,8 @@ ma'am
 boss's son
 teammate/s
 trainer
+nurse
+doctor
+gp
+dentist
+landlady
