@@ -21,5 +21,6 @@ shall
 mean to
 intend to
 imma
+finna
 ima
 i'ma

@@ -11,3 +11,9 @@ sleeping tablet/s
 sleeping pill/s
 painkiller/s
 heart pill/s
+adderall
+methadone
+insulin
+laxative/s
+caffeine pill/s
+panadol

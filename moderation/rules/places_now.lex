@@ -26,3 +26,7 @@ car park
 carpark
 window
 grave
+multistorey
+landing
+scaffolding
+corridor

@@ -9,3 +9,7 @@ antifreeze
 paraquat
 pesticide
 rat poison
+kerosene
+phenyl
+paint thinner
+gramoxone
