@@ -22,5 +22,6 @@ mean to
 intend to
 imma
 finna
+wnt
 ima
 i'ma
