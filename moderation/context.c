@@ -371,6 +371,27 @@ static bool any_cue(const struct window *win, const struct mod_list *list)
 	return false;
 }
 
+static bool word_is(const struct window *win, size_t j, const char *s)
+{
+	size_t n = strlen(s);
+	return win->w[j].end - win->w[j].start == n && memcmp(win->text + win->w[j].start, s, n) == 0;
+}
+
+/* A cue of list current ("want to", "still") takes recovery back, unless "used to" stands right
+ * before it: "i used to want to die every day" tells the past. */
+static bool any_current_cue(const struct window *win, const struct mod_list *list)
+{
+	for (size_t j = 0; j < win->count; j++) {
+		if (!cue_starting_at(win, list, j, true))
+			continue;
+		if (j >= 2 && word_is(win, j - 2, "used") && word_is(win, j - 1, "to") &&
+		    !win->w[j - 1].break_before && !win->w[j].break_before)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 /* Any first-person word or phrase inside words [from, to). */
 static bool first_person_in(const struct window *win, const struct mod_list *fp, size_t from,
                             size_t to)
@@ -654,7 +675,7 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		if (cue && (!win->quoted || cue->quoted || quoted_question(v->text, v->len, end)))
 			fired |= MOD_CTX_ADDRESSEE;
 	}
-	if ((wanted & MOD_CTX_RECOVERY) && !any_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
+	if ((wanted & MOD_CTX_RECOVERY) && !any_current_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
 	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
 	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))
 		fired |= MOD_CTX_RECOVERY;

@@ -21,5 +21,7 @@ shall
 mean to
 intend to
 imma
+finna
+wnt
 ima
 i'ma

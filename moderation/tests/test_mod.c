@@ -151,8 +151,12 @@ static void test_default_rules(void)
 
 	TAP_OK(screen_for("I would never kill myself", "crisis.ideation.active", &m, NULL) &&
 	       m.severity == 2 && (m.context & MOD_CTX_NEGATION), "negation lowers severity, keeps match");
-	TAP_OK(screen_for("I used to want to die years ago", "crisis.ideation.passive", &m, NULL) &&
-	       m.severity == 1 && (m.context & MOD_CTX_PAST), "past never goes below 1");
+	TAP_OK(screen_for("I didn't want to die last year, honestly", "crisis.ideation.passive", &m, NULL) &&
+	       m.severity == 1 && (m.context & MOD_CTX_PAST) && (m.context & MOD_CTX_NEGATION),
+	       "past and negation never go below 1");
+	/* "used to want to" is the past told in recovery, not a current "want to" */
+	TAP_OK(!screen_for("I used to want to die years ago", "crisis.ideation.passive", &m, NULL),
+	       "'used to want to ... years ago' is recovery: suppressed");
 	TAP_OK(screen_for("my brother said he'd kill himself", "crisis.ideation.active", &m, NULL) &&
 	       strcmp(m.category, "crisis.third_party") == 0 && strcmp(m.top, "crisis") == 0,
 	       "third party renames the subcategory");
@@ -480,6 +484,8 @@ static void test_issue10(void)
 	static const char *const recovered[] = {
 		"my attempt was in 2019. i dont think about it much now.",
 		"when my wife died in 2016 i took a lot of pills once. that was long ago. i'm ok now",
+		/* "want to" after "used to" is the past, not a current cue */
+		"i used to want to die every day. that was 2014. i'm doing ok now",
 	};
 	for (size_t i = 0; i < sizeof recovered / sizeof *recovered; i++) {
 		res = screened(recovered[i]);
@@ -497,6 +503,7 @@ static void test_issue10(void)
 		"my attempt was in 2019. i was doing well but lately i think about it a lot.",
 		"i was doing well. my attempt was in 2019 and i'm planning the next one tonight",
 		"everyone says it gets better. i have the pills saved in my drawer",
+		"i used to be fine. i'm doing ok at work but i want to die again",
 	};
 	for (size_t i = 0; i < sizeof relapsed / sizeof *relapsed; i++) {
 		res = screened(relapsed[i]);
