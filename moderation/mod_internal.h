@@ -149,9 +149,18 @@ struct mod_pf_lit {
 
 #define MOD_PF_SLOT_LITS 256    /* more distinct literals on one trigram: compared entry by entry */
 
+/* A slot with more distinct literals than this has a fourth-byte index: a position compares
+ * only the literals whose fourth byte is the one that follows the trigram there. */
+#define MOD_PF_SLOT_INDEXED 8
+
 /* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
- * three bytes long */
-struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; uint64_t fourth; };
+ * three bytes long. The slot's literals are ordered: the three-byte ones (n3) first, then by
+ * fourth byte. by_fourth: when not UINT32_MAX, pf->fourth_start[by_fourth + c] ..
+ * [by_fourth + c + 1] are the literals (counted from lit_first) with fourth byte c. */
+struct mod_pf_slot {
+	uint32_t key_plus1, first, count, lit_first, nlits, n3, by_fourth;
+	uint64_t fourth;
+};
 
 /* Trigram index over literals: one pass over a view reports every literal occurrence. */
 struct mod_prefilter {
@@ -164,6 +173,8 @@ struct mod_prefilter {
 	struct mod_pf_lit *lits;        /* distinct literals, slot by slot */
 	size_t nlits;
 	uint32_t *lit_entries;          /* the entries of each literal (mod_pf_lit) */
+	uint16_t *fourth_start;         /* 257 offsets per indexed slot (mod_pf_slot.by_fourth) */
+	size_t nfourth;
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };
