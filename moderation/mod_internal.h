@@ -334,6 +334,8 @@ struct mod_lexicon {
 	size_t nentries;
 	const char *alt;        /* every form, longest first: "(?:a|b|...)" */
 	size_t altlen;
+	const char *alt_factored;   /* the same, as a tree of common prefixes (what pcre2 runs) */
+	size_t alt_factored_len;
 };
 
 struct mod_ruleset;
@@ -348,6 +350,11 @@ const struct mod_lexicon *mod_lexicon_find(const struct mod_ruleset *, const cha
 enum mod_err mod_lexicon_expand(const struct mod_ruleset *, const char *pat, size_t len,
                                 char **out, size_t *outlen, uint64_t *used, char *why,
                                 size_t whylen);
+/* The same with each lexicon's alt_factored: what is compiled (the prefilter's literals are read
+ * from mod_lexicon_expand's text). */
+enum mod_err mod_lexicon_expand_factored(const struct mod_ruleset *, const char *pat, size_t len,
+                                         char **out, size_t *outlen, uint64_t *used, char *why,
+                                         size_t whylen);
 /* Compiles a frame ("[gap=N] SLOT SLOT{...}?...") to a pattern (before lexicon expansion). */
 enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t *outlen, char *why,
                                size_t whylen);
