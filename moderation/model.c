@@ -395,6 +395,7 @@ static inline size_t seen_slot(const struct model_entry *e, size_t mask)
 }
 
 /* Doubles the set of entries hit (into the heap). */
+__attribute__((noinline))
 static bool seen_grow(struct score_acc *acc, const struct model_entry **small)
 {
 	size_t cap = acc->capseen * 2;
@@ -419,8 +420,8 @@ static bool seen_grow(struct score_acc *acc, const struct model_entry **small)
 	return true;
 }
 
-static void hit(struct score_acc *acc, const struct model_entry *e,
-                const struct model_entry **small)
+static inline void hit(struct score_acc *acc, const struct model_entry *e,
+                       const struct model_entry **small)
 {
 	/* A post's features are a set: an entry already seen adds nothing (an open-addressing set
 	 * of the entries hit, at most half full, grown as hits come: linear in the text). */
