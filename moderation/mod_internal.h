@@ -405,6 +405,7 @@ struct mod_pattern {
 	uint64_t lead_second[16];
 	uint8_t lead_fb_of['z' - '0' + 1];
 	bool lead_wb;               /* mod_litset.lead_wb */
+	bool jit;                   /* code is JIT-compiled: screen.c calls pcre2_jit_match */
 	bool sentence;              /* every match lies within one sentence (sentence_bounded: frames
 	                               and most patterns), so it runs on the sentences of its trigger
 	                               hits and every extra group is checked there */

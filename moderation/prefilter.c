@@ -230,6 +230,8 @@ static inline uint64_t load_tail(const unsigned char *text, size_t len, size_t a
 	return x;
 }
 
+#define MERGE_MAX 8     /* up to this many literals at one place: their entries merged */
+
 int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t len,
                        mod_pf_hit_fn *hit, void *arg)
 {
@@ -271,6 +273,7 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		 * literal (the common case), or all the slot's entries, skipping the others */
 		uint64_t x = load_tail(u, len, start + 3), matched[MOD_PF_SLOT_LITS / 64] = { 0 };
 		const struct mod_pf_lit *l = pf->lits + sl->lit_first, *one = NULL;
+		const struct mod_pf_lit *few[MERGE_MAX];
 		uint32_t nmatched = 0;
 		/* an indexed slot: its three-byte literals [0, n3) and those with the next byte as
 		 * fourth; any other slot: all its literals */
@@ -287,12 +290,35 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 				     mod_same_bytes(text + start + 11, l[k].lit + 11, l[k].len - 11u))) {
 					matched[k / 64] |= 1ull << (k % 64);
 					one = &l[k];
+					if (nmatched < MERGE_MAX)
+						few[nmatched] = one;
 					nmatched++;
 				}
 		if (nmatched == 1) {
 			for (uint32_t k = 0; k < one->entry_count; k++) {
 				const struct mod_pf_entry *oe = pf->entries + pf->lit_entries[one->entry_first + k];
 				int rc = hit(arg, oe->pattern, oe->group, start, start + oe->len);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		if (nmatched > 1 && nmatched <= MERGE_MAX) {
+			/* a few literals: merge their entry lists (each ascending) into entry order */
+			uint32_t at[MERGE_MAX] = { 0 };
+			for (;;) {
+				uint32_t best = UINT32_MAX, from = 0;
+				for (uint32_t m = 0; m < nmatched; m++)
+					if (at[m] < few[m]->entry_count &&
+					    pf->lit_entries[few[m]->entry_first + at[m]] < best) {
+						best = pf->lit_entries[few[m]->entry_first + at[m]];
+						from = m;
+					}
+				if (best == UINT32_MAX)
+					break;
+				at[from]++;
+				const struct mod_pf_entry *me = pf->entries + best;
+				int rc = hit(arg, me->pattern, me->group, start, start + me->len);
 				if (rc)
 					return rc;
 			}

@@ -698,6 +698,8 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
 	index_lead(pat);
 	pat->lead_at_trigger = lead_starts_with_trigger(pat);
+	size_t jitsize = 0;
+	pat->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0;
 	r->npatterns++;
 	return MOD_OK;
 }
