@@ -22,15 +22,7 @@
  * call: the call costs more than such a comparison. */
 static inline bool mod_same_bytes(const char *a, const char *b, size_t n)
 {
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {       /* eight bytes a step (memcpy: no alignment assumed) */
-		uint64_t x, y;
-		__builtin_memcpy(&x, a + i, 8);
-		__builtin_memcpy(&y, b + i, 8);
-		if (x != y)
-			return false;
-	}
-	for (; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		if (a[i] != b[i])
 			return false;
 	return true;
