@@ -94,6 +94,84 @@ static int form_longer_first(const void *a, const void *b)
 	return memcmp(x->s, y->s, x->n);
 }
 
+/* ---- factored alternation ---------------------------------------------------------------------
+ *
+ * pcre2 tries the branches of an alternation one by one at each start: a lexicon of 60 forms
+ * costs 60 failed comparisons where none matches. The lexicon's pattern for matching (alt_factored)
+ * writes the same alternation as a tree of common prefixes: "(?:pills|pill|pain)" becomes
+ * "(?:p(?:ill(?:s|)|ain))". It matches the same strings in the same order of preference, so
+ * every match is the one the flat alternation finds: branches whose next character is a plain
+ * ASCII byte (not the optional apostrophe or hyphen of add_form, not a non-ASCII character) are
+ * grouped by that byte, and two such branches with different bytes can never both match at one
+ * place (forms are lower case, so not even caselessly), so only the order among branches of one
+ * group matters, and it is kept. A branch whose next character is anything else, or that has
+ * ended, is written as it stands and no branch is moved across it. The prefilter's literals are
+ * still read from the flat alternation (alt). */
+static bool plain_at(const struct form *f, size_t d)
+{
+	unsigned char c = d < f->n ? (unsigned char)f->s[d] : 0;
+	return d < f->n && c < 0x80 && c != '\'' && c != '-';
+}
+
+static void factor_forms(struct buf *b, const struct form *const *f, size_t n, size_t d,
+                         unsigned level)
+{
+	for (size_t i = 0; i < n && !b->nomem;) {
+		if (i)
+			buf_str(b, "|");
+		if (!plain_at(f[i], d) || level > 64) {
+			add_form(b, f[i]->s + d, f[i]->n - d);
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && plain_at(f[j], d))
+			j++;
+		/* the run [i, j): one branch per distinct byte, in order of first appearance */
+		for (size_t k = i; k < j && !b->nomem; k++) {
+			char c = f[k]->s[d];
+			bool seen = false;
+			for (size_t q = i; q < k && !seen; q++)
+				seen = f[q]->s[d] == c;
+			if (seen)
+				continue;
+			size_t ng = 0;
+			for (size_t q = k; q < j; q++)
+				ng += f[q]->s[d] == c;
+			if (k > i)
+				buf_str(b, "|");
+			if (ng == 1) {
+				add_form(b, f[k]->s + d, f[k]->n - d);
+				continue;
+			}
+			const struct form **group = malloc(ng * sizeof *group);
+			if (!group) {
+				b->nomem = true;
+				return;
+			}
+			ng = 0;
+			for (size_t q = k; q < j; q++)
+				if (f[q]->s[d] == c)
+					group[ng++] = f[q];
+			/* the bytes all members share */
+			size_t e = d + 1;
+			for (;; e++) {
+				bool same = plain_at(group[0], e);
+				for (size_t q = 1; q < ng && same; q++)
+					same = plain_at(group[q], e) && group[q]->s[e] == group[0]->s[e];
+				if (!same)
+					break;
+			}
+			add_form(b, group[0]->s + d, e - d);
+			buf_str(b, "(?:");
+			factor_forms(b, group, ng, e, level + 1);
+			buf_str(b, ")");
+			free(group);
+		}
+		i = j;
+	}
+}
+
 /* Splits "stem/suf/suf" into its forms: the stem, then stem + each suffix. */
 static size_t entry_forms(const char *e, size_t n, struct form *forms, size_t max, char *storage)
 {
@@ -174,7 +252,7 @@ static const char *entry_problem(const char *e, size_t n)
 static enum mod_err parse_lexicon(mod_ruleset *rs, struct mod_lexicon *lex, const char *text,
                                   size_t len, char *err, size_t errlen)
 {
-	struct buf alt = { 0 }, one = { 0 };
+	struct buf alt = { 0 }, one = { 0 }, fac = { 0 };
 	enum mod_err rc = MOD_OK;
 	size_t cap = 0;
 	struct form *forms = NULL;
@@ -283,16 +361,34 @@ static enum mod_err parse_lexicon(mod_ruleset *rs, struct mod_lexicon *lex, cons
 		add_form(&alt, forms[k].s, forms[k].n);
 	}
 	buf_str(&alt, ")");
-	if (alt.nomem) {
+	/* the same forms, deduplicated, as a tree of common prefixes */
+	const struct form **uniq = malloc((nforms ? nforms : 1) * sizeof *uniq);
+	size_t nuniq = 0;
+	if (!uniq) {
+		rc = MOD_ERR_NOMEM;
+		goto fail;
+	}
+	for (size_t k = 0; k < nforms; k++)
+		if (!(k && forms[k].n == forms[k - 1].n &&
+		      memcmp(forms[k].s, forms[k - 1].s, forms[k].n) == 0))
+			uniq[nuniq++] = &forms[k];
+	buf_str(&fac, "(?:");
+	factor_forms(&fac, uniq, nuniq, 0, 0);
+	buf_str(&fac, ")");
+	free(uniq);
+	if (alt.nomem || fac.nomem) {
 		rc = MOD_ERR_NOMEM;
 		goto fail;
 	}
 	lex->alt = mod_pool_strndup(rs->pool, alt.s, alt.len);
 	lex->altlen = alt.len;
-	if (!lex->alt)
+	lex->alt_factored = mod_pool_strndup(rs->pool, fac.s, fac.len);
+	lex->alt_factored_len = fac.len;
+	if (!lex->alt || !lex->alt_factored)
 		rc = MOD_ERR_NOMEM;
 fail:
 	free(alt.s);
+	free(fac.s);
 	free(one.s);
 	free(forms);
 	return rc;
@@ -404,8 +500,26 @@ const struct mod_lexicon *mod_lexicon_find(const mod_ruleset *rs, const char *na
 
 /* ---- expansion -------------------------------------------------------------------------------- */
 
+static enum mod_err expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
+                           size_t *outlen, uint64_t *used, char *why, size_t whylen,
+                           bool factored);
+
 enum mod_err mod_lexicon_expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
                                 size_t *outlen, uint64_t *used, char *why, size_t whylen)
+{
+	return expand(rs, pat, len, out, outlen, used, why, whylen, false);
+}
+
+enum mod_err mod_lexicon_expand_factored(const mod_ruleset *rs, const char *pat, size_t len,
+                                         char **out, size_t *outlen, uint64_t *used, char *why,
+                                         size_t whylen)
+{
+	return expand(rs, pat, len, out, outlen, used, why, whylen, true);
+}
+
+static enum mod_err expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
+                           size_t *outlen, uint64_t *used, char *why, size_t whylen,
+                           bool factored)
 {
 	struct buf b = { 0 };
 	bool in_class = false;
@@ -446,7 +560,10 @@ enum mod_err mod_lexicon_expand(const mod_ruleset *rs, const char *pat, size_t l
 					free(b.s);
 					return MOD_ERR_SYNTAX;
 				}
-				buf_add(&b, lex->alt, lex->altlen);
+				if (factored)
+					buf_add(&b, lex->alt_factored, lex->alt_factored_len);
+				else
+					buf_add(&b, lex->alt, lex->altlen);
 				*used |= 1ull << idx;
 				i = j;
 				continue;

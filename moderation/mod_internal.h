@@ -149,9 +149,18 @@ struct mod_pf_lit {
 
 #define MOD_PF_SLOT_LITS 256    /* more distinct literals on one trigram: compared entry by entry */
 
+/* A slot with more distinct literals than this has a fourth-byte index: a position compares
+ * only the literals whose fourth byte is the one that follows the trigram there. */
+#define MOD_PF_SLOT_INDEXED 8
+
 /* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
- * three bytes long */
-struct mod_pf_slot { uint32_t key_plus1, first, count, lit_first, nlits; uint64_t fourth; };
+ * three bytes long. The slot's literals are ordered: the three-byte ones (n3) first, then by
+ * fourth byte. by_fourth: when not UINT32_MAX, pf->fourth_start[by_fourth + c] ..
+ * [by_fourth + c + 1] are the literals (counted from lit_first) with fourth byte c. */
+struct mod_pf_slot {
+	uint32_t key_plus1, first, count, lit_first, nlits, n3, by_fourth;
+	uint64_t fourth;
+};
 
 /* Trigram index over literals: one pass over a view reports every literal occurrence. */
 struct mod_prefilter {
@@ -164,6 +173,8 @@ struct mod_prefilter {
 	struct mod_pf_lit *lits;        /* distinct literals, slot by slot */
 	size_t nlits;
 	uint32_t *lit_entries;          /* the entries of each literal (mod_pf_lit) */
+	uint16_t *fourth_start;         /* 257 offsets per indexed slot (mod_pf_slot.by_fourth) */
+	size_t nfourth;
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };
@@ -323,6 +334,8 @@ struct mod_lexicon {
 	size_t nentries;
 	const char *alt;        /* every form, longest first: "(?:a|b|...)" */
 	size_t altlen;
+	const char *alt_factored;   /* the same, as a tree of common prefixes (what pcre2 runs) */
+	size_t alt_factored_len;
 };
 
 struct mod_ruleset;
@@ -337,6 +350,11 @@ const struct mod_lexicon *mod_lexicon_find(const struct mod_ruleset *, const cha
 enum mod_err mod_lexicon_expand(const struct mod_ruleset *, const char *pat, size_t len,
                                 char **out, size_t *outlen, uint64_t *used, char *why,
                                 size_t whylen);
+/* The same with each lexicon's alt_factored: what is compiled (the prefilter's literals are read
+ * from mod_lexicon_expand's text). */
+enum mod_err mod_lexicon_expand_factored(const struct mod_ruleset *, const char *pat, size_t len,
+                                         char **out, size_t *outlen, uint64_t *used, char *why,
+                                         size_t whylen);
 /* Compiles a frame ("[gap=N] SLOT SLOT{...}?...") to a pattern (before lexicon expansion). */
 enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t *outlen, char *why,
                                size_t whylen);
@@ -379,6 +397,7 @@ struct mod_pattern {
 	uint64_t lead_second[16];
 	uint8_t lead_fb_of['z' - '0' + 1];
 	bool lead_wb;               /* mod_litset.lead_wb */
+	bool jit;                   /* code is JIT-compiled: screen.c calls pcre2_jit_match */
 	bool sentence;              /* every match lies within one sentence (sentence_bounded: frames
 	                               and most patterns), so it runs on the sentences of its trigger
 	                               hits and every extra group is checked there */

@@ -387,15 +387,56 @@ struct score_acc {
 	bool nomem;
 };
 
-static void hit(struct score_acc *acc, const struct model_entry *e)
+#define SEEN_SMALL 256     /* slots of the set on the stack; a post hitting more grows it */
+
+static inline size_t seen_slot(const struct model_entry *e, size_t mask)
+{
+	return ((uintptr_t)e >> 4) & mask;
+}
+
+/* Doubles the set of entries hit (into the heap). */
+__attribute__((noinline))
+static bool seen_grow(struct score_acc *acc, const struct model_entry **small)
+{
+	size_t cap = acc->capseen * 2;
+	const struct model_entry **g = calloc(cap, sizeof *g);
+	if (!g) {
+		acc->nomem = true;
+		return false;
+	}
+	for (size_t k = 0; k < acc->capseen; k++) {
+		const struct model_entry *e = acc->seen[k];
+		if (!e)
+			continue;
+		size_t i = seen_slot(e, cap - 1);
+		while (g[i])
+			i = (i + 1) & (cap - 1);
+		g[i] = e;
+	}
+	if (acc->seen != small)
+		free(acc->seen);
+	acc->seen = g;
+	acc->capseen = cap;
+	return true;
+}
+
+static inline void hit(struct score_acc *acc, const struct model_entry *e,
+                       const struct model_entry **small)
 {
 	/* A post's features are a set: an entry already seen adds nothing (an open-addressing set
-	 * of the entries hit, at most half full: linear in the text). */
+	 * of the entries hit, at most half full, grown as hits come: linear in the text). */
 	size_t mask = acc->capseen - 1;
-	size_t i = ((uintptr_t)e >> 4) & mask;
+	size_t i = seen_slot(e, mask);
 	for (; acc->seen[i]; i = (i + 1) & mask)
 		if (acc->seen[i] == e)
 			return;
+	if (2 * (acc->nseen + 1) > acc->capseen) {
+		if (!seen_grow(acc, small))
+			return;
+		mask = acc->capseen - 1;
+		for (i = seen_slot(e, mask); acc->seen[i]; i = (i + 1) & mask)
+			;
+	}
 	acc->seen[i] = e;
 	acc->nseen++;
 	for (int c = 0; c < MOD_MODEL_CATS; c++)
@@ -410,18 +451,14 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 {
 	*flagged = 0;
 	struct score_acc acc = { .nseen = 0 };
-	/* at most one word per 2 bytes and as many pairs: len + 2 entries fill at most half of it */
+	/* at most one word per 2 bytes and as many pairs: len + 2 entries */
 	size_t most = len + 2 < m->nentries ? len + 2 : m->nentries;
 	size_t cap = 16;
-	while (cap < 2 * most)
+	while (cap < 2 * most && cap < SEEN_SMALL)
 		cap *= 2;
-	const struct model_entry *small[1024];
-	if (cap <= 1024) {
-		memset(small, 0, cap * sizeof *small);
-		acc.seen = small;
-	} else if (!(acc.seen = calloc(cap, sizeof *acc.seen))) {
-		return -1;
-	}
+	const struct model_entry *small[SEEN_SMALL];
+	memset(small, 0, cap * sizeof *small);
+	acc.seen = small;
 	acc.capseen = cap;
 	/* A word is read where it stands; one with an apostrophe is copied without it into buf. */
 	char buf[2][MOD_MODEL_FEATURE_MAX + 1];
@@ -469,15 +506,20 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 		}
 		const struct model_entry *e;
 		if (maybe_present(m, h) && (e = slot_for(m, h, word, wl, NULL, 0))->len)
-			hit(&acc, e);
+			hit(&acc, e, small);
 		if (prev && prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
 			uint64_t bh = pair_hash(prevhash, h);
 			if (maybe_present(m, bh) && (e = slot_for(m, bh, prev, prevlen, word, wl))->len)
-				hit(&acc, e);
+				hit(&acc, e, small);
 		}
 		prev = word;
 		prevlen = wl;
 		prevhash = h;
+	}
+	if (acc.nomem) {
+		if (acc.seen != small)
+			free(acc.seen);
+		return -1;
 	}
 	for (int c = 0; c < MOD_MODEL_CATS; c++) {
 		if (!((m->has_bias & m->has_threshold) & (1u << c))) {

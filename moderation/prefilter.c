@@ -85,6 +85,12 @@ static void lit_tail(struct mod_pf_lit *l)
 	}
 }
 
+/* Order of a slot's literals: the three-byte ones, then by fourth byte. */
+static inline unsigned lit_order(const struct mod_pf_lit *l)
+{
+	return l->len == 3 ? 0 : 1u + (unsigned char)l->lit[3];
+}
+
 int mod_prefilter_build(struct mod_prefilter *pf)
 {
 	if (pf->nentries)
@@ -102,9 +108,12 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 	free(pf->slots);
 	free(pf->lits);
 	free(pf->lit_entries);
+	free(pf->fourth_start);
 	pf->lits = NULL;
 	pf->lit_entries = NULL;
+	pf->fourth_start = NULL;
 	pf->nlits = 0;
+	pf->nfourth = 0;
 	pf->slots = calloc(nslots, sizeof *pf->slots);
 	if (!pf->slots)
 		return -1;
@@ -133,7 +142,44 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 				lit_tail(&pf->lits[l]);
 				pf->nlits++;
 			}
-			e->litidx = (uint16_t)(l - lit_first);
+		}
+		/* three-byte literals first, then by fourth byte (insertion sort: a slot has few) */
+		size_t nl = pf->nlits - lit_first, n3 = 0;
+		struct mod_pf_lit *sl = pf->lits + lit_first;
+		for (size_t a = 1; a < nl; a++) {
+			struct mod_pf_lit x = sl[a];
+			size_t b = a;
+			while (b > 0 && lit_order(&sl[b - 1]) > lit_order(&x)) {
+				sl[b] = sl[b - 1];
+				b--;
+			}
+			sl[b] = x;
+		}
+		while (n3 < nl && sl[n3].len == 3)
+			n3++;
+		for (size_t k = i; k < j; k++) {
+			struct mod_pf_entry *e = &pf->entries[k];
+			size_t l = 0;
+			while (!(sl[l].len == e->len && memcmp(sl[l].lit, e->lit, e->len) == 0))
+				l++;
+			e->litidx = (uint16_t)l;
+		}
+		uint32_t by_fourth = UINT32_MAX;
+		if (nl > MOD_PF_SLOT_INDEXED && nl <= MOD_PF_SLOT_LITS) {
+			uint16_t *grown = realloc(pf->fourth_start, (pf->nfourth + 257) * sizeof *grown);
+			if (!grown)
+				return -1;
+			pf->fourth_start = grown;
+			by_fourth = (uint32_t)pf->nfourth;
+			uint16_t *fs = grown + pf->nfourth;
+			pf->nfourth += 257;
+			size_t l = n3;
+			for (unsigned c = 0; c < 256; c++) {
+				fs[c] = (uint16_t)l;
+				while (l < nl && (unsigned char)sl[l].lit[3] == c)
+					l++;
+			}
+			fs[256] = (uint16_t)l;
 		}
 		for (size_t l = lit_first; l < pf->nlits; l++) {
 			pf->lits[l].entry_first = (uint32_t)nlit_entries;
@@ -151,7 +197,8 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 			          1ull << ((unsigned char)pf->entries[k].lit[3] & 63) : ~0ull;
 		pf->slots[slot] = (struct mod_pf_slot){ key + 1, (uint32_t)i, (uint32_t)(j - i),
 		                                        (uint32_t)lit_first,
-		                                        (uint32_t)(pf->nlits - lit_first), fourth };
+		                                        (uint32_t)(pf->nlits - lit_first), (uint32_t)n3,
+		                                        by_fourth, fourth };
 		uint32_t bit = bloom_bit(key);
 		pf->bloom[bit >> 6] |= 1ull << (bit & 63);
 		i = j;
@@ -165,6 +212,7 @@ void mod_prefilter_free(struct mod_prefilter *pf)
 	free(pf->slots);
 	free(pf->lits);
 	free(pf->lit_entries);
+	free(pf->fourth_start);
 	free(pf->full);
 	memset(pf, 0, sizeof *pf);
 }
@@ -181,6 +229,8 @@ static inline uint64_t load_tail(const unsigned char *text, size_t len, size_t a
 		x |= (uint64_t)text[at + b] << (8 * b);
 	return x;
 }
+
+#define MERGE_MAX 8     /* up to this many literals at one place: their entries merged */
 
 int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t len,
                        mod_pf_hit_fn *hit, void *arg)
@@ -223,18 +273,52 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		 * literal (the common case), or all the slot's entries, skipping the others */
 		uint64_t x = load_tail(u, len, start + 3), matched[MOD_PF_SLOT_LITS / 64] = { 0 };
 		const struct mod_pf_lit *l = pf->lits + sl->lit_first, *one = NULL;
+		const struct mod_pf_lit *few[MERGE_MAX];
 		uint32_t nmatched = 0;
-		for (uint32_t k = 0; k < sl->nlits; k++)
-			if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
-			    (l[k].len <= 11 || mod_same_bytes(text + start + 11, l[k].lit + 11, l[k].len - 11u))) {
-				matched[k / 64] |= 1ull << (k % 64);
-				one = &l[k];
-				nmatched++;
-			}
+		/* an indexed slot: its three-byte literals [0, n3) and those with the next byte as
+		 * fourth; any other slot: all its literals */
+		uint32_t r[2][2] = { { 0, sl->nlits }, { 0, 0 } };
+		if (sl->by_fourth != UINT32_MAX) {
+			r[0][1] = sl->n3;
+			r[1][0] = pf->fourth_start[sl->by_fourth + next];
+			r[1][1] = pf->fourth_start[sl->by_fourth + next + 1u];
+		}
+		for (unsigned part = 0; part < 2; part++)
+			for (uint32_t k = r[part][0]; k < r[part][1]; k++)
+				if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
+				    (l[k].len <= 11 ||
+				     mod_same_bytes(text + start + 11, l[k].lit + 11, l[k].len - 11u))) {
+					matched[k / 64] |= 1ull << (k % 64);
+					one = &l[k];
+					if (nmatched < MERGE_MAX)
+						few[nmatched] = one;
+					nmatched++;
+				}
 		if (nmatched == 1) {
 			for (uint32_t k = 0; k < one->entry_count; k++) {
 				const struct mod_pf_entry *oe = pf->entries + pf->lit_entries[one->entry_first + k];
 				int rc = hit(arg, oe->pattern, oe->group, start, start + oe->len);
+				if (rc)
+					return rc;
+			}
+			continue;
+		}
+		if (nmatched > 1 && nmatched <= MERGE_MAX) {
+			/* a few literals: merge their entry lists (each ascending) into entry order */
+			uint32_t at[MERGE_MAX] = { 0 };
+			for (;;) {
+				uint32_t best = UINT32_MAX, from = 0;
+				for (uint32_t m = 0; m < nmatched; m++)
+					if (at[m] < few[m]->entry_count &&
+					    pf->lit_entries[few[m]->entry_first + at[m]] < best) {
+						best = pf->lit_entries[few[m]->entry_first + at[m]];
+						from = m;
+					}
+				if (best == UINT32_MAX)
+					break;
+				at[from]++;
+				const struct mod_pf_entry *me = pf->entries + best;
+				int rc = hit(arg, me->pattern, me->group, start, start + me->len);
 				if (rc)
 					return rc;
 			}

@@ -283,13 +283,16 @@ static const char *const ctx_keywords[MOD_CTX_RULE_COUNT] = {
 
 /* Rule patterns are compiled with PCRE2_USE_OFFSET_LIMIT: screening tells pcre2 where the last
  * literal hit of a window is, past which no match can start. */
+#define NO_JIT 0x80000000u     /* compile_pattern: no JIT (not a pcre2 option bit) */
+
 static enum mod_err compile_pattern(struct parse_state *ps, const char *pat, size_t len,
                                     uint32_t extra_options, pcre2_code **out)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, len,
-		PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | extra_options, &errcode, &erroff,
+		PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | (extra_options & ~NO_JIT), &errcode,
+		&erroff,
 		ps->ccx);
 	if (!code) {
 		PCRE2_UCHAR msg[256];
@@ -305,8 +308,46 @@ static enum mod_err compile_pattern(struct parse_state *ps, const char *pat, siz
 		               "pattern can match empty text");
 	}
 	/* Without JIT (not built in, or out of executable memory) the interpreter runs it. */
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+	if (!(extra_options & NO_JIT))
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
 	*out = code;
+	return MOD_OK;
+}
+
+/* Compiles the pattern val (as written) with each lexicon as its factored alternation (the same
+ * matches, fewer branches tried: see lexicon.c); x is val expanded with the flat alternations,
+ * which the literals were read from. x is compiled first, so its errors are the rule's errors;
+ * when the factored text does not compile (a lookbehind takes only fixed-length branches, say),
+ * x's code runs. */
+static enum mod_err compile_expanded(struct parse_state *ps, const char *val, size_t vlen,
+                                     const char *x, size_t xlen, uint32_t extra_options,
+                                     pcre2_code **out)
+{
+	pcre2_code *flat = NULL;
+	enum mod_err rc = compile_pattern(ps, x, xlen, extra_options | NO_JIT, &flat);
+	if (rc)
+		return rc;
+	char *f = NULL, why[256];
+	size_t flen;
+	uint64_t used = 0;
+	if (mod_lexicon_expand_factored(ps->rs, val, vlen, &f, &flen, &used, why, sizeof why) ==
+	    MOD_OK) {
+		int errcode;
+		PCRE2_SIZE erroff;
+		pcre2_code *code = pcre2_compile((PCRE2_SPTR)f, flen,
+			PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C | extra_options, &errcode, &erroff,
+			ps->ccx);
+		uint32_t minlen = 0;
+		if (code && pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen) == 0 && minlen > 0) {
+			pcre2_code_free(flat);
+			flat = code;
+		} else {
+			pcre2_code_free(code);
+		}
+	}
+	free(f);
+	pcre2_jit_compile(flat, PCRE2_JIT_COMPLETE);
+	*out = flat;
 	return MOD_OK;
 }
 
@@ -502,7 +543,8 @@ static enum mod_err expand(struct parse_state *ps, const char *val, size_t vlen,
 	return rc;
 }
 
-static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen);
+static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen,
+                                         const char *written, size_t wlen);
 
 static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t vlen)
 {
@@ -516,7 +558,7 @@ static enum mod_err add_pattern(struct parse_state *ps, const char *val, size_t 
 	size_t xlen;
 	if ((rc = expand(ps, val, vlen, &x, &xlen)))
 		return rc;
-	rc = add_expanded_pattern(ps, x, xlen);
+	rc = add_expanded_pattern(ps, x, xlen, val, vlen);
 	free(x);
 	return rc;
 }
@@ -595,7 +637,9 @@ static bool sentence_bounded(const char *p, size_t len)
 	return true;
 }
 
-static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen)
+/* val: the pattern with its lexicons expanded; written: as the rule file has it. */
+static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val, size_t vlen,
+                                         const char *written, size_t wlen)
 {
 	mod_ruleset *rs = ps->rs;
 	struct mod_rule *r = ps->rule;
@@ -634,7 +678,7 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 		}
 	}
 	pcre2_code *code;
-	if ((rc = compile_pattern(ps, val, vlen, PCRE2_USE_OFFSET_LIMIT, &code)))
+	if ((rc = compile_expanded(ps, written, wlen, val, vlen, PCRE2_USE_OFFSET_LIMIT, &code)))
 		return rc;
 	if (rs->npatterns == rs->patcap) {
 		size_t cap = rs->patcap ? rs->patcap * 2 : 128;
@@ -654,6 +698,8 @@ static enum mod_err add_expanded_pattern(struct parse_state *ps, const char *val
 	struct mod_pattern *pat = &rs->patterns[rs->npatterns - 1];
 	index_lead(pat);
 	pat->lead_at_trigger = lead_starts_with_trigger(pat);
+	size_t jitsize = 0;
+	pat->jit = pcre2_pattern_info(code, PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0;
 	r->npatterns++;
 	return MOD_OK;
 }
@@ -675,7 +721,7 @@ static enum mod_err add_except(struct parse_state *ps, const char *val, size_t v
 	size_t xlen;
 	if ((rc = expand(ps, val, vlen, &x, &xlen)))
 		return rc;
-	rc = compile_pattern(ps, x, xlen, 0, &r->excepts[r->nexcepts]);
+	rc = compile_expanded(ps, val, vlen, x, xlen, 0, &r->excepts[r->nexcepts]);
 	free(x);
 	if (rc)
 		return rc;

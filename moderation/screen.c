@@ -111,13 +111,17 @@ struct screen_call {
 
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
  * bigger stack changes nothing but whether the stack runs out). mctx is sc->mctx, or
- * sc->mctx_limit for rule patterns. Negative: no match or an error. */
-static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_match_context *mctx,
-                    size_t subject_len, size_t offset)
+ * sc->mctx_limit for rule patterns. Negative: no match or an error. jit: code is JIT-compiled
+ * (mod_pattern.jit), so pcre2_jit_match runs it, skipping the checks pcre2_match makes before it
+ * calls the same code (views are valid UTF-8). */
+static int match_jit(struct screen_call *call, const pcre2_code *code, bool jit,
+                     pcre2_match_context *mctx, size_t subject_len, size_t offset)
 {
 	const char *text = call->view->text;
-	int rc = pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-	                     call->md, mctx);
+	int rc = jit ? pcre2_jit_match(code, (PCRE2_SPTR)text, subject_len, offset,
+	                               PCRE2_NO_UTF_CHECK, call->md, mctx) :
+	               pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
+	                           call->md, mctx);
 	mod_scratch *sc = call->sc;
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !sc->jit_stack) {
 		sc->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
@@ -127,12 +131,20 @@ static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_matc
 		}
 		pcre2_jit_stack_assign(sc->mctx, NULL, sc->jit_stack);
 		pcre2_jit_stack_assign(sc->mctx_limit, NULL, sc->jit_stack);
-		rc = pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-		                 call->md, mctx);
+		rc = jit ? pcre2_jit_match(code, (PCRE2_SPTR)text, subject_len, offset,
+		                           PCRE2_NO_UTF_CHECK, call->md, mctx) :
+		           pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
+		                       call->md, mctx);
 	}
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 		call->limit_hit = true;         /* limits and any other match error: review */
 	return rc;
+}
+
+static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_match_context *mctx,
+                    size_t subject_len, size_t offset)
+{
+	return match_jit(call, code, false, mctx, subject_len, offset);
 }
 
 static size_t next_char(const char *text, size_t len, size_t pos)
@@ -451,7 +463,8 @@ static bool lead_at(const struct mod_pattern *pat, uint32_t from, uint32_t to,
 static size_t try_start(struct screen_call *call, uint32_t pattern, size_t cut, size_t q)
 {
 	pcre2_set_offset_limit(call->sc->mctx_limit, q);
-	int rc = match_at(call, call->rs->patterns[pattern].code, call->sc->mctx_limit, cut, q);
+	const struct mod_pattern *pat = &call->rs->patterns[pattern];
+	int rc = match_jit(call, pat->code, pat->jit, call->sc->mctx_limit, cut, q);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return q + 1;
 	if (rc < 0)
@@ -593,7 +606,7 @@ static void run_pattern(struct screen_call *call, uint32_t pattern, size_t start
 		pcre2_set_offset_limit(mctx, last);
 	}
 	while (off < cut && off <= last && !call->limit_hit && !call->nomem) {
-		if (match_at(call, code, mctx, cut, off) < 0)
+		if (match_jit(call, code, pat->jit, mctx, cut, off) < 0)
 			return;
 		off = take_match(call, pattern, cut);
 	}

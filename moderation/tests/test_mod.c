@@ -47,6 +47,8 @@ static void span_is(const char *text, const mod_match *m, const char *want, cons
 	TAP_STREQ(got, want, "%s: span", name);
 }
 
+static void test_prefilter_index(void);
+
 static void test_views(void)
 {
 	struct mod_view v;
@@ -238,6 +240,24 @@ static void expect_error(const char *text, enum mod_err want, const char *want_m
 }
 
 static void test_lexicons(void);
+static void test_factored_lexicon(void);
+static bool finds(mod_ruleset *rs, const char *text, const char *rule_id, const char *want,
+                  int xf_want);
+
+struct pf_hits { size_t n; uint32_t pat[64]; size_t start[64]; };
+
+static int collect_hit(void *arg, uint32_t pattern, unsigned group, size_t start, size_t end)
+{
+	(void)group;
+	(void)end;
+	struct pf_hits *h = arg;
+	if (h->n < 64) {
+		h->pat[h->n] = pattern;
+		h->start[h->n] = start;
+	}
+	h->n++;
+	return 0;
+}
 static void test_model(void);
 static void test_shortcuts(void);
 
@@ -596,9 +616,113 @@ static void test_lexicons(void)
 	       strstr(err, "w.lex:2: lexicon entry 'Sleeping': upper-case"),
 	       "upper case in a lexicon names file:line (%s)", err);
 	mod_ruleset_free(rs);
+	test_factored_lexicon();
 	char path[512];
 	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
 	unlink(path);
+}
+
+/* pcre2 runs a lexicon as a tree of common prefixes (lexicon.c): the same match as the flat
+ * longest-first alternation at every start, and a rule whose word is only obfuscated still
+ * matches through it. */
+static void test_factored_lexicon(void)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("w.lex", "pill/s/ow\npain/s\ndon't\nx-ray/s\npi\ncafé/s\ncaf\nkill/s/ing\n"
+	           "sleeping tablet/s\n");
+	write_file("t.rules", "rule t.one\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "view both\npattern \\b{w}\nnote n\ntest+ took the pills\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "factored lexicon loads (%s)",
+	       err);
+	if (!rs)
+		return;
+	const struct mod_lexicon *lex = &rs->lexicons[0];
+	TAP_STREQ(lex->alt_factored, "(?:sleeping tablet(?:s|)|kill(?:ing|s|)|caf(?:és|é|)|"
+	          "p(?:i(?:ll(?:ow|s|)|)|ain(?:s|))|x(?:[- ]?rays|[- ]?ray)|don'?t)",
+	          "factored alternation: groups by plain byte, keeps order, stops at ' - and non-ASCII");
+	/* the flat alternation and the factored one find the same match at every start */
+	char *flat = malloc(lex->altlen + 8);
+	snprintf(flat, lex->altlen + 8, "\\b%s", lex->alt);
+	int ec;
+	PCRE2_SIZE eo;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)flat, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+	                                 &ec, &eo, NULL);
+	pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+	static const char *const texts[] = { "pillows", "pillow", "pills", "pill", "pi", "pains",
+		"painkiller", "dont", "don't", "xray", "x-rays", "x ray", "caf", "cafe", "killings",
+		"sleeping tablets", "sleeping tabletss", "spill the pills", "kil", "pai" };
+	bool same = code && md;
+	for (size_t i = 0; i < sizeof texts / sizeof *texts && same; i++) {
+		const char *t = texts[i];
+		int rc = pcre2_match(code, (PCRE2_SPTR)t, strlen(t), 0, 0, md, NULL);
+		mod_result res;
+		mod_screen(rs, t, strlen(t), &res);
+		if (rc < 0)
+			same = res.count == 0;
+		else
+			same = res.count >= 1 && res.matches[0].start == pcre2_get_ovector_pointer(md)[0] &&
+			       res.matches[0].end == pcre2_get_ovector_pointer(md)[1];
+		if (!same)
+			TAP_OK(false, "factored lexicon: '%s' matched as the flat alternation does", t);
+		mod_result_free(&res);
+	}
+	TAP_OK(same, "factored lexicon: %zu texts matched as the flat alternation matches them",
+	       sizeof texts / sizeof *texts);
+	pcre2_match_data_free(md);
+	pcre2_code_free(code);
+	free(flat);
+	TAP_OK(finds(rs, "i took the p1llz", "t.one", "p1ll", -1) &&
+	       finds(rs, "k i l l s", "t.one", "k i l l s", -1),
+	       "a lexicon word written only obfuscated still matches (de-obfuscated view)");
+	mod_ruleset_free(rs);
+	/* a lookbehind takes fixed-length branches only: there the flat alternation runs */
+	write_file("w.lex", "ab\nac\n");
+	write_file("t.rules", "rule t.one\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern (?<={w} )xyz\nnote n\ntest+ ab xyz\nend\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK &&
+	       finds(rs, "ac xyz", "t.one", "xyz", -1) && !finds(rs, "ad xyz", "t.one", NULL, -1),
+	       "a lexicon inside a lookbehind loads and matches (%s)", err);
+	mod_ruleset_free(rs);
+}
+
+/* The prefilter's fourth-byte index (a trigram with more than MOD_PF_SLOT_INDEXED literals)
+ * reports every occurrence a plain search finds, three-byte literals and the text's end too. */
+static void test_prefilter_index(void)
+{
+	static const char *const lits[] = { "the", "them", "there", "theory", "thesis", "theme",
+		"thermal", "thee", "these", "theft", "theatre", "thexyz", "theirs", "abc", "abcd" };
+	size_t nl = sizeof lits / sizeof *lits;
+	struct mod_prefilter pf = { 0 };
+	bool ok = true;
+	for (size_t i = 0; i < nl; i++)
+		ok &= mod_prefilter_add(&pf, lits[i], strlen(lits[i]), (uint32_t)i, 0) == 0;
+	ok &= mod_prefilter_build(&pf) == 0;
+	static const char *const texts[] = { "the", "them", "there theory thesis theme thermal",
+		"theeee these thefts theatre thexyz theirs", "at the end: the", "abcd abc ab", "tthe",
+		"thermathermal", "theirsthe", "abcabcd" };
+	for (size_t t = 0; t < sizeof texts / sizeof *texts && ok; t++) {
+		struct pf_hits got = { 0 };
+		const char *text = texts[t];
+		size_t len = strlen(text);
+		mod_prefilter_scan(&pf, text, len, collect_hit, &got);
+		size_t want = 0;
+		for (size_t i = 0; i + 3 <= len; i++)
+			for (size_t k = 0; k < nl; k++)
+				if (strncmp(text + i, lits[k], strlen(lits[k])) == 0) {
+					bool seen = false;
+					for (size_t h = 0; h < got.n; h++)
+						seen |= got.pat[h] == k && got.start[h] == i;
+					ok &= seen;
+					want++;
+				}
+		ok &= got.n == want;
+		if (!ok)
+			TAP_OK(false, "prefilter index: '%s' (%zu hits, %zu wanted)", text, got.n, want);
+	}
+	TAP_OK(ok, "prefilter fourth-byte index reports every literal occurrence");
+	mod_prefilter_free(&pf);
 }
 
 /* ---- shortcuts of the screening that must not change what it finds ----------------------------- */
@@ -840,6 +964,7 @@ int main(void)
 	TAP_OK(rc == MOD_OK, "default rules load: %s", rc ? err : dir);
 	test_views();
 	test_literals();
+	test_prefilter_index();
 	if (rules) {
 		test_default_rules();
 		test_issue10();
