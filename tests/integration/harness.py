@@ -290,6 +290,13 @@ class Page(html.parser.HTMLParser):
 
 # ---------------------------------------------------------------- the stack
 
+# The tests' PostgreSQL: fast and small (nothing needs to survive a crash of
+# the test machine; shared_buffers is far below an operator's, README
+# "PostgreSQL settings").
+PG_SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off",
+               "max_connections=50", "shared_buffers=32MB")
+
+
 class Stack:
     """PostgreSQL + hearth-fcgi + nginx in a temporary folder.
 
@@ -302,13 +309,16 @@ class Stack:
       conf={}        more hearth.conf keys
       env={}         more environment for hearth-fcgi and hearthctl
       static=None    directory nginx serves as /static/ (default: the theme's)
+      pg_settings=() more PostgreSQL settings ("name=value"), after PG_SETTINGS
+                     (later ones win; tests/bench/run --pg-memory passes memory settings)
     """
 
     def __init__(self, fcgi=True, migrate=True, admin="admin", workers=2, cache=False,
-                 conf=None, env=None, static=None):
+                 conf=None, env=None, static=None, pg_settings=()):
         self.opt_fcgi, self.opt_migrate, self.admin = fcgi, migrate and fcgi, admin if fcgi else None
         self.workers, self.cache, self.extra_conf = workers, cache, dict(conf or {})
         self.extra_env, self.static = dict(env or {}), static
+        self.pg_settings = tuple(pg_settings)
         self.user = RunUser()
         self.build = build_dir()
         self.src = SRC
@@ -444,9 +454,9 @@ class Stack:
 
     def start_postgres(self):
         """Starts (again) the stack's PostgreSQL; same port and socket."""
-        opts = ("-k %s -p %d -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=50 -c shared_buffers=32MB"
-                % (self.pg_sock, self.pg_port))
+        opts = ("-k %s -p %d -c listen_addresses='' %s"
+                % (self.pg_sock, self.pg_port,
+                   " ".join("-c " + kv for kv in PG_SETTINGS + self.pg_settings)))
         r = self._pg("pg_ctl", "-D", self.pg_data, "-w", "-t", "60", "-l", self.pg_log,
                      "-o", opts, "start")
         if r.returncode != 0:
