@@ -451,7 +451,7 @@ enum mod_err mod_lexicons_load(mod_ruleset *rs, const char *dir, uint64_t *diges
 			goto fail;
 		}
 		size_t len;
-		if ((rc = mod_read_rule_file(path, &text, &len, err, errlen)))
+		if ((rc = mod_read_rule_file(path, MOD_RULEFILE_MAX, &text, &len, err, errlen)))
 			goto fail;
 		struct mod_lexicon *lex = &rs->lexicons[rs->nlexicons];
 		memset(lex, 0, sizeof *lex);

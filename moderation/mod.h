@@ -79,6 +79,7 @@ enum mod_err {
 /* Limits. Text longer than MOD_TEXT_MAX is screened up to the limit and sent to review. */
 #define MOD_TEXT_MAX        (4u << 20)
 #define MOD_RULEFILE_MAX    (1u << 20)  /* bytes per rule or list file */
+#define MOD_MODEL_FILE_MAX  (4u << 20)  /* bytes of text.model (words and pairs with weights) */
 #define MOD_LINE_MAX        4096        /* bytes per line, newline excluded */
 #define MOD_FILES_MAX       256         /* *.rules files per directory */
 #define MOD_RULES_MAX       4096        /* rules per rule set */

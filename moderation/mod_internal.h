@@ -363,7 +363,7 @@ enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t 
 size_t mod_lexicons_check(const struct mod_ruleset *, mod_report_fn *report, void *arg);
 
 /* rules.c helpers shared with lexicon.c */
-enum mod_err mod_read_rule_file(const char *path, char **out, size_t *len, char *err,
+enum mod_err mod_read_rule_file(const char *path, size_t max, char **out, size_t *len, char *err,
                                 size_t errlen);
 uint64_t mod_fnv1a(uint64_t h, const char *s, size_t n);
 

@@ -228,7 +228,7 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 	char *text = NULL;
 	size_t len;
 	*out = NULL;
-	enum mod_err rc = mod_read_rule_file(path, &text, &len, err, errlen);
+	enum mod_err rc = mod_read_rule_file(path, MOD_MODEL_FILE_MAX, &text, &len, err, errlen);
 	if (rc)
 		return rc;
 	struct mod_model *m = calloc(1, sizeof *m);

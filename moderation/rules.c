@@ -118,7 +118,8 @@ static enum mod_err fail_at(char *err, size_t errlen, enum mod_err code, const c
 
 /* ---- files ------------------------------------------------------------------------------------ */
 
-static enum mod_err read_file(const char *path, char **out, size_t *len, char *err, size_t errlen)
+static enum mod_err read_file(const char *path, size_t max, char **out, size_t *len, char *err,
+                              size_t errlen)
 {
 	char *buf = NULL;
 	FILE *f = fopen(path, "rb");
@@ -129,10 +130,9 @@ static enum mod_err read_file(const char *path, char **out, size_t *len, char *e
 		fclose(f);
 		return fail_at(err, errlen, MOD_ERR_IO, path, "not a regular file");
 	}
-	if ((unsigned long long)st.st_size > MOD_RULEFILE_MAX) {
+	if ((unsigned long long)st.st_size > max) {
 		fclose(f);
-		return fail_at(err, errlen, MOD_ERR_LIMIT, path, "file larger than %u bytes",
-		               MOD_RULEFILE_MAX);
+		return fail_at(err, errlen, MOD_ERR_LIMIT, path, "file larger than %zu bytes", max);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {
@@ -152,10 +152,10 @@ static enum mod_err read_file(const char *path, char **out, size_t *len, char *e
 	return MOD_OK;
 }
 
-enum mod_err mod_read_rule_file(const char *path, char **out, size_t *len, char *err,
+enum mod_err mod_read_rule_file(const char *path, size_t max, char **out, size_t *len, char *err,
                                 size_t errlen)
 {
-	enum mod_err rc = read_file(path, out, len, err, errlen);
+	enum mod_err rc = read_file(path, max, out, len, err, errlen);
 	if (rc)
 		return rc;
 	if (!utf8_valid(*out, *len) || memchr(*out, '\0', *len)) {
@@ -1062,7 +1062,7 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 			rc = MOD_ERR_NOMEM;
 			goto fail;
 		}
-		if ((rc = read_file(path, &text, &len, err, errlen)))
+		if ((rc = read_file(path, MOD_RULEFILE_MAX, &text, &len, err, errlen)))
 			goto fail;
 		if (!utf8_valid(text, len)) {
 			rc = fail_at(err, errlen, MOD_ERR_SYNTAX, path, "not valid UTF-8");
@@ -1090,7 +1090,7 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 	}
 	struct stat st;
 	if (stat(path, &st) == 0) {
-		if ((rc = read_file(path, &text, &len, err, errlen)))
+		if ((rc = read_file(path, MOD_RULEFILE_MAX, &text, &len, err, errlen)))
 			goto fail;
 		if (!utf8_valid(text, len) || memchr(text, '\0', len)) {
 			rc = fail_at(err, errlen, MOD_ERR_SYNTAX, path, "not valid UTF-8 text");
@@ -1109,7 +1109,7 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 		goto fail;
 	}
 	if (stat(path, &st) == 0) {
-		if ((rc = read_file(path, &text, &len, err, errlen)))
+		if ((rc = read_file(path, MOD_MODEL_FILE_MAX, &text, &len, err, errlen)))
 			goto fail;
 		digest = mod_fnv1a(digest, MOD_MODEL_FILE, sizeof MOD_MODEL_FILE);
 		digest = mod_fnv1a(digest, text, len);

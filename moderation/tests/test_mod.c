@@ -863,6 +863,41 @@ static void test_model(void)
 	                   "text.model:1: bias CAT B: wrong number of fields", "extra field");
 	expect_model_error("\xff\n", MOD_ERR_SYNTAX, "text.model: not valid UTF-8", "not UTF-8");
 
+	/* text.model has its own size limit (MOD_MODEL_FILE_MAX), above the 1 MiB of a rule file:
+	 * a model of a larger corpus loads; one over the limit is refused with its size */
+	{
+		size_t line = 4000, big = MOD_RULEFILE_MAX + 64 * 1024, huge = MOD_MODEL_FILE_MAX + 4096;
+		char *text = malloc(huge + line + 256);
+		if (!text)
+			abort();
+		size_t n = (size_t)sprintf(text, MODEL_HEAD "w crisis 2.5 heavy\n");
+		while (n < big) {
+			text[n++] = '#';
+			memset(text + n, 'x', line - 2);
+			n += line - 2;
+			text[n++] = '\n';
+		}
+		text[n] = '\0';
+		write_file("text.model", text);
+		char err[1024];
+		mod_ruleset *rs = NULL;
+		TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK && rs &&
+		       mod_model_features(rs->model) == 1,
+		       "model: a text.model over 1 MiB (%zu bytes) loads (%s)", n, err);
+		mod_ruleset_free(rs);
+		while (n < huge) {
+			text[n++] = '#';
+			memset(text + n, 'x', line - 2);
+			n += line - 2;
+			text[n++] = '\n';
+		}
+		text[n] = '\0';
+		char want[64];
+		snprintf(want, sizeof want, "file larger than %u bytes", MOD_MODEL_FILE_MAX);
+		expect_model_error(text, MOD_ERR_LIMIT, want, "over the model size limit");
+		free(text);
+	}
+
 	/* scoring: "heavy" and "lighter without" push crisis up; one feature is 1 / sqrt(1) */
 	write_file("text.model", MODEL_HEAD "w crisis 2.5 heavy\nw crisis 2.5 lighter without\n"
 	           "w crisis -3 pizza\nw crisis 0.5 without\n");
