@@ -713,22 +713,42 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 	return false;
 }
 
-/* Whether one of the two sentences after the one ending at e starts with a cue of list past_ref
- * and has a cue of list past: "i took an overdose on my 30th birthday. that was 12 years ago." */
-static bool dated_later(const struct mod_lists *lists, const struct mod_view *v, size_t e)
+/* Whether a sentence dates the crisis words of another: it has a cue of list past, and it starts
+ * with a cue of list past_ref ("that was 12 years ago") or has a cue of list recovery ("i stopped
+ * at 19", "5 years ago i was ..."). "everyone says it gets better" dates nothing. */
+static bool dates(const struct mod_lists *lists, const struct window *w, bool after)
 {
-	const struct mod_list *ref = &lists->list[MOD_LIST_PAST_REF];
-	if (ref->count == 0)
+	if (!any_cue(w, &lists->list[MOD_LIST_PAST]))
 		return false;
-	struct window next;
+	return (after && any_cue(w, &lists->list[MOD_LIST_PAST_REF])) ||
+	       any_cue(w, &lists->list[MOD_LIST_RECOVERY]);
+}
+
+/* Whether a sentence next to [s, e) dates it, in a post told as recovery: one of the two sentences
+ * after it ("i took an overdose on my 30th birthday. that was 12 years ago.", "i self harmed for
+ * years. i stopped at 19"), or the one before it, but not by past_ref ("5 years ago i was the mum
+ * posting at 3am. i took an overdose and ended up in a mother and baby unit."). */
+static bool dated_nearby(const struct mod_lists *lists, const struct mod_view *v, size_t s, size_t e)
+{
+	struct window near;
+	if (s > 0) {
+		size_t pos = s;
+		while (pos > 0 && is_space((unsigned char)v->text[pos - 1]))
+			pos--;
+		if (pos > 0) {
+			build_window(&near, lists, v, pos - 1, pos - 1, NULL, false);
+			if (dates(lists, &near, false))
+				return true;
+		}
+	}
 	size_t pos = e;
 	for (int k = 0; k < 2; k++) {
 		while (pos < v->len && is_space((unsigned char)v->text[pos]))
 			pos++;
 		if (pos >= v->len)
 			return false;
-		build_window(&next, lists, v, pos, pos, NULL, false);
-		if (any_cue(&next, ref) && any_cue(&next, &lists->list[MOD_LIST_PAST]))
+		build_window(&near, lists, v, pos, pos, NULL, false);
+		if (dates(lists, &near, true))
 			return true;
 		size_t s2, e2;
 		mod_sentence_bounds(v->text, v->len, pos, pos, &s2, &e2);
@@ -773,8 +793,13 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		if (!told && post_recovered) {
 			size_t s, e;
 			mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
-			told = any_cue(win, &lists->list[MOD_LIST_PAST]) || dated_later(lists, v, e);
+			told = any_cue(win, &lists->list[MOD_LIST_PAST]) || dated_nearby(lists, v, s, e);
 		}
+		/* "5 years ago i tried to kill myself. it's back again tonight": a relapse anywhere in
+		 * the post takes back a recovery told in the match's sentence (post_recovered already
+		 * says there is none) */
+		if (told && !post_recovered && mod_context_post_has(lists, v, MOD_LIST_RELAPSE, qi))
+			told = false;
 		if (told)
 			fired |= MOD_CTX_RECOVERY;
 	}

@@ -302,8 +302,9 @@ void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large *
  * post_recovered: the whole post is told as recovery (a cue of list recovered and none of list
  * relapse anywhere in it); then a sentence with a cue of list past and none of list current
  * fires RECOVERY too ("I overdosed in 2019. ... I'm ok now, it gets better"), and so does one
- * dated by one of the next two sentences, which starts with a cue of list past_ref and has a cue of
- * list past ("I took an overdose. That was 12 years ago."). */
+ * dated by a sentence next to it (one of the next two, or the one before) with a cue of list past
+ * and one of list recovery ("5 years ago I ...", "I stopped at 19") or, after it only, starting
+ * with a cue of list past_ref ("I took an overdose. That was 12 years ago."). */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi,
                           bool post_recovered);
