@@ -21,7 +21,7 @@ static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
 	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real",
-	"past_ref"
+	"past_ref", "been_there"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -438,8 +438,9 @@ static bool word_of_living(const struct window *win, size_t j)
 
 /* A cue of list current ("want to", "still") takes recovery back, unless it tells the past or
  * living: "used to" or "didn't" right before it ("i used to want to die every day", "i didn't
- * want to die that night"), or a word of living right after it with no "don't" or "not" before
- * ("now i just want to live", "i'm still here"; "i don't want to live" stays current). */
+ * want to die that night"), "you" right before it (the reader's: "that you want to die, because
+ * i've been there"), or a word of living right after it with no "don't" or "not" before ("now i
+ * just want to live", "i'm still here"; "i don't want to live" stays current). */
 static bool any_current_cue(const struct window *win, const struct mod_list *list)
 {
 	for (size_t j = 0; j < win->count; j++) {
@@ -448,6 +449,9 @@ static bool any_current_cue(const struct window *win, const struct mod_list *lis
 			continue;
 		if (words_before(win, j, "used", "to") || words_before(win, j, NULL, "didn't") ||
 		    words_before(win, j, NULL, "didnt") || words_before(win, j, "did", "not"))
+			continue;
+		/* "i've been there ... if you want to talk": the reader's wish, not the writer's now */
+		if (words_before(win, j, NULL, "you") || words_before(win, j, NULL, "u"))
 			continue;
 		bool denied = words_before(win, j, NULL, "don't") || words_before(win, j, NULL, "dont") ||
 		              words_before(win, j, NULL, "not") || words_before(win, j, NULL, "longer");
@@ -786,6 +790,13 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 	if (wanted & MOD_CTX_ADDRESSEE) {
 		const struct mod_cue *cue = other_person(win, lists, MOD_LIST_ADDRESSEE);
 		if (cue && (!win->quoted || cue->quoted || quoted_question(v->text, v->len, end)))
+			fired |= MOD_CTX_ADDRESSEE;
+		/* "I've been where you are, the garage, the car running. please tell someone": a reply
+		 * recalls the writer's own past to reach the reader, first person included; not when
+		 * the sentence says it is now ("i've been there and i'm back there tonight") */
+		else if (any_cue(win, &lists->list[MOD_LIST_BEEN_THERE]) &&
+		         !any_current_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
+		         !any_cue(win, &lists->list[MOD_LIST_NEAR_TIME]))
 			fired |= MOD_CTX_ADDRESSEE;
 	}
 	if ((wanted & MOD_CTX_RECOVERY) && !any_current_cue(win, &lists->list[MOD_LIST_CURRENT])) {

@@ -239,6 +239,7 @@ enum mod_list_id {
 	MOD_LIST_GAME,          /* context game: "in the game", "my character", "speedrun" */
 	MOD_LIST_GAME_REAL,     /* takes game back: "irl", "real life", "not the game" */
 	MOD_LIST_PAST_REF,      /* a later sentence dates an earlier one: "that was 12 years ago" */
+	MOD_LIST_BEEN_THERE,    /* a reply recalls the writer's past: "i've been where you are" */
 	MOD_LIST__MAX
 };
 

@@ -572,6 +572,24 @@ static void test_issue10(void)
 		TAP_OK(res.crisis, "round 6, current risk stays crisis: %s", current6[i]);
 		mod_result_free(&res);
 	}
+	/* a reply that recalls the writer's own past to reach the reader: concern lane, not crisis */
+	static const char *const reach6[] = {
+		"I've been where you are, the garage, the car running. please tell someone at your station",
+		"I know how much it takes to write down that you want to die, because I've been there, "
+		"convinced that everyone would be better off without me. please call someone",
+	};
+	for (size_t i = 0; i < sizeof reach6 / sizeof *reach6; i++) {
+		res = screened(reach6[i]);
+		TAP_OK(!res.crisis && has_top(&res, "concern"), "been there: concern lane: %s (first %s)",
+		       reach6[i], res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	res = screened("i've been where you are and i'm back in the garage with the car running tonight");
+	TAP_OK(res.crisis, "been there, but tonight: stays crisis");
+	mod_result_free(&res);
+	res = screened("i've been there, and i want to die again");
+	TAP_OK(res.crisis, "been there, but again: stays crisis");
+	mod_result_free(&res);
 
 	/* risk to others: its own lane, severity by target and time */
 	res = screened("i'm going to shoot up my school");
