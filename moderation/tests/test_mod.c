@@ -547,6 +547,8 @@ static void test_issue10(void)
 		"6 years ago i sat in my garage with a hose and the car running. today i coach my "
 		"daughter's netball team",
 		"i was a hikikomori from 17 to 25. tried to kill myself at 23. i'm 40 now, teach piano to kids",
+		"in 2018 i took an overdose. these days i run a bakery and i have a dog. if i can do it, "
+		"so can you",
 	};
 	for (size_t i = 0; i < sizeof recovered6 / sizeof *recovered6; i++) {
 		res = screened(recovered6[i]);
@@ -566,6 +568,7 @@ static void test_issue10(void)
 		"running tonight",
 		"i took all my pills last night. that was the only way out. i'm ok now, they say",
 		"4 years on the app, 0 savings, no future. i'm so done with life",
+		"i graduated and i have a dog. in 2018 i took an overdose. it's creeping back.",
 	};
 	for (size_t i = 0; i < sizeof current6 / sizeof *current6; i++) {
 		res = screened(current6[i]);
