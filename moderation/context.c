@@ -44,10 +44,14 @@ static const char *const number_words[] = {
 	"twenty", "thirty", "forty", "fifty", "few", "several", "many"
 };
 
+/* Called for every word of every window: most words are rejected by length and first letter. */
 static bool is_number_word(const char *w, size_t len)
 {
+	if (len < 3 || len > 9 || !strchr("eftnmos", w[0]))
+		return false;
 	for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
-		if (strlen(number_words[i]) == len && memcmp(w, number_words[i], len) == 0)
+		if (number_words[i][0] == w[0] && strlen(number_words[i]) == len &&
+		    memcmp(w, number_words[i], len) == 0)
 			return true;
 	return false;
 }
