@@ -20,7 +20,8 @@
 static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
-	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real"
+	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real",
+	"past_ref", "been_there"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {
@@ -36,10 +37,50 @@ void mod_lists_free(struct mod_lists *lists)
 	}
 }
 
+/* Number words a cue word <n> stands for, besides digits ("twelve years ago", "a few years back"). */
+static const char *const number_words[] = {
+	"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+	"twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+	"twenty", "thirty", "forty", "fifty", "few", "several", "many"
+};
+
+/* Called for every word of every window: most words are rejected by length and first letter. */
+static bool is_number_word(const char *w, size_t len)
+{
+	if (len < 3 || len > 9 || !strchr("eftnmos", w[0]))
+		return false;
+	for (size_t i = 0; i < sizeof number_words / sizeof *number_words; i++)
+		if (number_words[i][0] == w[0] && strlen(number_words[i]) == len &&
+		    memcmp(w, number_words[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* What <n> matches: digits only (12, 2019; not 3am, 30th), or a number word. */
+static bool is_number(const char *w, size_t len)
+{
+	if (len == 0)
+		return false;
+	if (w[0] >= '0' && w[0] <= '9') {
+		for (size_t i = 0; i < len; i++)
+			if (w[i] < '0' || w[i] > '9')
+				return false;
+		return true;
+	}
+	return is_number_word(w, len);
+}
+
+/* All words starting with a digit, the number words and <n> share a bucket, so that a window word
+ * "12" finds the cues "<n> years ago" and "2019" alike. */
+#define NUMBER_BUCKET 0u
+
 static unsigned word_bucket(const char *w, size_t len)
 {
+	if ((w[0] >= '0' && w[0] <= '9') || is_number_word(w, len) || (len == 3 && memcmp(w, "<n>", 3) == 0))
+		return NUMBER_BUCKET;
 	unsigned b0 = (unsigned char)w[0], b1 = len > 1 ? (unsigned char)w[1] : 0;
-	return (b0 * 31u + b1) & (MOD_CUE_BUCKETS - 1);
+	unsigned b = (b0 * 31u + b1) & (MOD_CUE_BUCKETS - 1);
+	return b == NUMBER_BUCKET ? 1u : b;
 }
 
 static enum mod_err index_list(struct mod_list *list)
@@ -219,10 +260,13 @@ enum mod_err mod_lists_parse(struct mod_lists *lists, struct mod_pool *pool, con
 			}
 			if (wl > 64)
 				return list_fail(err, errlen, name, line, "cue word longer than 64 bytes");
-			for (size_t k = 0; k < wl; k++)
-				if ((w[k] >= 'A' && w[k] <= 'Z') || w[k] == '*')
+			if (span_is(w, wl, "<n>"))
+				cue.number |= (uint8_t)(1u << cue.nwords);
+			for (size_t k = 0; k < wl && !(cue.number & (1u << cue.nwords)); k++)
+				if ((w[k] >= 'A' && w[k] <= 'Z') || w[k] == '*' || w[k] == '<' || w[k] == '>')
 					return list_fail(err, errlen, name, line,
-					                 "cue words are lower case; '*' only ends a word");
+					                 "cue words are lower case; '*' only ends a word; "
+					                 "<n> stands for a number");
 			if (!(cue.word[cue.nwords] = mod_pool_strndup(pool, w, wl)))
 				return MOD_ERR_NOMEM;
 			cue.wordlen[cue.nwords++] = (uint8_t)wl;
@@ -301,6 +345,8 @@ static bool word_matches(const struct window *win, size_t wi, const struct mod_c
 {
 	const struct word *w = &win->w[wi];
 	size_t wl = w->end - w->start;
+	if (cue->number & (1u << k))
+		return is_number(win->text + w->start, wl);
 	if (cue->prefix & (1u << k))
 		return wl >= cue->wordlen[k] &&
 		       memcmp(win->text + w->start, cue->word[k], cue->wordlen[k]) == 0;
@@ -377,15 +423,46 @@ static bool word_is(const struct window *win, size_t j, const char *s)
 	return win->w[j].end - win->w[j].start == n && memcmp(win->text + win->w[j].start, s, n) == 0;
 }
 
-/* A cue of list current ("want to", "still") takes recovery back, unless "used to" stands right
- * before it: "i used to want to die every day" tells the past. */
+/* Whether words j-2, j-1 are "a b" (b alone when a is NULL) with no clause break before word j. */
+static bool words_before(const struct window *win, size_t j, const char *a, const char *b)
+{
+	if (j < (a ? 2u : 1u) || win->w[j].break_before)
+		return false;
+	if (!word_is(win, j - 1, b))
+		return false;
+	return !a || (word_is(win, j - 2, a) && !win->w[j - 1].break_before);
+}
+
+static bool word_of_living(const struct window *win, size_t j)
+{
+	return j < win->count && !win->w[j].break_before &&
+	       (word_is(win, j, "live") || word_is(win, j, "living") || word_is(win, j, "alive") ||
+	        word_is(win, j, "here"));
+}
+
+/* A cue of list current ("want to", "still") takes recovery back, unless it tells the past or
+ * living: "used to" or "didn't" right before it ("i used to want to die every day", "i didn't
+ * want to die that night"), "you" right before it (the reader's: "that you want to die, because
+ * i've been there"), or a word of living right after it with no "don't" or "not" before ("now i
+ * just want to live", "i'm still here"; "i don't want to live" stays current). */
 static bool any_current_cue(const struct window *win, const struct mod_list *list)
 {
 	for (size_t j = 0; j < win->count; j++) {
-		if (!cue_starting_at(win, list, j, true))
+		const struct mod_cue *cue = cue_starting_at(win, list, j, true);
+		if (!cue)
 			continue;
-		if (j >= 2 && word_is(win, j - 2, "used") && word_is(win, j - 1, "to") &&
-		    !win->w[j - 1].break_before && !win->w[j].break_before)
+		if (words_before(win, j, "used", "to") || words_before(win, j, NULL, "didn't") ||
+		    words_before(win, j, NULL, "didnt") || words_before(win, j, "did", "not"))
+			continue;
+		/* "i've been there ... if you want to talk": the reader's wish, not the writer's now */
+		if (words_before(win, j, NULL, "you") || words_before(win, j, NULL, "u"))
+			continue;
+		bool denied = words_before(win, j, NULL, "don't") || words_before(win, j, NULL, "dont") ||
+		              words_before(win, j, NULL, "not") || words_before(win, j, NULL, "longer");
+		size_t after = j + cue->nwords;
+		if (!denied && (word_of_living(win, after) ||
+		                (after + 1 < win->count && word_is(win, after, "just") &&
+		                 word_of_living(win, after + 1))))
 			continue;
 		return true;
 	}
@@ -644,6 +721,50 @@ bool mod_context_post_has(const struct mod_lists *lists, const struct mod_view *
 	return false;
 }
 
+/* Whether a sentence dates the crisis words of another: it has a cue of list past, and it starts
+ * with a cue of list past_ref ("that was 12 years ago") or has a cue of list recovery ("i stopped
+ * at 19", "5 years ago i was ..."). "everyone says it gets better" dates nothing. */
+static bool dates(const struct mod_lists *lists, const struct window *w, bool after)
+{
+	if (!any_cue(w, &lists->list[MOD_LIST_PAST]))
+		return false;
+	return (after && any_cue(w, &lists->list[MOD_LIST_PAST_REF])) ||
+	       any_cue(w, &lists->list[MOD_LIST_RECOVERY]);
+}
+
+/* Whether a sentence next to [s, e) dates it, in a post told as recovery: one of the two sentences
+ * after it ("i took an overdose on my 30th birthday. that was 12 years ago.", "i self harmed for
+ * years. i stopped at 19"), or the one before it, but not by past_ref ("5 years ago i was the mum
+ * posting at 3am. i took an overdose and ended up in a mother and baby unit."). */
+static bool dated_nearby(const struct mod_lists *lists, const struct mod_view *v, size_t s, size_t e)
+{
+	struct window near;
+	if (s > 0) {
+		size_t pos = s;
+		while (pos > 0 && is_space((unsigned char)v->text[pos - 1]))
+			pos--;
+		if (pos > 0) {
+			build_window(&near, lists, v, pos - 1, pos - 1, NULL, false);
+			if (dates(lists, &near, false))
+				return true;
+		}
+	}
+	size_t pos = e;
+	for (int k = 0; k < 2; k++) {
+		while (pos < v->len && is_space((unsigned char)v->text[pos]))
+			pos++;
+		if (pos >= v->len)
+			return false;
+		build_window(&near, lists, v, pos, pos, NULL, false);
+		if (dates(lists, &near, true))
+			return true;
+		size_t s2, e2;
+		mod_sentence_bounds(v->text, v->len, pos, pos, &s2, &e2);
+		pos = e2 > pos ? e2 : pos + 1;
+	}
+	return false;
+}
+
 unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *v, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi,
                           bool post_recovered)
@@ -674,11 +795,29 @@ unsigned mod_context_eval(const struct mod_lists *lists, const struct mod_view *
 		const struct mod_cue *cue = other_person(win, lists, MOD_LIST_ADDRESSEE);
 		if (cue && (!win->quoted || cue->quoted || quoted_question(v->text, v->len, end)))
 			fired |= MOD_CTX_ADDRESSEE;
+		/* "I've been where you are, the garage, the car running. please tell someone": a reply
+		 * recalls the writer's own past to reach the reader, first person included; not when
+		 * the sentence says it is now ("i've been there and i'm back there tonight") */
+		else if (any_cue(win, &lists->list[MOD_LIST_BEEN_THERE]) &&
+		         !any_current_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
+		         !any_cue(win, &lists->list[MOD_LIST_NEAR_TIME]))
+			fired |= MOD_CTX_ADDRESSEE;
 	}
-	if ((wanted & MOD_CTX_RECOVERY) && !any_current_cue(win, &lists->list[MOD_LIST_CURRENT]) &&
-	    (any_cue(win, &lists->list[MOD_LIST_RECOVERY]) ||
-	     (post_recovered && any_cue(win, &lists->list[MOD_LIST_PAST]))))
-		fired |= MOD_CTX_RECOVERY;
+	if ((wanted & MOD_CTX_RECOVERY) && !any_current_cue(win, &lists->list[MOD_LIST_CURRENT])) {
+		bool told = any_cue(win, &lists->list[MOD_LIST_RECOVERY]);
+		if (!told && post_recovered) {
+			size_t s, e;
+			mod_sentence_bounds(v->text, v->len, start, end, &s, &e);
+			told = any_cue(win, &lists->list[MOD_LIST_PAST]) || dated_nearby(lists, v, s, e);
+		}
+		/* "5 years ago i tried to kill myself. it's back again tonight": a relapse anywhere in
+		 * the post takes back a recovery told in the match's sentence (post_recovered already
+		 * says there is none) */
+		if (told && !post_recovered && mod_context_post_has(lists, v, MOD_LIST_RELAPSE, qi))
+			told = false;
+		if (told)
+			fired |= MOD_CTX_RECOVERY;
+	}
 	if ((wanted & MOD_CTX_GAME) && any_cue(win, &lists->list[MOD_LIST_GAME]) &&
 	    !any_cue(win, &lists->list[MOD_LIST_GAME_REAL]))
 		fired |= MOD_CTX_GAME;

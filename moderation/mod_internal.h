@@ -238,6 +238,8 @@ enum mod_list_id {
 	MOD_LIST_NO_RETURN,     /* takes the return back: "forever", "for good", "the other side" */
 	MOD_LIST_GAME,          /* context game: "in the game", "my character", "speedrun" */
 	MOD_LIST_GAME_REAL,     /* takes game back: "irl", "real life", "not the game" */
+	MOD_LIST_PAST_REF,      /* a later sentence dates an earlier one: "that was 12 years ago" */
+	MOD_LIST_BEEN_THERE,    /* a reply recalls the writer's past: "i've been where you are" */
 	MOD_LIST__MAX
 };
 
@@ -250,6 +252,7 @@ struct mod_cue {
 	const char *word[MOD_CUE_WORDS_MAX];    /* pool strings; a trailing '*' was cut and sets prefix */
 	uint8_t wordlen[MOD_CUE_WORDS_MAX];
 	uint8_t prefix;                         /* bit i: word i matches as a prefix */
+	uint8_t number;                         /* bit i: word i is <n>, any number (12, twelve) */
 	uint8_t nwords;
 	uint8_t scope;                          /* enum mod_scope */
 	uint8_t distance;                       /* words, for before/after */
@@ -258,8 +261,8 @@ struct mod_cue {
 
 #define MOD_CUE_BUCKETS 256
 
-/* Cues indexed by their first word's first two bytes: a window word only tries the cues of its
- * bucket (built by mod_lists_parse). */
+/* Cues indexed by their first word's first two bytes (numbers, and cues starting with <n>, share
+ * one bucket): a window word only tries the cues of its bucket (built by mod_lists_parse). */
 struct mod_list {
 	struct mod_cue *cues;
 	size_t count, cap;
@@ -299,7 +302,10 @@ void mod_quote_index_trim(struct mod_quote_index *);    /* frees it when large *
 /* Which of the context bits in wanted fire for view span [start, end). qi may be NULL.
  * post_recovered: the whole post is told as recovery (a cue of list recovered and none of list
  * relapse anywhere in it); then a sentence with a cue of list past and none of list current
- * fires RECOVERY too ("I overdosed in 2019. ... I'm ok now, it gets better"). */
+ * fires RECOVERY too ("I overdosed in 2019. ... I'm ok now, it gets better"), and so does one
+ * dated by a sentence next to it (one of the next two, or the one before) with a cue of list past
+ * and one of list recovery ("5 years ago I ...", "I stopped at 19") or, after it only, starting
+ * with a cue of list past_ref ("I took an overdose. That was 12 years ago."). */
 unsigned mod_context_eval(const struct mod_lists *, const struct mod_view *, size_t start,
                           size_t end, unsigned wanted, struct mod_quote_index *qi,
                           bool post_recovered);

@@ -260,6 +260,7 @@ static int collect_hit(void *arg, uint32_t pattern, unsigned group, size_t start
 }
 static void test_model(void);
 static void test_shortcuts(void);
+static void test_number_cues(void);
 
 static void test_rule_errors(void)
 {
@@ -334,6 +335,7 @@ static void test_rule_errors(void)
 	test_lexicons();
 	test_model();
 	test_shortcuts();
+	test_number_cues();
 
 	/* context.lists errors */
 	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
@@ -530,6 +532,67 @@ static void test_issue10(void)
 		TAP_OK(res.crisis, "still crisis: %s", relapsed[i]);
 		mod_result_free(&res);
 	}
+
+	/* round 6: the time anchor in another sentence, ages and "N years clean", the present told
+	 * positively, and "want to" that is about living */
+	static const char *const recovered6[] = {
+		"i took an overdose on my 30th birthday, i didn't want to wake up. that was 12 years ago. "
+		"im 42, sober, a counsellor. if youre where i was, reach out",
+		"3 years ago today i od'd on a bag. today i picked up my 3 year coin. i didnt want to die "
+		"that night, i just wanted to get high, and now i just want to live",
+		"5 years ago i was the mum posting at 3am about wanting to die. i took an overdose and ended "
+		"up in hospital. today that baby started school. i'm ok. it gets better",
+		"for years i self harmed because of school. i stopped at 19 with a lot of help. the scars "
+		"are faded now",
+		"6 years ago i sat in my garage with a hose and the car running. today i coach my "
+		"daughter's netball team",
+		"i was a hikikomori from 17 to 25. tried to kill myself at 23. i'm 40 now, teach piano to kids",
+		"in 2018 i took an overdose. these days i run a bakery and i have a dog. if i can do it, "
+		"so can you",
+	};
+	for (size_t i = 0; i < sizeof recovered6 / sizeof *recovered6; i++) {
+		res = screened(recovered6[i]);
+		TAP_OK(!res.crisis, "round 6 recovery not flagged: %s (first %s)", recovered6[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	/* ...and the same shapes with a current risk stay crisis */
+	static const char *const current6[] = {
+		"5 years ago i tried to kill myself. it's back again tonight",
+		"i self harmed for years, 2 years clean now. i relapsed last night",
+		"i took an overdose on my 30th birthday. that was 12 years ago. im 42 now and i want to "
+		"do it again",
+		"i tried to kill myself at 23. i'm 40 now and i don't want to live anymore",
+		"i'm still here but i want to die",
+		"6 years ago i sat in my garage with the car running. i'm in the garage with the engine "
+		"running tonight",
+		"i took all my pills last night. that was the only way out. i'm ok now, they say",
+		"4 years on the app, 0 savings, no future. i'm so done with life",
+		"i graduated and i have a dog. in 2018 i took an overdose. it's creeping back.",
+	};
+	for (size_t i = 0; i < sizeof current6 / sizeof *current6; i++) {
+		res = screened(current6[i]);
+		TAP_OK(res.crisis, "round 6, current risk stays crisis: %s", current6[i]);
+		mod_result_free(&res);
+	}
+	/* a reply that recalls the writer's own past to reach the reader: concern lane, not crisis */
+	static const char *const reach6[] = {
+		"I've been where you are, the garage, the car running. please tell someone at your station",
+		"I know how much it takes to write down that you want to die, because I've been there, "
+		"convinced that everyone would be better off without me. please call someone",
+	};
+	for (size_t i = 0; i < sizeof reach6 / sizeof *reach6; i++) {
+		res = screened(reach6[i]);
+		TAP_OK(!res.crisis && has_top(&res, "concern"), "been there: concern lane: %s (first %s)",
+		       reach6[i], res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+	res = screened("i've been where you are and i'm back in the garage with the car running tonight");
+	TAP_OK(res.crisis, "been there, but tonight: stays crisis");
+	mod_result_free(&res);
+	res = screened("i've been there, and i want to die again");
+	TAP_OK(res.crisis, "been there, but again: stays crisis");
+	mod_result_free(&res);
 
 	/* risk to others: its own lane, severity by target and time */
 	res = screened("i'm going to shoot up my school");
@@ -985,6 +1048,55 @@ static void test_model(void)
 	char path[512];
 	snprintf(path, sizeof path, "%s/text.model", tmpdir);
 	unlink(path);
+	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
+	unlink(path);
+}
+
+/* <n> in a cue stands for any number in digits or words, never for "3am" or "30th"; past_ref dates
+ * an earlier sentence in a recovered post */
+static void test_number_cues(void)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("t.rules", "rule t.num\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern \\bcut\\b\ncontext recovery\nnote n\n"
+	           "test+ i cut\ntest- 12 years clean, i cut\nend\n");
+	write_file("context.lists", "list recovery\nscope sentence\ncue <n> years clean\nend\n"
+	           "list recovered\nscope sentence\ncue i'm ok now\nend\n"
+	           "list past\nscope sentence\ncue <n> years ago\nend\n"
+	           "list past_ref\nscope start\ncue that was\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "<n> cues load (%s)", err);
+	if (rs) {
+		static const struct { const char *text; bool flagged; } cases[] = {
+			{ "12 years clean, i cut my hair", false },
+			{ "twelve years clean and i cut my hair", false },
+			{ "2 years clean and i cut", false },
+			{ "3am years clean i cut", true },
+			{ "30th years clean i cut", true },
+			{ "i cut", true },
+			{ "i cut. that was 6 years ago. i'm ok now", false },
+			{ "i cut. that was 6 years ago.", true },           /* not a recovered post */
+			{ "i cut. i was 6 years ago. i'm ok now", true },   /* no past_ref cue */
+			{ "i cut. hi. hi. that was 6 years ago. i'm ok now", true }, /* three sentences on */
+			{ "6 years ago i was lost. i cut. i'm ok now", true }, /* before: recovery cues only */
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+			mod_result res;
+			mod_screen(rs, cases[i].text, strlen(cases[i].text), &res);
+			TAP_OK((res.count > 0) == cases[i].flagged, "<n>/past_ref: %s -> %s", cases[i].text,
+			       cases[i].flagged ? "flagged" : "suppressed");
+			mod_result_free(&res);
+		}
+		mod_ruleset_free(rs);
+	}
+	rs = NULL;
+	write_file("context.lists", "list recovery\nscope sentence\ncue <x> years\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) != MOD_OK &&
+	       strstr(err, "context.lists:3: ") && strstr(err, "<n> stands for a number"),
+	       "a cue word with '<' other than <n> is an error (%s)", err);
+	mod_ruleset_free(rs);
+	write_file("t.rules", RULE_HEAD "pattern abc\\s+def\n" RULE_TAIL);
+	char path[512];
 	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
 	unlink(path);
 }
