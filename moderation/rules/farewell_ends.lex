@@ -5,7 +5,6 @@ it wasn't your fault
 wasn't her fault
 wasn't his fault
 not their fault
-won't be here
 won't see you
 take care of each other
 take care of yourselves
@@ -13,9 +12,6 @@ look after my dog
 look after my cat
 please pray for me
 been a privilege
-i love you all
-love u guys
-love you all
 that's everything
 nobody will have to
 none of it matters

@@ -3,7 +3,7 @@ going to pay
 will pay
 they'll pay
 regret it
-be sorry
+all be sorry
 find out what
 make them feel
 make sure nobody

@@ -9,9 +9,6 @@ locked herself
 locked himself
 who do i call
 who to call
-what do i do
-what should i do
-what can i do
 scared she means
 scared he means
 scared for him
