@@ -15,3 +15,6 @@ been a privilege
 that's everything
 nobody will have to
 none of it matters
+tell her it wasn't her
+tell him it wasn't him
+will not see you

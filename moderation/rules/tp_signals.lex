@@ -23,3 +23,5 @@ all his guns
 pills in his drawer
 bought weed killer
 knows how to fix this
+goodbye
+wants to die

@@ -23,3 +23,11 @@ check on him
 call the police
 call polis
 call security
+rung the police
+called the police
+told the guard
+think he serious
+hindi na sumasagot
+sino tatawagan
+scared about tonight
+how do i contact
