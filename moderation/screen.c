@@ -54,6 +54,9 @@ struct hit_window {
 };
 
 #define EXTRA_SEEN_SLOTS 64
+/* A window of a pattern not bounded by a sentence is searched for a common-word extra group of at
+ * most this many members before the pattern runs (one with more is taken as present). */
+#define EXTRA_SKIPPED_SEARCH_MAX 4
 #define TRI_SEEN_SLOTS 32
 
 struct mod_scratch {
@@ -327,8 +330,10 @@ static bool group_in_window(struct screen_call *call, const struct mod_pattern_g
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The
  * prefilter reported every occurrence up to the scan position, which is past cut whenever a window
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
- * past cut must we look. A group the prefilter does not look for
- * (extra_skipped: it holds a common word) is taken as present. */
+ * past cut must we look. A group the prefilter does not look for (extra_skipped: it holds a
+ * common word) is searched for in the pattern's sentence, or, for a pattern not bounded by one, in
+ * the window when it has at most EXTRA_SKIPPED_SEARCH_MAX members ("wish" of "dead ... wish it was
+ * me", run at every "killed" otherwise); a bigger one is taken as present. */
 static bool extras_present(struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
@@ -336,10 +341,19 @@ static bool extras_present(struct screen_call *call, uint32_t pattern, size_t st
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
 		if ((pat->extra_skipped >> g & 1) || pat->sentence) {
-			/* a common word: nearly every window has one, but not every sentence */
-			if (!pat->sentence)
-				continue;
 			const struct mod_pattern_group *eg = &pat->extra[g];
+			/* a common word: nearly every window has one, but not every sentence; a group of
+			 * a few words is still cheaper to look for than a pcre2 run is */
+			if (!pat->sentence) {
+				if (eg->count > EXTRA_SKIPPED_SEARCH_MAX)
+					continue;
+				bool found = false;
+				for (uint32_t k = 0; k < eg->count && !found; k++)
+					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				if (!found)
+					return false;
+				continue;
+			}
 			struct extra_seen *seen = &call->sc->extra_seen[((uintptr_t)eg->lit >> 4) %
 			                                                EXTRA_SEEN_SLOTS];
 			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||
