@@ -423,6 +423,7 @@ struct mod_rule {
 	uint32_t first_pattern, npatterns;
 	pcre2_code **excepts;
 	size_t nexcepts;
+	uint32_t excepts_jit;       /* bit k: excepts[k] is JIT-compiled (pcre2_jit_match runs it) */
 	struct mod_example *examples;
 	size_t nexamples;
 	const char *third_party_category;  /* "TOP.third_party", made at load time */

@@ -725,6 +725,9 @@ static enum mod_err add_except(struct parse_state *ps, const char *val, size_t v
 	free(x);
 	if (rc)
 		return rc;
+	size_t jitsize = 0;
+	if (pcre2_pattern_info(r->excepts[r->nexcepts], PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0)
+		r->excepts_jit |= 1u << r->nexcepts;
 	r->nexcepts++;
 	return MOD_OK;
 }

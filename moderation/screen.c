@@ -144,12 +144,6 @@ static int match_jit(struct screen_call *call, const pcre2_code *code, bool jit,
 	return rc;
 }
 
-static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_match_context *mctx,
-                    size_t subject_len, size_t offset)
-{
-	return match_jit(call, code, false, mctx, subject_len, offset);
-}
-
 static size_t next_char(const char *text, size_t len, size_t pos)
 {
 	pos++;
@@ -169,7 +163,8 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	for (size_t k = 0; k < r->nexcepts; k++) {
 		size_t off = s;
 		while (off < ve) {
-			if (match_at(call, r->excepts[k], call->sc->mctx, e, off) < 0)
+			if (match_jit(call, r->excepts[k], r->excepts_jit >> k & 1, call->sc->mctx, e,
+			              off) < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(call->md);
 			if (ov[0] >= ve)
