@@ -114,6 +114,16 @@ struct screen_call {
 	                           return, game, clinical...): the text model adds no crisis then */
 };
 
+/* One pcre2 run over the view: pcre2_jit_match when code is JIT-compiled. */
+static int match_once(struct screen_call *call, const pcre2_code *code, bool jit,
+                      pcre2_match_context *mctx, size_t subject_len, size_t offset)
+{
+	PCRE2_SPTR text = (PCRE2_SPTR)call->view->text;
+	if (jit)
+		return pcre2_jit_match(code, text, subject_len, offset, PCRE2_NO_UTF_CHECK, call->md, mctx);
+	return pcre2_match(code, text, subject_len, offset, PCRE2_NO_UTF_CHECK, call->md, mctx);
+}
+
 /* pcre2_match with one retry on a bigger JIT stack (kept for the rest of the scratch's life: a
  * bigger stack changes nothing but whether the stack runs out). mctx is sc->mctx, or
  * sc->mctx_limit for rule patterns. Negative: no match or an error. jit: code is JIT-compiled
@@ -122,11 +132,7 @@ struct screen_call {
 static int match_jit(struct screen_call *call, const pcre2_code *code, bool jit,
                      pcre2_match_context *mctx, size_t subject_len, size_t offset)
 {
-	const char *text = call->view->text;
-	int rc = jit ? pcre2_jit_match(code, (PCRE2_SPTR)text, subject_len, offset,
-	                               PCRE2_NO_UTF_CHECK, call->md, mctx) :
-	               pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-	                           call->md, mctx);
+	int rc = match_once(call, code, jit, mctx, subject_len, offset);
 	mod_scratch *sc = call->sc;
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && !sc->jit_stack) {
 		sc->jit_stack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
@@ -136,10 +142,7 @@ static int match_jit(struct screen_call *call, const pcre2_code *code, bool jit,
 		}
 		pcre2_jit_stack_assign(sc->mctx, NULL, sc->jit_stack);
 		pcre2_jit_stack_assign(sc->mctx_limit, NULL, sc->jit_stack);
-		rc = jit ? pcre2_jit_match(code, (PCRE2_SPTR)text, subject_len, offset,
-		                           PCRE2_NO_UTF_CHECK, call->md, mctx) :
-		           pcre2_match(code, (PCRE2_SPTR)text, subject_len, offset, PCRE2_NO_UTF_CHECK,
-		                       call->md, mctx);
+		rc = match_once(call, code, jit, mctx, subject_len, offset);
 	}
 	if (rc < 0 && rc != PCRE2_ERROR_NOMATCH)
 		call->limit_hit = true;         /* limits and any other match error: review */

@@ -294,13 +294,19 @@ def test_new_member_post_rate(stack):
     assert posts_of(stack, m.uid) == 3, "the refused reply was stored"
 
 
-def test_established_member_rates(stack):
+def established_member_thread(stack, prefix, title):
+    """A member whose account is 30 days old, and the opening post of a
+    thread of theirs: (client, post id)."""
     ensure_category(stack)
-    m = member(stack, "old")
+    m = member(stack, prefix)
     stack.psql("update users set created_at = now() - interval '30 days' where id = %d" % m.uid)
-    st, loc, body = m.new_thread(CATEGORY, "An established member's thread", "Some words.")
-    assert st == 303, "thread 1: %d %s" % (st, message_of(body))
-    op = post_id_from(loc, body)
+    st, loc, body = m.new_thread(CATEGORY, title, "Some words.")
+    assert st == 303, "%s's first thread: %d %s" % (prefix, st, message_of(body))
+    return m, post_id_from(loc, body)
+
+
+def test_established_member_rates(stack):
+    m, op = established_member_thread(stack, "old", "An established member's thread")
     st, _, body = m.new_thread(CATEGORY, "Another thread of theirs", "More words.")
     assert st == 303, "thread 2 (above the new-member limit): %d %s" % (st, message_of(body))
     st, _, body = m.reply(op, "A reply")
@@ -323,12 +329,7 @@ def test_hourly_reply_limit_among_many_threads(stack):
     """The hourly reply limit counts replies only, however many threads the
     member opened in the same hour (the rate check reads each kind apart),
     and threads are counted apart from replies."""
-    ensure_category(stack)
-    m = member(stack, "hr")
-    stack.psql("update users set created_at = now() - interval '30 days' where id = %d" % m.uid)
-    st, loc, body = m.new_thread(CATEGORY, "A thread for the hourly limit", "Some words.")
-    assert st == 303, "thread: %d %s" % (st, message_of(body))
-    op = post_id_from(loc, body)
+    m, op = established_member_thread(stack, "hr", "A thread for the hourly limit")
     tid = int(q1(stack, "select thread_id from posts where id = %d" % op))
     # Nine replies and twenty opening posts of theirs in the last hour (but
     # not the last minute), the replies older than the opening posts: the
