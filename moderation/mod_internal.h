@@ -153,12 +153,21 @@ struct mod_pf_lit {
  * only the literals whose fourth byte is the one that follows the trigram there. */
 #define MOD_PF_SLOT_INDEXED 8
 
+/* A fourth-byte group of an indexed slot with more literals than this (and at most 255) has a
+ * fifth-byte index too ("the " starts some 45 literals: "the bridge", "the rope", ...). */
+#define MOD_PF_BUCKET_INDEXED 8
+
 /* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
  * three bytes long. The slot's literals are ordered: the three-byte ones (n3) first, then by
- * fourth byte. by_fourth: when not UINT32_MAX, pf->fourth_start[by_fourth + c] ..
- * [by_fourth + c + 1] are the literals (counted from lit_first) with fourth byte c. */
+ * fourth byte, and among those the four-byte ones first, then by fifth byte. by_fourth: when not
+ * UINT32_MAX, pf->fourth_start[by_fourth + c] .. [by_fourth + c + 1] are the literals (counted
+ * from lit_first) with fourth byte c. The groups of the slot with a fifth-byte index are
+ * k = fifth_first .. fifth_first + nfifth - 1: pf->fifth_byte[k] is the group's fourth byte and,
+ * counted from the group's start, its four-byte literals are [0, f[0]) and its literals with
+ * fifth byte d [f[d], f[d + 1]) (the group's end for d = 255), f = pf->fifth_start + 256 * k. */
 struct mod_pf_slot {
 	uint32_t key_plus1, first, count, lit_first, nlits, n3, by_fourth;
+	uint16_t fifth_first, nfifth;
 	uint64_t fourth;
 };
 
@@ -175,6 +184,9 @@ struct mod_prefilter {
 	uint32_t *lit_entries;          /* the entries of each literal (mod_pf_lit) */
 	uint16_t *fourth_start;         /* 257 offsets per indexed slot (mod_pf_slot.by_fourth) */
 	size_t nfourth;
+	uint8_t *fifth_byte;            /* per fourth-byte group with a fifth-byte index: its byte */
+	uint8_t *fifth_start;           /* and 256 offsets (mod_pf_slot.fifth_first) */
+	size_t nfifth;                  /* such groups */
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };

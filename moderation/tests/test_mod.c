@@ -723,6 +723,41 @@ static void test_prefilter_index(void)
 	}
 	TAP_OK(ok, "prefilter fourth-byte index reports every literal occurrence");
 	mod_prefilter_free(&pf);
+
+	/* "the " followed by more than MOD_PF_BUCKET_INDEXED literals: a fifth-byte index, with a
+	 * four-byte literal and a literal given twice; hits in order of start, then of pattern */
+	static const char *const lits2[] = { "the rope", "the ", "the bridge", "the end", "the edge",
+		"the one", "the pills", "the gun", "the way", "the b", "the", "the rope", "the e",
+		"thee", "the rest", "the gunx", "the \xffx", "the \xfe" };
+	nl = sizeof lits2 / sizeof *lits2;
+	pf = (struct mod_prefilter){ 0 };
+	ok = true;
+	for (size_t i = 0; i < nl; i++)
+		ok &= mod_prefilter_add(&pf, lits2[i], strlen(lits2[i]), (uint32_t)i, 0) == 0;
+	ok &= mod_prefilter_build(&pf) == 0;
+	ok &= pf.nfifth == 1 && pf.fifth_byte[0] == (uint8_t)' ';
+	static const char *const texts2[] = { "the rope the bridge, the end", "at the ", "the",
+		"the e", "the edge of the one way: the pills, the gun, the gunx the b the way",
+		"thee the rest the restless the rope", "the  the\tthe x", "the \xffx the \xfe the \xff" };
+	for (size_t t = 0; t < sizeof texts2 / sizeof *texts2 && ok; t++) {
+		struct pf_hits got = { 0 };
+		const char *text = texts2[t];
+		size_t len = strlen(text);
+		mod_prefilter_scan(&pf, text, len, collect_hit, &got);
+		size_t want = 0;
+		for (size_t i = 0; i + 3 <= len; i++)
+			for (size_t k = 0; k < nl; k++)
+				if (strncmp(text + i, lits2[k], strlen(lits2[k])) == 0) {
+					ok &= want < got.n && got.pat[want] == k && got.start[want] == i;
+					want++;
+				}
+		ok &= got.n == want;
+		if (!ok)
+			TAP_OK(false, "prefilter fifth-byte index: '%s' (%zu hits, %zu wanted)", text,
+			       got.n, want);
+	}
+	TAP_OK(ok, "prefilter fifth-byte index reports every literal occurrence, in order");
+	mod_prefilter_free(&pf);
 }
 
 /* ---- shortcuts of the screening that must not change what it finds ----------------------------- */
