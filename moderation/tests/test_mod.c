@@ -918,6 +918,21 @@ static void test_model(void)
 	const char *t3 = "heavy pizza";
 	TAP_OK(mod_model_score(rs->model, t3, strlen(t3), &fl, z) == 0 && fl == 0,
 	       "model: below the threshold (%g)", z[0]);
+	/* the tokenizer: U+2028 and U+0085 separate words, U+00A0 (same first byte as U+0085) and
+	 * U+2019 (as U+2028) are word bytes, an apostrophe inside a word is dropped and one before
+	 * it separates; a feature is compared in full (eight bytes at a time) */
+	static const struct { const char *text; double z; } tok[] = {
+		{ "lighter\xe2\x80\xa8without", 1.1213 }, { "lighter\xc2\x85without", 1.1213 },
+		{ "lighter\xe2\x80\xa9without", 1.1213 }, { "lighter\xc2\xa0without", -1 },
+		{ "lighter\xe2\x80\x99without", -1 }, { "ligh't'er without", 1.1213 },
+		{ "'heavy", 1.5 }, { "lighter withoux", -1 }, { "lighter withou", -1 },
+		{ "lighter withoutt", -1 }, { "\xc2\x85heavy", 1.5 },
+		{ "heavy\xc2", -1 },
+	};
+	for (size_t i = 0; i < sizeof tok / sizeof *tok; i++)
+		TAP_OK(mod_model_score(rs->model, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
+		       z[0] > tok[i].z - 0.001 && z[0] < tok[i].z + 0.001,
+		       "model tokenizer: '%s' scores %g (%g)", tok[i].text, tok[i].z, z[0]);
 
 	mod_result res;
 	const char *post = "this bag is so Heavy";
