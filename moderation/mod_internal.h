@@ -28,6 +28,13 @@ static inline bool mod_same_bytes(const char *a, const char *b, size_t n)
 	return true;
 }
 
+/* One of 512 bits for the trigram at p: screening rules out a literal whose first trigram's bit
+ * a window does not have (the window's bits are hashed the same way, rolling). */
+static inline unsigned mod_tri_bit(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
+}
+
 /* ---- views ---------------------------------------------------------------------------------- */
 
 /* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the
@@ -395,7 +402,13 @@ struct mod_pattern {
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
 	uint8_t extra_skipped;      /* bit g: extra group g holds a common word, which nearly every
 	                               window has: the prefilter does not report it, it is not checked */
-	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
+	struct mod_pattern_group {
+		uint32_t count;
+		const char **lit;
+		const uint8_t *len;
+		const uint16_t *tri;    /* mod_tri_bit() of each member's first three bytes;
+		                           UINT16_MAX for a shorter member */
+	} *extra;
 	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these;
 	                                   sorted by first byte */
 	uint64_t lead_first[4];     /* bit c: some lead member starts with byte c */

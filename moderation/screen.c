@@ -89,7 +89,7 @@ struct mod_scratch {
 	 * valid for the scan and window it was computed in */
 	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
 		extra_seen[EXTRA_SEEN_SLOTS];
-	/* the trigrams of windows checked for a common-word group: bit tri_bit() of bits is set for
+	/* the trigrams of windows checked for a common-word group: bit mod_tri_bit() of bits is set for
 	 * each trigram of view bytes [start, cut) in scan scan (patterns' windows interleave: a few
 	 * are kept, by their bounds) */
 	struct tri_seen { uint64_t bits[8]; uint32_t scan; size_t start, cut; } tri[TRI_SEEN_SLOTS];
@@ -287,12 +287,6 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 	return false;
 }
 
-/* One of 512 bits for the trigram at p (the window's are hashed the same way, rolling). */
-static inline unsigned tri_bit(const unsigned char *p)
-{
-	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
-}
-
 /* Whether some member of group g occurs in view bytes [start, cut). An occurrence of a member of
  * MOD_LIT_MIN bytes or more puts its first trigram among the window's: the window's trigrams
  * (kept for the next group checked in the same window) rule most members out without a search.
@@ -319,8 +313,8 @@ static bool group_in_window(struct screen_call *call, const struct mod_pattern_g
 		ts->cut = cut;
 	}
 	for (uint32_t k = 0; k < g->count; k++) {
-		unsigned b = g->len[k] < MOD_LIT_MIN ? 0 : tri_bit((const unsigned char *)g->lit[k]);
-		if ((g->len[k] < MOD_LIT_MIN || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
+		unsigned b = g->tri[k];
+		if ((b == UINT16_MAX || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
 		    window_has((const char *)t + start, cut - start, g->lit[k], g->len[k]))
 			return true;
 	}

@@ -846,6 +846,22 @@ static void test_shortcuts(void)
 	       !finds(rs, "weekly: then week", "t.week", NULL, -1),
 	       "shortcuts: a common-word group is found at a window's start and end, not across a "
 	       "sentence end or inside another word");
+	/* in a long sentence the window's trigrams come from the view's blocks of 64 and its two
+	 * ends: a group member is seen wherever it falls against the blocks' bounds */
+	bool all = true;
+	for (int pad = 0; pad < 140 && all; pad++) {
+		char fill[160];
+		memset(fill, 'z', sizeof fill);
+		for (size_t k = 2; k < sizeof fill; k += 3)
+			fill[k] = ' ';
+		snprintf(text, sizeof text, "%.*s. %.150s next week", pad, fill, fill);
+		all &= finds(rs, text, "t.week", "next week", 0);
+		snprintf(text, sizeof text, "%.*s. next week %.150s.", pad, fill, fill);
+		all &= finds(rs, text, "t.week", "next week", 0);
+		snprintf(text, sizeof text, "%.*s. %.*s the week %.150s.", pad, fill, pad % 70, fill, fill);
+		all &= finds(rs, text, "t.week", "the week", 0);
+	}
+	TAP_OK(all, "shortcuts: a common-word group is found anywhere in a long sentence");
 	/* literals sharing a trigram, at the end of the text and before it */
 	TAP_OK(finds(rs, "a pil", "t.pil", "pil", 0) && finds(rs, "a pilz", "t.pilz", "pilz", 0) &&
 	       !finds(rs, "a pilz", "t.pil", NULL, -1) && finds(rs, "pil pilz", "t.pil", "pil", 0) &&
