@@ -28,6 +28,13 @@ static inline bool mod_same_bytes(const char *a, const char *b, size_t n)
 	return true;
 }
 
+/* One of 512 bits for the trigram at p: screening rules out a literal whose first trigram's bit
+ * a window does not have (the window's bits are hashed the same way, rolling). */
+static inline unsigned mod_tri_bit(const unsigned char *p)
+{
+	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
+}
+
 /* ---- views ---------------------------------------------------------------------------------- */
 
 /* One view of a text. text is NUL-terminated valid UTF-8. For each byte i of text, src[i] is the
@@ -153,12 +160,21 @@ struct mod_pf_lit {
  * only the literals whose fourth byte is the one that follows the trigram there. */
 #define MOD_PF_SLOT_INDEXED 8
 
+/* A fourth-byte group of an indexed slot with more literals than this (and at most 255) has a
+ * fifth-byte index too ("the " starts some 45 literals: "the bridge", "the rope", ...). */
+#define MOD_PF_BUCKET_INDEXED 8
+
 /* fourth: bit (c & 63) set when a literal of the slot has fourth byte c; every bit when one is
  * three bytes long. The slot's literals are ordered: the three-byte ones (n3) first, then by
- * fourth byte. by_fourth: when not UINT32_MAX, pf->fourth_start[by_fourth + c] ..
- * [by_fourth + c + 1] are the literals (counted from lit_first) with fourth byte c. */
+ * fourth byte, and among those the four-byte ones first, then by fifth byte. by_fourth: when not
+ * UINT32_MAX, pf->fourth_start[by_fourth + c] .. [by_fourth + c + 1] are the literals (counted
+ * from lit_first) with fourth byte c. The groups of the slot with a fifth-byte index are
+ * k = fifth_first .. fifth_first + nfifth - 1: pf->fifth_byte[k] is the group's fourth byte and,
+ * counted from the group's start, its four-byte literals are [0, f[0]) and its literals with
+ * fifth byte d [f[d], f[d + 1]) (the group's end for d = 255), f = pf->fifth_start + 256 * k. */
 struct mod_pf_slot {
 	uint32_t key_plus1, first, count, lit_first, nlits, n3, by_fourth;
+	uint16_t fifth_first, nfifth;
 	uint64_t fourth;
 };
 
@@ -175,6 +191,9 @@ struct mod_prefilter {
 	uint32_t *lit_entries;          /* the entries of each literal (mod_pf_lit) */
 	uint16_t *fourth_start;         /* 257 offsets per indexed slot (mod_pf_slot.by_fourth) */
 	size_t nfourth;
+	uint8_t *fifth_byte;            /* per fourth-byte group with a fifth-byte index: its byte */
+	uint8_t *fifth_start;           /* and 256 offsets (mod_pf_slot.fifth_first) */
+	size_t nfifth;                  /* such groups */
 	uint32_t *full;                 /* patterns without literals: scanned over the whole view */
 	size_t nfull, fullcap;
 };
@@ -389,7 +408,13 @@ struct mod_pattern {
 	uint32_t nextra;            /* further literal groups: one member of each must be in the window */
 	uint8_t extra_skipped;      /* bit g: extra group g holds a common word, which nearly every
 	                               window has: the prefilter does not report it, it is not checked */
-	struct mod_pattern_group { uint32_t count; const char **lit; const uint8_t *len; } *extra;
+	struct mod_pattern_group {
+		uint32_t count;
+		const char **lit;
+		const uint8_t *len;
+		const uint16_t *tri;    /* mod_tri_bit() of each member's first three bytes;
+		                           UINT16_MAX for a shorter member */
+	} *extra;
 	struct mod_pattern_group lead;  /* when count > 0: every match starts with one of these;
 	                                   sorted by first byte */
 	uint64_t lead_first[4];     /* bit c: some lead member starts with byte c */
@@ -429,6 +454,7 @@ struct mod_rule {
 	uint32_t first_pattern, npatterns;
 	pcre2_code **excepts;
 	size_t nexcepts;
+	uint32_t excepts_jit;       /* bit k: excepts[k] is JIT-compiled (pcre2_jit_match runs it) */
 	struct mod_example *examples;
 	size_t nexamples;
 	const char *third_party_category;  /* "TOP.third_party", made at load time */

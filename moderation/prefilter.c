@@ -85,10 +85,13 @@ static void lit_tail(struct mod_pf_lit *l)
 	}
 }
 
-/* Order of a slot's literals: the three-byte ones, then by fourth byte. */
+/* Order of a slot's literals: the three-byte ones, then by fourth byte; among those, the
+ * four-byte ones, then by fifth byte. */
 static inline unsigned lit_order(const struct mod_pf_lit *l)
 {
-	return l->len == 3 ? 0 : 1u + (unsigned char)l->lit[3];
+	if (l->len == 3)
+		return 0;
+	return (1u + (unsigned char)l->lit[3]) * 257u + (l->len == 4 ? 0 : 1u + (unsigned char)l->lit[4]);
 }
 
 int mod_prefilter_build(struct mod_prefilter *pf)
@@ -109,11 +112,16 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 	free(pf->lits);
 	free(pf->lit_entries);
 	free(pf->fourth_start);
+	free(pf->fifth_byte);
+	free(pf->fifth_start);
 	pf->lits = NULL;
 	pf->lit_entries = NULL;
 	pf->fourth_start = NULL;
+	pf->fifth_byte = NULL;
+	pf->fifth_start = NULL;
 	pf->nlits = 0;
 	pf->nfourth = 0;
+	pf->nfifth = 0;
 	pf->slots = calloc(nslots, sizeof *pf->slots);
 	if (!pf->slots)
 		return -1;
@@ -165,6 +173,7 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 			e->litidx = (uint16_t)l;
 		}
 		uint32_t by_fourth = UINT32_MAX;
+		size_t fifth_first = pf->nfifth;
 		if (nl > MOD_PF_SLOT_INDEXED && nl <= MOD_PF_SLOT_LITS) {
 			uint16_t *grown = realloc(pf->fourth_start, (pf->nfourth + 257) * sizeof *grown);
 			if (!grown)
@@ -180,6 +189,33 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 					l++;
 			}
 			fs[256] = (uint16_t)l;
+			/* a large group: index it by fifth byte (its four-byte literals come first) */
+			for (unsigned c = 0; c < 256; c++) {
+				size_t gs = fs[c], ge = fs[c + 1];
+				if (ge - gs <= MOD_PF_BUCKET_INDEXED || ge - gs > UINT8_MAX)
+					continue;
+				if (pf->nfifth == UINT16_MAX)
+					return -1;
+				uint8_t *ff = realloc(pf->fifth_start, (pf->nfifth + 1) * 256);
+				if (!ff)
+					return -1;
+				pf->fifth_start = ff;
+				uint8_t *fb = realloc(pf->fifth_byte, pf->nfifth + 1);
+				if (!fb)
+					return -1;
+				pf->fifth_byte = fb;
+				fb[pf->nfifth] = (uint8_t)c;
+				ff += 256 * pf->nfifth;
+				pf->nfifth++;
+				size_t f = gs;
+				while (f < ge && sl[f].len == 4)
+					f++;
+				for (unsigned d = 0; d < 256; d++) {
+					ff[d] = (uint8_t)(f - gs);
+					while (f < ge && (unsigned char)sl[f].lit[4] == d)
+						f++;
+				}
+			}
 		}
 		for (size_t l = lit_first; l < pf->nlits; l++) {
 			pf->lits[l].entry_first = (uint32_t)nlit_entries;
@@ -198,7 +234,8 @@ int mod_prefilter_build(struct mod_prefilter *pf)
 		pf->slots[slot] = (struct mod_pf_slot){ key + 1, (uint32_t)i, (uint32_t)(j - i),
 		                                        (uint32_t)lit_first,
 		                                        (uint32_t)(pf->nlits - lit_first), (uint32_t)n3,
-		                                        by_fourth, fourth };
+		                                        by_fourth, (uint16_t)fifth_first,
+		                                        (uint16_t)(pf->nfifth - fifth_first), fourth };
 		uint32_t bit = bloom_bit(key);
 		pf->bloom[bit >> 6] |= 1ull << (bit & 63);
 		i = j;
@@ -213,6 +250,8 @@ void mod_prefilter_free(struct mod_prefilter *pf)
 	free(pf->lits);
 	free(pf->lit_entries);
 	free(pf->fourth_start);
+	free(pf->fifth_byte);
+	free(pf->fifth_start);
 	free(pf->full);
 	memset(pf, 0, sizeof *pf);
 }
@@ -276,14 +315,28 @@ int mod_prefilter_scan(const struct mod_prefilter *pf, const char *text, size_t 
 		const struct mod_pf_lit *few[MERGE_MAX];
 		uint32_t nmatched = 0;
 		/* an indexed slot: its three-byte literals [0, n3) and those with the next byte as
-		 * fourth; any other slot: all its literals */
-		uint32_t r[2][2] = { { 0, sl->nlits }, { 0, 0 } };
+		 * fourth (of a group with a fifth-byte index: its four-byte literals and those with
+		 * the byte after as fifth); any other slot: all its literals */
+		uint32_t r[3][2] = { { 0, sl->nlits }, { 0, 0 }, { 0, 0 } };
 		if (sl->by_fourth != UINT32_MAX) {
 			r[0][1] = sl->n3;
 			r[1][0] = pf->fourth_start[sl->by_fourth + next];
 			r[1][1] = pf->fourth_start[sl->by_fourth + next + 1u];
+			for (uint32_t g = sl->fifth_first; g < sl->fifth_first + sl->nfifth; g++) {
+				if (pf->fifth_byte[g] != next)
+					continue;
+				const uint8_t *ff = pf->fifth_start + 256 * (size_t)g;
+				uint32_t gs = r[1][0], ge = r[1][1];
+				r[1][1] = gs + ff[0];
+				if (start + 4 < len) {
+					unsigned d = u[start + 4];
+					r[2][0] = gs + ff[d];
+					r[2][1] = d < 255 ? gs + ff[d + 1] : ge;
+				}
+				break;
+			}
 		}
-		for (unsigned part = 0; part < 2; part++)
+		for (unsigned part = 0; part < 3; part++)
 			for (uint32_t k = r[part][0]; k < r[part][1]; k++)
 				if ((x & l[k].mask) == l[k].tail && l[k].len <= len - start &&
 				    (l[k].len <= 11 ||

@@ -434,14 +434,17 @@ static int pool_group(struct mod_pool *pool, const struct mod_litgroup *in,
 {
 	const char **lit = mod_pool_alloc(pool, in->count * sizeof *lit);
 	uint8_t *len = mod_pool_alloc(pool, in->count);
-	if (!lit || !len)
+	uint16_t *tri = mod_pool_alloc(pool, in->count * sizeof *tri);
+	if (!lit || !len || !tri)
 		return -1;
 	for (size_t k = 0; k < in->count; k++) {
 		if (!(lit[k] = mod_pool_strndup(pool, in->lit[k], in->len[k])))
 			return -1;
 		len[k] = in->len[k];
+		tri[k] = len[k] < MOD_LIT_MIN ? UINT16_MAX :
+		         (uint16_t)mod_tri_bit((const unsigned char *)lit[k]);
 	}
-	*out = (struct mod_pattern_group){ (uint32_t)in->count, lit, len };
+	*out = (struct mod_pattern_group){ (uint32_t)in->count, lit, len, tri };
 	return 0;
 }
 
@@ -725,6 +728,9 @@ static enum mod_err add_except(struct parse_state *ps, const char *val, size_t v
 	free(x);
 	if (rc)
 		return rc;
+	size_t jitsize = 0;
+	if (pcre2_pattern_info(r->excepts[r->nexcepts], PCRE2_INFO_JITSIZE, &jitsize) == 0 && jitsize > 0)
+		r->excepts_jit |= 1u << r->nexcepts;
 	r->nexcepts++;
 	return MOD_OK;
 }

@@ -54,6 +54,11 @@ struct hit_window {
 };
 
 #define EXTRA_SEEN_SLOTS 64
+/* A window of a pattern not bounded by a sentence is searched for a common-word extra group of at
+ * most this many members before the pattern runs (one with more is taken as present). Callgrind
+ * over filter_bench --mb 1 (mod_screen_with, load-time examples included): 1 668.9 M
+ * instructions, 2 669.0 M, 4 679.6 M, 16 696.2 M, none 685.9 M. */
+#define EXTRA_SKIPPED_SEARCH_MAX 1
 #define TRI_SEEN_SLOTS 32
 
 struct mod_scratch {
@@ -84,7 +89,7 @@ struct mod_scratch {
 	 * valid for the scan and window it was computed in */
 	struct extra_seen { const char *const *group; uint32_t scan; size_t start, cut; bool has; }
 		extra_seen[EXTRA_SEEN_SLOTS];
-	/* the trigrams of windows checked for a common-word group: bit tri_bit() of bits is set for
+	/* the trigrams of windows checked for a common-word group: bit mod_tri_bit() of bits is set for
 	 * each trigram of view bytes [start, cut) in scan scan (patterns' windows interleave: a few
 	 * are kept, by their bounds) */
 	struct tri_seen { uint64_t bits[8]; uint32_t scan; size_t start, cut; } tri[TRI_SEEN_SLOTS];
@@ -144,12 +149,6 @@ static int match_jit(struct screen_call *call, const pcre2_code *code, bool jit,
 	return rc;
 }
 
-static int match_at(struct screen_call *call, const pcre2_code *code, pcre2_match_context *mctx,
-                    size_t subject_len, size_t offset)
-{
-	return match_jit(call, code, false, mctx, subject_len, offset);
-}
-
 static size_t next_char(const char *text, size_t len, size_t pos)
 {
 	pos++;
@@ -169,7 +168,8 @@ static bool excepted(struct screen_call *call, const struct mod_rule *r, size_t 
 	for (size_t k = 0; k < r->nexcepts; k++) {
 		size_t off = s;
 		while (off < ve) {
-			if (match_at(call, r->excepts[k], call->sc->mctx, e, off) < 0)
+			if (match_jit(call, r->excepts[k], r->excepts_jit >> k & 1, call->sc->mctx, e,
+			              off) < 0)
 				break;
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(call->md);
 			if (ov[0] >= ve)
@@ -287,12 +287,6 @@ static bool window_has(const char *text, size_t n, const char *lit, size_t len)
 	return false;
 }
 
-/* One of 512 bits for the trigram at p (the window's are hashed the same way, rolling). */
-static inline unsigned tri_bit(const unsigned char *p)
-{
-	return ((uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2]) * 0x9E3779B1u >> 23;
-}
-
 /* Whether some member of group g occurs in view bytes [start, cut). An occurrence of a member of
  * MOD_LIT_MIN bytes or more puts its first trigram among the window's: the window's trigrams
  * (kept for the next group checked in the same window) rule most members out without a search.
@@ -319,8 +313,8 @@ static bool group_in_window(struct screen_call *call, const struct mod_pattern_g
 		ts->cut = cut;
 	}
 	for (uint32_t k = 0; k < g->count; k++) {
-		unsigned b = g->len[k] < MOD_LIT_MIN ? 0 : tri_bit((const unsigned char *)g->lit[k]);
-		if ((g->len[k] < MOD_LIT_MIN || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
+		unsigned b = g->tri[k];
+		if ((b == UINT16_MAX || (ts->bits[b >> 6] >> (b & 63) & 1)) &&
 		    window_has((const char *)t + start, cut - start, g->lit[k], g->len[k]))
 			return true;
 	}
@@ -330,8 +324,10 @@ static bool group_in_window(struct screen_call *call, const struct mod_pattern_g
 /* A member of each extra literal group of the pattern occurs in view bytes [start, cut). The
  * prefilter reported every occurrence up to the scan position, which is past cut whenever a window
  * is run, so the last one seen tells: before start means none; inside means yes; only when it lies
- * past cut must we look. A group the prefilter does not look for
- * (extra_skipped: it holds a common word) is taken as present. */
+ * past cut must we look. A group the prefilter does not look for (extra_skipped: it holds a
+ * common word) is searched for in the pattern's sentence, or, for a pattern not bounded by one, in
+ * the window when it has at most EXTRA_SKIPPED_SEARCH_MAX members ("wish" of "dead ... wish it was
+ * me", run at every "killed" otherwise); a bigger one is taken as present. */
 static bool extras_present(struct screen_call *call, uint32_t pattern, size_t start,
                            size_t cut)
 {
@@ -339,10 +335,19 @@ static bool extras_present(struct screen_call *call, uint32_t pattern, size_t st
 	const char *text = call->view->text + start;
 	for (uint32_t g = 0; g < pat->nextra; g++) {
 		if ((pat->extra_skipped >> g & 1) || pat->sentence) {
-			/* a common word: nearly every window has one, but not every sentence */
-			if (!pat->sentence)
-				continue;
 			const struct mod_pattern_group *eg = &pat->extra[g];
+			/* a common word: nearly every window has one, but not every sentence; a group of
+			 * one word is still cheaper to look for than a pcre2 run is */
+			if (!pat->sentence) {
+				if (eg->count > EXTRA_SKIPPED_SEARCH_MAX)
+					continue;
+				bool found = false;
+				for (uint32_t k = 0; k < eg->count && !found; k++)
+					found = window_has(text, cut - start, eg->lit[k], eg->len[k]);
+				if (!found)
+					return false;
+				continue;
+			}
 			struct extra_seen *seen = &call->sc->extra_seen[((uintptr_t)eg->lit >> 4) %
 			                                                EXTRA_SEEN_SLOTS];
 			if (seen->group != eg->lit || seen->scan != call->sc->scan || seen->start != start ||

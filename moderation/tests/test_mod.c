@@ -786,6 +786,41 @@ static void test_prefilter_index(void)
 	}
 	TAP_OK(ok, "prefilter fourth-byte index reports every literal occurrence");
 	mod_prefilter_free(&pf);
+
+	/* "the " followed by more than MOD_PF_BUCKET_INDEXED literals: a fifth-byte index, with a
+	 * four-byte literal and a literal given twice; hits in order of start, then of pattern */
+	static const char *const lits2[] = { "the rope", "the ", "the bridge", "the end", "the edge",
+		"the one", "the pills", "the gun", "the way", "the b", "the", "the rope", "the e",
+		"thee", "the rest", "the gunx", "the \xffx", "the \xfe" };
+	nl = sizeof lits2 / sizeof *lits2;
+	pf = (struct mod_prefilter){ 0 };
+	ok = true;
+	for (size_t i = 0; i < nl; i++)
+		ok &= mod_prefilter_add(&pf, lits2[i], strlen(lits2[i]), (uint32_t)i, 0) == 0;
+	ok &= mod_prefilter_build(&pf) == 0;
+	ok &= pf.nfifth == 1 && pf.fifth_byte[0] == (uint8_t)' ';
+	static const char *const texts2[] = { "the rope the bridge, the end", "at the ", "the",
+		"the e", "the edge of the one way: the pills, the gun, the gunx the b the way",
+		"thee the rest the restless the rope", "the  the\tthe x", "the \xffx the \xfe the \xff" };
+	for (size_t t = 0; t < sizeof texts2 / sizeof *texts2 && ok; t++) {
+		struct pf_hits got = { 0 };
+		const char *text = texts2[t];
+		size_t len = strlen(text);
+		mod_prefilter_scan(&pf, text, len, collect_hit, &got);
+		size_t want = 0;
+		for (size_t i = 0; i + 3 <= len; i++)
+			for (size_t k = 0; k < nl; k++)
+				if (strncmp(text + i, lits2[k], strlen(lits2[k])) == 0) {
+					ok &= want < got.n && got.pat[want] == k && got.start[want] == i;
+					want++;
+				}
+		ok &= got.n == want;
+		if (!ok)
+			TAP_OK(false, "prefilter fifth-byte index: '%s' (%zu hits, %zu wanted)", text,
+			       got.n, want);
+	}
+	TAP_OK(ok, "prefilter fifth-byte index reports every literal occurrence, in order");
+	mod_prefilter_free(&pf);
 }
 
 /* ---- shortcuts of the screening that must not change what it finds ----------------------------- */
@@ -874,6 +909,22 @@ static void test_shortcuts(void)
 	       !finds(rs, "weekly: then week", "t.week", NULL, -1),
 	       "shortcuts: a common-word group is found at a window's start and end, not across a "
 	       "sentence end or inside another word");
+	/* in a long sentence the window's trigrams come from the view's blocks of 64 and its two
+	 * ends: a group member is seen wherever it falls against the blocks' bounds */
+	bool all = true;
+	for (int pad = 0; pad < 140 && all; pad++) {
+		char fill[160];
+		memset(fill, 'z', sizeof fill);
+		for (size_t k = 2; k < sizeof fill; k += 3)
+			fill[k] = ' ';
+		snprintf(text, sizeof text, "%.*s. %.150s next week", pad, fill, fill);
+		all &= finds(rs, text, "t.week", "next week", 0);
+		snprintf(text, sizeof text, "%.*s. next week %.150s.", pad, fill, fill);
+		all &= finds(rs, text, "t.week", "next week", 0);
+		snprintf(text, sizeof text, "%.*s. %.*s the week %.150s.", pad, fill, pad % 70, fill, fill);
+		all &= finds(rs, text, "t.week", "the week", 0);
+	}
+	TAP_OK(all, "shortcuts: a common-word group is found anywhere in a long sentence");
 	/* literals sharing a trigram, at the end of the text and before it */
 	TAP_OK(finds(rs, "a pil", "t.pil", "pil", 0) && finds(rs, "a pilz", "t.pilz", "pilz", 0) &&
 	       !finds(rs, "a pilz", "t.pil", NULL, -1) && finds(rs, "pil pilz", "t.pil", "pil", 0) &&
@@ -981,6 +1032,21 @@ static void test_model(void)
 	const char *t3 = "heavy pizza";
 	TAP_OK(mod_model_score(rs->model, t3, strlen(t3), &fl, z) == 0 && fl == 0,
 	       "model: below the threshold (%g)", z[0]);
+	/* the tokenizer: U+2028 and U+0085 separate words, U+00A0 (same first byte as U+0085) and
+	 * U+2019 (as U+2028) are word bytes, an apostrophe inside a word is dropped and one before
+	 * it separates; a feature is compared in full (eight bytes at a time) */
+	static const struct { const char *text; double z; } tok[] = {
+		{ "lighter\xe2\x80\xa8without", 1.1213 }, { "lighter\xc2\x85without", 1.1213 },
+		{ "lighter\xe2\x80\xa9without", 1.1213 }, { "lighter\xc2\xa0without", -1 },
+		{ "lighter\xe2\x80\x99without", -1 }, { "ligh't'er without", 1.1213 },
+		{ "'heavy", 1.5 }, { "lighter withoux", -1 }, { "lighter withou", -1 },
+		{ "lighter withoutt", -1 }, { "\xc2\x85heavy", 1.5 },
+		{ "heavy\xc2", -1 },
+	};
+	for (size_t i = 0; i < sizeof tok / sizeof *tok; i++)
+		TAP_OK(mod_model_score(rs->model, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
+		       z[0] > tok[i].z - 0.001 && z[0] < tok[i].z + 0.001,
+		       "model tokenizer: '%s' scores %g (%g)", tok[i].text, tok[i].z, z[0]);
 
 	mod_result res;
 	const char *post = "this bag is so Heavy";
