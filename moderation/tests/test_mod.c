@@ -371,6 +371,19 @@ static mod_result screened(const char *text)
 	return res;
 }
 
+/* Each text screened: res.crisis must be want ("label: text (first rule id)"). */
+static void expect_crisis_each(const char *const *texts, size_t n, bool want, const char *label)
+{
+	for (size_t i = 0; i < n; i++) {
+		mod_result res = screened(texts[i]);
+		TAP_OK(res.crisis == want, "%s: %s (first %s)", label, texts[i],
+		       res.count ? res.matches[0].rule_id : "-");
+		mod_result_free(&res);
+	}
+}
+#define EXPECT_CRISIS_EACH(texts, want, label) \
+	expect_crisis_each(texts, sizeof texts / sizeof *texts, want, label)
+
 static void test_issue10(void)
 {
 	/* "anymore" is not talk of the past: intent + tonight stays at severity 4 */
@@ -475,12 +488,7 @@ static void test_issue10(void)
 		"this is my last post here for a while, going hospital for knee replacement tomorrow. see you all after i recover",
 		"my character jumped off the tower in the game and died from fall damage, classic",
 	};
-	for (size_t i = 0; i < sizeof not_crisis / sizeof *not_crisis; i++) {
-		res = screened(not_crisis[i]);
-		TAP_OK(!res.crisis, "not crisis: %s (first %s)", not_crisis[i],
-		       res.count ? res.matches[0].rule_id : "-");
-		mod_result_free(&res);
-	}
+	EXPECT_CRISIS_EACH(not_crisis, false, "not crisis");
 	res = screened("won't be here next week. not going on holiday, just not going to be here. the dog goes to my sister");
 	TAP_OK(res.crisis, "a farewell that denies the return stays crisis");
 	mod_result_free(&res);
@@ -509,12 +517,7 @@ static void test_issue10(void)
 		/* "want to" after "used to" is the past, not a current cue */
 		"i used to want to die every day. that was 2014. i'm doing ok now",
 	};
-	for (size_t i = 0; i < sizeof recovered / sizeof *recovered; i++) {
-		res = screened(recovered[i]);
-		TAP_OK(!res.crisis, "recovery across sentences not flagged: %s (first %s)", recovered[i],
-		       res.count ? res.matches[0].rule_id : "-");
-		mod_result_free(&res);
-	}
+	EXPECT_CRISIS_EACH(recovered, false, "recovery across sentences not flagged");
 	/* the text model adds no crisis where a rule read the crisis words and a context judged them */
 	res = screened("i tried to kill myself in 1998. i'm 70 now and life is peaceful");
 	TAP_OK(!res.crisis, "recovery judged by the rules: no crisis.model either (first %s)",
@@ -527,11 +530,7 @@ static void test_issue10(void)
 		"everyone says it gets better. i have the pills saved in my drawer",
 		"i used to be fine. i'm doing ok at work but i want to die again",
 	};
-	for (size_t i = 0; i < sizeof relapsed / sizeof *relapsed; i++) {
-		res = screened(relapsed[i]);
-		TAP_OK(res.crisis, "still crisis: %s", relapsed[i]);
-		mod_result_free(&res);
-	}
+	EXPECT_CRISIS_EACH(relapsed, true, "still crisis");
 
 	/* round 6: the time anchor in another sentence, ages and "N years clean", the present told
 	 * positively, and "want to" that is about living */
@@ -550,12 +549,7 @@ static void test_issue10(void)
 		"in 2018 i took an overdose. these days i run a bakery and i have a dog. if i can do it, "
 		"so can you",
 	};
-	for (size_t i = 0; i < sizeof recovered6 / sizeof *recovered6; i++) {
-		res = screened(recovered6[i]);
-		TAP_OK(!res.crisis, "round 6 recovery not flagged: %s (first %s)", recovered6[i],
-		       res.count ? res.matches[0].rule_id : "-");
-		mod_result_free(&res);
-	}
+	EXPECT_CRISIS_EACH(recovered6, false, "round 6 recovery not flagged");
 	/* ...and the same shapes with a current risk stay crisis */
 	static const char *const current6[] = {
 		"5 years ago i tried to kill myself. it's back again tonight",
@@ -570,11 +564,7 @@ static void test_issue10(void)
 		"4 years on the app, 0 savings, no future. i'm so done with life",
 		"i graduated and i have a dog. in 2018 i took an overdose. it's creeping back.",
 	};
-	for (size_t i = 0; i < sizeof current6 / sizeof *current6; i++) {
-		res = screened(current6[i]);
-		TAP_OK(res.crisis, "round 6, current risk stays crisis: %s", current6[i]);
-		mod_result_free(&res);
-	}
+	EXPECT_CRISIS_EACH(current6, true, "round 6, current risk stays crisis");
 	/* a reply that recalls the writer's own past to reach the reader: concern lane, not crisis */
 	static const char *const reach6[] = {
 		"I've been where you are, the garage, the car running. please tell someone at your station",
