@@ -740,6 +740,34 @@ static void test_factored_lexicon(void)
 	mod_ruleset_free(rs);
 }
 
+/* Scans text with pf and compares with a plain search for each of the nl literals: every
+ * occurrence reported, nothing else, and (ordered) in order of start, then of literal. */
+static bool prefilter_as_oracle(const struct mod_prefilter *pf, const char *const *lits, size_t nl,
+                                const char *text, bool ordered, const char *what)
+{
+	struct pf_hits got = { 0 };
+	size_t len = strlen(text), want = 0;
+	bool ok = true;
+	mod_prefilter_scan(pf, text, len, collect_hit, &got);
+	for (size_t i = 0; i + 3 <= len; i++)
+		for (size_t k = 0; k < nl; k++)
+			if (strncmp(text + i, lits[k], strlen(lits[k])) == 0) {
+				if (ordered) {
+					ok &= want < got.n && got.pat[want] == k && got.start[want] == i;
+				} else {
+					bool seen = false;
+					for (size_t h = 0; h < got.n; h++)
+						seen |= got.pat[h] == k && got.start[h] == i;
+					ok &= seen;
+				}
+				want++;
+			}
+	ok &= got.n == want;
+	if (!ok)
+		TAP_OK(false, "%s: '%s' (%zu hits, %zu wanted)", what, text, got.n, want);
+	return ok;
+}
+
 /* The prefilter's fourth-byte index (a trigram with more than MOD_PF_SLOT_INDEXED literals)
  * reports every occurrence a plain search finds, three-byte literals and the text's end too. */
 static void test_prefilter_index(void)
@@ -755,25 +783,8 @@ static void test_prefilter_index(void)
 	static const char *const texts[] = { "the", "them", "there theory thesis theme thermal",
 		"theeee these thefts theatre thexyz theirs", "at the end: the", "abcd abc ab", "tthe",
 		"thermathermal", "theirsthe", "abcabcd" };
-	for (size_t t = 0; t < sizeof texts / sizeof *texts && ok; t++) {
-		struct pf_hits got = { 0 };
-		const char *text = texts[t];
-		size_t len = strlen(text);
-		mod_prefilter_scan(&pf, text, len, collect_hit, &got);
-		size_t want = 0;
-		for (size_t i = 0; i + 3 <= len; i++)
-			for (size_t k = 0; k < nl; k++)
-				if (strncmp(text + i, lits[k], strlen(lits[k])) == 0) {
-					bool seen = false;
-					for (size_t h = 0; h < got.n; h++)
-						seen |= got.pat[h] == k && got.start[h] == i;
-					ok &= seen;
-					want++;
-				}
-		ok &= got.n == want;
-		if (!ok)
-			TAP_OK(false, "prefilter index: '%s' (%zu hits, %zu wanted)", text, got.n, want);
-	}
+	for (size_t t = 0; t < sizeof texts / sizeof *texts && ok; t++)
+		ok &= prefilter_as_oracle(&pf, lits, nl, texts[t], false, "prefilter index");
 	TAP_OK(ok, "prefilter fourth-byte index reports every literal occurrence");
 	mod_prefilter_free(&pf);
 
@@ -792,23 +803,8 @@ static void test_prefilter_index(void)
 	static const char *const texts2[] = { "the rope the bridge, the end", "at the ", "the",
 		"the e", "the edge of the one way: the pills, the gun, the gunx the b the way",
 		"thee the rest the restless the rope", "the  the\tthe x", "the \xffx the \xfe the \xff" };
-	for (size_t t = 0; t < sizeof texts2 / sizeof *texts2 && ok; t++) {
-		struct pf_hits got = { 0 };
-		const char *text = texts2[t];
-		size_t len = strlen(text);
-		mod_prefilter_scan(&pf, text, len, collect_hit, &got);
-		size_t want = 0;
-		for (size_t i = 0; i + 3 <= len; i++)
-			for (size_t k = 0; k < nl; k++)
-				if (strncmp(text + i, lits2[k], strlen(lits2[k])) == 0) {
-					ok &= want < got.n && got.pat[want] == k && got.start[want] == i;
-					want++;
-				}
-		ok &= got.n == want;
-		if (!ok)
-			TAP_OK(false, "prefilter fifth-byte index: '%s' (%zu hits, %zu wanted)", text,
-			       got.n, want);
-	}
+	for (size_t t = 0; t < sizeof texts2 / sizeof *texts2 && ok; t++)
+		ok &= prefilter_as_oracle(&pf, lits2, nl, texts2[t], true, "prefilter fifth-byte index");
 	TAP_OK(ok, "prefilter fifth-byte index reports every literal occurrence, in order");
 	mod_prefilter_free(&pf);
 }
