@@ -474,6 +474,10 @@ struct mod_model;
 /* Loads a model file (format at the top of model.c). On error returns non-OK and writes
  * "file:line: what" into err. */
 enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err, size_t errlen);
+/* The same over the file's text already read and checked (mod_read_rule_file); path names it in
+ * errors. text is not kept. */
+enum mod_err mod_model_parse(const char *path, const char *text, size_t len,
+                             struct mod_model **out, char *err, size_t errlen);
 void mod_model_free(struct mod_model *);
 size_t mod_model_features(const struct mod_model *);
 const char *mod_model_category(unsigned cat);      /* "crisis", "stigma", "violence"; NULL past */

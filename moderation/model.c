@@ -231,6 +231,16 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 	enum mod_err rc = mod_read_rule_file(path, MOD_MODEL_FILE_MAX, &text, &len, err, errlen);
 	if (rc)
 		return rc;
+	rc = mod_model_parse(path, text, len, out, err, errlen);
+	free(text);
+	return rc;
+}
+
+enum mod_err mod_model_parse(const char *path, const char *text, size_t len,
+                             struct mod_model **out, char *err, size_t errlen)
+{
+	enum mod_err rc = MOD_OK;
+	*out = NULL;
 	struct mod_model *m = calloc(1, sizeof *m);
 	size_t lines = 1;
 	for (size_t i = 0; i < len; i++)
@@ -353,13 +363,11 @@ enum mod_err mod_model_load(const char *path, struct mod_model **out, char *err,
 			goto fail;
 		}
 	}
-	free(text);
 	*out = m;
 	return MOD_OK;
 fail:
 	if (rc == MOD_ERR_NOMEM && errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
-	free(text);
 	mod_model_free(m);
 	return rc;
 }

@@ -1115,13 +1115,15 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 		goto fail;
 	}
 	if (stat(path, &st) == 0) {
-		if ((rc = read_file(path, MOD_MODEL_FILE_MAX, &text, &len, err, errlen)))
+		/* read once: its bytes go into the version digest and to the model parser */
+		if ((rc = mod_read_rule_file(path, MOD_MODEL_FILE_MAX, &text, &len, err, errlen)))
 			goto fail;
 		digest = mod_fnv1a(digest, MOD_MODEL_FILE, sizeof MOD_MODEL_FILE);
 		digest = mod_fnv1a(digest, text, len);
+		rc = mod_model_parse(path, text, len, &rs->model, err, errlen);
 		free(text);
 		text = NULL;
-		if ((rc = mod_model_load(path, &rs->model, err, errlen)))
+		if (rc)
 			goto fail;
 	}
 	snprintf(rs->version, sizeof rs->version, "%016llx", (unsigned long long)digest);
