@@ -501,24 +501,24 @@ const struct mod_lexicon *mod_lexicon_find(const mod_ruleset *rs, const char *na
 /* ---- expansion -------------------------------------------------------------------------------- */
 
 static enum mod_err expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
-                           size_t *outlen, uint64_t *used, char *why, size_t whylen,
+                           size_t *outlen, struct mod_lexset *used, char *why, size_t whylen,
                            bool factored);
 
 enum mod_err mod_lexicon_expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
-                                size_t *outlen, uint64_t *used, char *why, size_t whylen)
+                                size_t *outlen, struct mod_lexset *used, char *why, size_t whylen)
 {
 	return expand(rs, pat, len, out, outlen, used, why, whylen, false);
 }
 
 enum mod_err mod_lexicon_expand_factored(const mod_ruleset *rs, const char *pat, size_t len,
-                                         char **out, size_t *outlen, uint64_t *used, char *why,
+                                         char **out, size_t *outlen, struct mod_lexset *used, char *why,
                                          size_t whylen)
 {
 	return expand(rs, pat, len, out, outlen, used, why, whylen, true);
 }
 
 static enum mod_err expand(const mod_ruleset *rs, const char *pat, size_t len, char **out,
-                           size_t *outlen, uint64_t *used, char *why, size_t whylen,
+                           size_t *outlen, struct mod_lexset *used, char *why, size_t whylen,
                            bool factored)
 {
 	struct buf b = { 0 };
@@ -564,7 +564,7 @@ static enum mod_err expand(const mod_ruleset *rs, const char *pat, size_t len, c
 					buf_add(&b, lex->alt_factored, lex->alt_factored_len);
 				else
 					buf_add(&b, lex->alt, lex->altlen);
-				*used |= 1ull << idx;
+				mod_lexset_add(used, idx);
 				i = j;
 				continue;
 			}
@@ -668,7 +668,7 @@ size_t mod_lexicons_check(const mod_ruleset *rs, mod_report_fn *report, void *ar
 		const struct mod_lexicon *lex = &rs->lexicons[li];
 		bool referenced = false;
 		for (size_t r = 0; r < rs->nrules && !referenced; r++)
-			referenced = rs->rules[r].lexicons >> li & 1;
+			referenced = mod_lexset_has(&rs->rules[r].lexicons, li);
 		if (!referenced) {
 			snprintf(msg, sizeof msg, "%s:1: lexicon {%s} is used by no rule", lex->file,
 			         lex->name);
@@ -699,7 +699,7 @@ size_t mod_lexicons_check(const mod_ruleset *rs, mod_report_fn *report, void *ar
 			bool found = false;
 			for (size_t r = 0; r < rs->nrules && !found; r++) {
 				const struct mod_rule *rule = &rs->rules[r];
-				if (!(rule->lexicons >> li & 1))
+				if (!mod_lexset_has(&rule->lexicons, li))
 					continue;
 				for (size_t x = 0; x < rule->nexamples && !found; x++) {
 					const struct mod_example *ex = &rule->examples[x];

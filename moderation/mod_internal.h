@@ -14,6 +14,7 @@
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mod.h"
@@ -340,10 +341,25 @@ void mod_sentence_bounds(const char *text, size_t len, size_t start, size_t end,
 
 /* ---- lexicons (lexicon.c) -------------------------------------------------------------------- */
 
-#define MOD_LEXICONS_MAX 64         /* NAME.lex files per rule directory (a bit each per rule) */
+#define MOD_LEXICONS_MAX 128        /* NAME.lex files per rule directory (a bit each per rule) */
 #define MOD_LEX_ENTRIES_MAX 1024
 #define MOD_LEX_FORMS_MAX 16        /* an entry and its suffixes */
 #define MOD_LEX_NAME_MAX 32
+
+/* A set of lexicons by index (which lexicons a rule's patterns and excepts use). */
+struct mod_lexset {
+	uint64_t bits[MOD_LEXICONS_MAX / 64];
+};
+
+static inline void mod_lexset_add(struct mod_lexset *s, size_t i)
+{
+	s->bits[i / 64] |= UINT64_C(1) << (i % 64);
+}
+
+static inline bool mod_lexset_has(const struct mod_lexset *s, size_t i)
+{
+	return s->bits[i / 64] >> (i % 64) & 1;
+}
 #define MOD_FRAME_GAP_DEFAULT 3     /* words allowed between two slots of a frame */
 #define MOD_FRAME_GAP_MAX 12
 
@@ -373,12 +389,12 @@ const struct mod_lexicon *mod_lexicon_find(const struct mod_ruleset *, const cha
 /* Replaces every {name} of pat by its lexicon's alternation into *out (malloc'd, NUL-terminated);
  * sets bit i of *used for lexicon i. MOD_ERR_SYNTAX with why for an unknown name. */
 enum mod_err mod_lexicon_expand(const struct mod_ruleset *, const char *pat, size_t len,
-                                char **out, size_t *outlen, uint64_t *used, char *why,
+                                char **out, size_t *outlen, struct mod_lexset *used, char *why,
                                 size_t whylen);
 /* The same with each lexicon's alt_factored: what is compiled (the prefilter's literals are read
  * from mod_lexicon_expand's text). */
 enum mod_err mod_lexicon_expand_factored(const struct mod_ruleset *, const char *pat, size_t len,
-                                         char **out, size_t *outlen, uint64_t *used, char *why,
+                                         char **out, size_t *outlen, struct mod_lexset *used, char *why,
                                          size_t whylen);
 /* Compiles a frame ("[gap=N] SLOT SLOT{...}?...") to a pattern (before lexicon expansion). */
 enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t *outlen, char *why,
@@ -459,7 +475,7 @@ struct mod_rule {
 	size_t nexamples;
 	const char *third_party_category;  /* "TOP.third_party", made at load time */
 	const char *addressee_category;    /* "TOP.addressee", made at load time */
-	uint64_t lexicons;                 /* bit i: a pattern or except uses rs->lexicons[i] */
+	struct mod_lexset lexicons;        /* a pattern or except uses rs->lexicons[i] */
 };
 
 /* ---- text model (model.c) ------------------------------------------------------------------- */

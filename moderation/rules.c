@@ -329,7 +329,7 @@ static enum mod_err compile_expanded(struct parse_state *ps, const char *val, si
 		return rc;
 	char *f = NULL, why[256];
 	size_t flen;
-	uint64_t used = 0;
+	struct mod_lexset used = { 0 };
 	if (mod_lexicon_expand_factored(ps->rs, val, vlen, &f, &flen, &used, why, sizeof why) ==
 	    MOD_OK) {
 		int errcode;

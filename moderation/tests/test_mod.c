@@ -241,6 +241,7 @@ static void expect_error(const char *text, enum mod_err want, const char *want_m
 
 static void test_lexicons(void);
 static void test_factored_lexicon(void);
+static void test_many_lexicons(void);
 static bool finds(mod_ruleset *rs, const char *text, const char *rule_id, const char *want,
                   int xf_want);
 
@@ -673,6 +674,49 @@ static void test_lexicons(void)
 	char path[512];
 	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
 	unlink(path);
+	test_many_lexicons();
+}
+
+/* Up to MOD_LEXICONS_MAX lexicons load, and the check knows which rule uses each of them (a set of
+ * bits past the 64th); one more is refused with the limit in the message. */
+static void test_many_lexicons(void)
+{
+	char err[1024], name[96], path[512];
+	mod_ruleset *rs = NULL;
+	for (int i = 0; i < MOD_LEXICONS_MAX; i++) {
+		snprintf(name, sizeof name, "l%03d.lex", i);
+		write_file(name, "pill\n");
+	}
+	/* one rule per lexicon except the last, which no rule uses */
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *f = open_memstream(&text, &text_len);
+	for (int i = 0; f && i < MOD_LEXICONS_MAX - 1; i++)
+		fprintf(f, "rule t.l%03d\ncategory crisis.test\nseverity 2\naction flag\n"
+		        "pattern \\b{l%03d}\\b\nnote n\ntest+ a pill\nend\n", i, i);
+	if (f)
+		fclose(f);
+	write_file("t.rules", text ? text : "");
+	free(text);
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK && rs &&
+	       rs->nlexicons == MOD_LEXICONS_MAX, "%d lexicons load (%s)", MOD_LEXICONS_MAX, err);
+	mod_ruleset_free(rs);
+	char report[4096] = "";
+	snprintf(name, sizeof name, "l%03d.lex:1: lexicon {l%03d} is used by no rule",
+	         MOD_LEXICONS_MAX - 1, MOD_LEXICONS_MAX - 1);
+	TAP_OK(mod_ruleset_check(tmpdir, collect, report, NULL, NULL) == MOD_ERR_EXAMPLE &&
+	       strstr(report, name) && !strstr(report, "l064.lex") && !strstr(report, "l000.lex"),
+	       "rules check: the lexicon no rule uses, past the 64th, and no other (%s)", report);
+	snprintf(name, sizeof name, "l%03d.lex", MOD_LEXICONS_MAX);
+	write_file(name, "pill\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_ERR_LIMIT && !rs &&
+	       strstr(err, "more than 128 lexicons"), "one lexicon more is refused (%s)", err);
+	mod_ruleset_free(rs);
+	for (int i = 0; i <= MOD_LEXICONS_MAX; i++) {
+		snprintf(path, sizeof path, "%s/l%03d.lex", tmpdir, i);
+		unlink(path);
+	}
 }
 
 /* pcre2 runs a lexicon as a tree of common prefixes (lexicon.c): the same match as the flat
