@@ -1,0 +1,27 @@
+# self_slang_world.lex: ending one's own life in the slang of Englishes beyond the standard
+# (UK/Irish/Australian "neck myself", Yorkshire "mesen", Caribbean "tek mi own life", online
+# "self-delete"); read with an intent or attempt word (crisis_world.rules, crisis.world.slang)
+neck myself
+neck meself
+neck mesen
+rope myself
+string myself up
+string meself up
+hang meself
+hang mesen
+kill mesen
+top mesen
+do mesen in
+do away with myself
+self-delete
+self-unalive
+kill mi self
+kill miself
+tek mi own life
+tek my own life
+take mi own life
+tek mi life
+end mi life
+end it aw
+finish myself off
+finish meself off
