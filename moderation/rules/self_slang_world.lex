@@ -25,3 +25,12 @@ end mi life
 end it aw
 finish myself off
 finish meself off
+roping myself
+kill mehself
+hang mehself
+slit me wrists
+slash me wrists
+slash my wrists
+gas myself
+gas meself
+poison meself
