@@ -34,3 +34,5 @@ slash my wrists
 gas myself
 gas meself
 poison meself
+cap myself
+cap meself
