@@ -30,3 +30,4 @@ battery acid
 lye
 malathion
 organophosphate
+sodium nitrite

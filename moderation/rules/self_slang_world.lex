@@ -36,3 +36,4 @@ gas meself
 poison meself
 cap myself
 cap meself
+do away with meself
