@@ -37,3 +37,8 @@ poison meself
 cap myself
 cap meself
 do away with meself
+kill mesel
+top mesel
+hang mesel
+do mesel in
+end mesel
