@@ -725,3 +725,35 @@ size_t mod_lexicons_check(const mod_ruleset *rs, mod_report_fn *report, void *ar
 	pcre2_match_data_free(md);
 	return failures;
 }
+
+/* Whether w[0..wn) (words one space apart, no apostrophe) occurs as whole words in form s[0..n),
+ * whose apostrophes are dropped and hyphens read as spaces. */
+static bool form_holds(const char *s, size_t n, const char *w, size_t wn)
+{
+	char f[MOD_LINE_MAX / 8 + 1];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < sizeof f; i++)
+		if (s[i] != '\'')
+			f[m++] = s[i] == '-' ? ' ' : s[i];
+	for (size_t i = 0; i + wn <= m; i++)
+		if ((i == 0 || f[i - 1] == ' ') && (i + wn == m || f[i + wn] == ' ') &&
+		    memcmp(f + i, w, wn) == 0)
+			return true;
+	return false;
+}
+
+bool mod_lexicon_reads(const struct mod_lexicon *lex, const char *w, size_t n, uint32_t *line)
+{
+	struct form forms[MOD_LEX_FORMS_MAX];
+	char storage[MOD_LEX_FORMS_MAX * MOD_LINE_MAX / 8];
+	for (size_t k = 0; k < lex->nentries; k++) {
+		const char *e = lex->entries[k].text;
+		size_t nf = entry_forms(e, strlen(e), forms, MOD_LEX_FORMS_MAX, storage);
+		for (size_t f = 0; f < nf; f++)
+			if (form_holds(forms[f].s, forms[f].n, w, n)) {
+				*line = lex->entries[k].line;
+				return true;
+			}
+	}
+	return false;
+}

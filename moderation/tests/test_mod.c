@@ -1010,13 +1010,13 @@ static void test_model(void)
 	unsigned fl;
 	double z[MOD_MODEL_CATS];
 	const char *t1 = "it is heavy, heavy";
-	TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+	TAP_OK(mod_model_score(rs->model, NULL, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
 	       z[0] > 1.49 && z[0] < 1.51, "model: a word counts once: z = -1 + 2.5 (%g)", z[0]);
 	const char *t2 = "everyone would be lighter without me";
-	TAP_OK(mod_model_score(rs->model, t2, strlen(t2), &fl, z) == 0 && fl == 1 &&
+	TAP_OK(mod_model_score(rs->model, NULL, t2, strlen(t2), &fl, z) == 0 && fl == 1 &&
 	       z[0] > 1.12 && z[0] < 1.13, "model: pair and word: -1 + 3 / sqrt 2 (%g)", z[0]);
 	const char *t3 = "heavy pizza";
-	TAP_OK(mod_model_score(rs->model, t3, strlen(t3), &fl, z) == 0 && fl == 0,
+	TAP_OK(mod_model_score(rs->model, NULL, t3, strlen(t3), &fl, z) == 0 && fl == 0,
 	       "model: below the threshold (%g)", z[0]);
 	/* the tokenizer: U+2028 and U+0085 separate words, U+00A0 (same first byte as U+0085) and
 	 * U+2019 (as U+2028) are word bytes, an apostrophe inside a word is dropped and one before
@@ -1030,7 +1030,7 @@ static void test_model(void)
 		{ "heavy\xc2", -1 },
 	};
 	for (size_t i = 0; i < sizeof tok / sizeof *tok; i++)
-		TAP_OK(mod_model_score(rs->model, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
+		TAP_OK(mod_model_score(rs->model, NULL, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
 		       z[0] > tok[i].z - 0.001 && z[0] < tok[i].z + 0.001,
 		       "model tokenizer: '%s' scores %g (%g)", tok[i].text, tok[i].z, z[0]);
 
@@ -1071,7 +1071,7 @@ static void test_model(void)
 	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "model, two thresholds (%s)",
 	       err);
 	if (rs) {
-		TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+		TAP_OK(mod_model_score(rs->model, NULL, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
 		       z[0] == z[2] && z[0] > 1.49 && z[0] < 1.51,
 		       "model: per-category thresholds, crisis flagged, violence not (%g %g)", z[0], z[2]);
 		mod_ruleset_free(rs);
