@@ -496,6 +496,10 @@ const char *mod_spelling_lookup(const struct mod_spelling *, const char *word, s
  * span [*ws, *we) and standard words; false when there is none. */
 bool mod_spelling_next(const struct mod_spelling *, const char *text, size_t len, size_t from,
                        size_t *ws, size_t *we, const char **standard, size_t *stdlen);
+/* Whether text[s, e) stands as a whole word for the map: the bytes around it (if any) are not a
+ * non-ASCII byte, '_', an apostrophe, '*', '@', '#' or '&', nor a '-', '.', '/' or ':' that joins
+ * it to another word. The text model asks this before it maps a word. */
+bool mod_spelling_whole_word(const char *text, size_t len, size_t s, size_t e);
 /* Fails ("path:line: ...") on a variant that a lexicon or a context list of rs reads as it stands
  * while the same lexicon or list does not read its standard words: there the rules need the
  * variant as the word it is ("am", "no"). Where both are read ("u" and "you" in one list) the map

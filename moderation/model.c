@@ -12,8 +12,9 @@
  * CAT is crisis, stigma or violence. Words are those of the filter's normal view: maximal runs of
  * bytes [a-z0-9] and non-ASCII bytes (other than the separators U+0085, U+2028, U+2029), an
  * apostrophe right after a word byte dropped ("don't" is "dont"); a word the rule directory's
- * spelling.map has is read as its standard words, apostrophes dropped ("cannae" is "cannot",
- * "wantae" is "want" and "to"). A post's features are its words
+ * spelling.map has is read as its standard words, apostrophes dropped ("cannae" is "can't" read
+ * as "cant", "wantae" is "want" and "to"), when it stands as a whole word there
+ * (mod_spelling_whole_word: not "u" of "u-turn" or "s-u-i-c-i-d-e"). A post's features are its words
  * and adjacent pairs of words, each counted once. Score of CAT: z = bias + (sum of the weights of
  * CAT's features present) / sqrt(number of CAT's features present); flagged when
  * 1 / (1 + exp(-z)) >= P. One hash lookup per word and per pair: linear in the text.
@@ -540,6 +541,8 @@ int mod_model_score(const struct mod_model *m, const struct mod_spelling *sp, co
 		}
 		size_t stdlen;
 		const char *standard = sp ? mod_spelling_lookup(sp, word, wl, &stdlen) : NULL;
+		if (standard && !mod_spelling_whole_word(text, len, start, i))
+			standard = NULL;        /* "s-u-i-c-i-d-e", "u.s.": not the word */
 		if (!standard) {
 			add_word(m, &acc, small, &ws, word, wl, h);
 			continue;

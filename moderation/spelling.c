@@ -404,6 +404,12 @@ static inline bool boundary_ok(const unsigned char *t, size_t len, size_t p, int
 	return true;
 }
 
+bool mod_spelling_whole_word(const char *text, size_t len, size_t s, size_t e)
+{
+	const unsigned char *t = (const unsigned char *)text;
+	return (s == 0 || boundary_ok(t, len, s - 1, -1)) && (e >= len || boundary_ok(t, len, e, 1));
+}
+
 bool mod_spelling_next(const struct mod_spelling *sp, const char *text, size_t len, size_t from,
                        size_t *ws, size_t *we, const char **standard, size_t *stdlen)
 {
