@@ -1261,6 +1261,14 @@ static void test_spelling(void)
 	                      "long variant");
 	expect_spelling_error("cannae\tcannot\n\xff\n", "spelling.map: not valid UTF-8", "not UTF-8");
 	{
+		/* rules check reports the map's error like any rule file's */
+		char report[4096] = "";
+		write_file("spelling.map", "cannae\tcannot\nCannae\tcannot\n");
+		TAP_OK(mod_ruleset_check(tmpdir, collect, report, NULL, NULL) == MOD_ERR_SYNTAX &&
+		       strstr(report, "spelling.map:2: upper-case letter in the variant"),
+		       "spelling: rules check names the map's file and line");
+	}
+	{
 		/* more than MOD_SPELLING_ENTRIES_MAX entries */
 		char *big = malloc((size_t)(MOD_SPELLING_ENTRIES_MAX + 1) * 16 + 1);
 		if (!big)
