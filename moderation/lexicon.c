@@ -757,3 +757,40 @@ bool mod_lexicon_reads(const struct mod_lexicon *lex, const char *w, size_t n, u
 	}
 	return false;
 }
+
+int mod_lexicon_word_hashes(const struct mod_lexicon *lex, uint64_t **out, size_t *count)
+{
+	struct form forms[MOD_LEX_FORMS_MAX];
+	char storage[MOD_LEX_FORMS_MAX * MOD_LINE_MAX / 8];
+	size_t n = 0, cap = 0;
+	uint64_t *h = NULL;
+	for (size_t k = 0; k < lex->nentries; k++) {
+		const char *e = lex->entries[k].text;
+		size_t nf = entry_forms(e, strlen(e), forms, MOD_LEX_FORMS_MAX, storage);
+		for (size_t f = 0; f < nf; f++) {
+			const char *p = forms[f].s, *end = p + forms[f].n;
+			while (p < end) {
+				uint64_t x = 0xcbf29ce484222325ull;
+				for (; p < end && *p != ' ' && *p != '-'; p++)
+					if (*p != '\'')
+						x = (x ^ (unsigned char)*p) * 0x100000001b3ull;
+				if (n == cap) {
+					size_t ncap = cap ? cap * 2 : 256;
+					uint64_t *g = realloc(h, ncap * sizeof *g);
+					if (!g) {
+						free(h);
+						return -1;
+					}
+					h = g;
+					cap = ncap;
+				}
+				h[n++] = x;
+				if (p < end)
+					p++;
+			}
+		}
+	}
+	*out = h;
+	*count = n;
+	return 0;
+}

@@ -492,6 +492,10 @@ size_t mod_spelling_count(const struct mod_spelling *);
 /* The standard words ("want to") of variant word[0..n) and their length, or NULL (sp may be NULL). */
 const char *mod_spelling_lookup(const struct mod_spelling *, const char *word, size_t n,
                                 size_t *stdlen);
+/* The same when the caller has the word's FNV-1a hash h already (mod_fnv1a from its offset basis:
+ * the text model's word hash). */
+const char *mod_spelling_lookup_hashed(const struct mod_spelling *, const char *word, size_t n,
+                                       uint64_t h, size_t *stdlen);
 /* The first mapped whole word of text[from, len) (from at a word start or between words): its
  * span [*ws, *we) and standard words; false when there is none. */
 bool mod_spelling_next(const struct mod_spelling *, const char *text, size_t len, size_t from,
@@ -510,6 +514,9 @@ struct mod_lexicon;
 /* Whether a form of an entry of lex holds w[0..n) (words one space apart, no apostrophe) as
  * whole words (the form's apostrophes dropped, hyphens read as spaces); *line is the entry's. */
 bool mod_lexicon_reads(const struct mod_lexicon *lex, const char *w, size_t n, uint32_t *line);
+/* The FNV-1a hash (mod_fnv1a) of every word of every form of lex (apostrophes dropped, hyphens
+ * read as spaces), unsorted, into *out (malloc'd; NULL when none). -1 when out of memory. */
+int mod_lexicon_word_hashes(const struct mod_lexicon *lex, uint64_t **out, size_t *count);
 
 /* ---- text model (model.c) ------------------------------------------------------------------- */
 

@@ -540,7 +540,7 @@ int mod_model_score(const struct mod_model *m, const struct mod_spelling *sp, co
 			word = w;
 		}
 		size_t stdlen;
-		const char *standard = sp ? mod_spelling_lookup(sp, word, wl, &stdlen) : NULL;
+		const char *standard = sp ? mod_spelling_lookup_hashed(sp, word, wl, h, &stdlen) : NULL;
 		if (standard && !mod_spelling_whole_word(text, len, start, i))
 			standard = NULL;        /* "s-u-i-c-i-d-e", "u.s.": not the word */
 		if (!standard) {

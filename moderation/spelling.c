@@ -30,6 +30,10 @@
 #define STR_(x) #x
 #define MOD_STR(x) STR_(x)
 
+#define BLOOM_BITS 32768
+#define FNV_START 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
+
 struct spelling_entry {
 	char variant[MOD_SPELLING_VARIANT_MAX + 1];
 	char standard[MOD_SPELLING_STANDARD_MAX + 1];
@@ -42,8 +46,9 @@ struct mod_spelling {
 	size_t count;
 	uint32_t *slots;        /* entry index + 1, 0 empty; open addressing, nslots a power of two */
 	size_t nslots;
-	/* bit n - 1 of lens[class of the first byte]: some variant of n bytes starts with it */
-	uint32_t lens[36];
+	/* bit (h >> 40) % BLOOM_BITS set for the FNV-1a hash h of every variant: a word of a post is
+	 * hashed as it is scanned, and nearly every word stops at this bit */
+	uint64_t bloom[BLOOM_BITS / 64];
 };
 
 static inline bool alnum(unsigned char c)
@@ -51,14 +56,15 @@ static inline bool alnum(unsigned char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
 }
 
-static inline int first_class(unsigned char c)
-{
-	return c >= 'a' && c <= 'z' ? c - 'a' : c >= '0' && c <= '9' ? 26 + (c - '0') : -1;
-}
-
 static uint64_t word_hash(const char *s, size_t n)
 {
-	return mod_fnv1a(0xcbf29ce484222325ull, s, n);
+	return mod_fnv1a(FNV_START, s, n);
+}
+
+static inline bool bloom_has(const struct mod_spelling *sp, uint64_t h)
+{
+	unsigned b = (unsigned)(h >> 40) % BLOOM_BITS;
+	return sp->bloom[b / 64] >> (b % 64) & 1;
 }
 
 __attribute__((format(printf, 5, 6)))
@@ -77,12 +83,14 @@ static enum mod_err sp_fail(char *err, size_t errlen, const char *path, unsigned
 	return MOD_ERR_SYNTAX;
 }
 
-static const struct spelling_entry *find(const struct mod_spelling *sp, const char *w, size_t n)
+/* The entry of word w[0..n) whose FNV-1a hash is h, or NULL. */
+static const struct spelling_entry *find(const struct mod_spelling *sp, const char *w, size_t n,
+                                         uint64_t h)
 {
-	if (!sp || sp->nslots == 0)
+	if (!sp || sp->nslots == 0 || !bloom_has(sp, h))
 		return NULL;
 	size_t mask = sp->nslots - 1;
-	for (size_t i = word_hash(w, n) & mask; sp->slots[i]; i = (i + 1) & mask) {
+	for (size_t i = h & mask; sp->slots[i]; i = (i + 1) & mask) {
 		const struct spelling_entry *e = &sp->entries[sp->slots[i] - 1];
 		if (e->vlen == n && mod_same_bytes(e->variant, w, n))
 			return e;
@@ -95,10 +103,19 @@ const char *mod_spelling_lookup(const struct mod_spelling *sp, const char *word,
 {
 	if (!sp || n == 0 || n > MOD_SPELLING_VARIANT_MAX)
 		return NULL;
-	int fc = first_class((unsigned char)word[0]);
-	if (fc < 0 || !(sp->lens[fc] >> (n - 1) & 1))
+	const struct spelling_entry *e = find(sp, word, n, word_hash(word, n));
+	if (!e)
 		return NULL;
-	const struct spelling_entry *e = find(sp, word, n);
+	*stdlen = e->slen;
+	return e->standard;
+}
+
+const char *mod_spelling_lookup_hashed(const struct mod_spelling *sp, const char *word, size_t n,
+                                       uint64_t h, size_t *stdlen)
+{
+	if (!sp || n == 0 || n > MOD_SPELLING_VARIANT_MAX)
+		return NULL;
+	const struct spelling_entry *e = find(sp, word, n, h);
 	if (!e)
 		return NULL;
 	*stdlen = e->slen;
@@ -178,10 +195,12 @@ static bool build_index(struct mod_spelling *sp)
 	for (size_t k = 0; k < sp->count; k++) {
 		const struct spelling_entry *e = &sp->entries[k];
 		size_t i = word_hash(e->variant, e->vlen) & (n - 1);
+		/* (the bloom bit of the same hash is set below) */
 		while (sp->slots[i])
 			i = (i + 1) & (n - 1);
 		sp->slots[i] = (uint32_t)(k + 1);
-		sp->lens[first_class((unsigned char)e->variant[0])] |= 1u << (e->vlen - 1);
+		unsigned b = (unsigned)(word_hash(e->variant, e->vlen) >> 40) % BLOOM_BITS;
+		sp->bloom[b / 64] |= 1ull << (b % 64);
 	}
 	return true;
 }
@@ -354,39 +373,70 @@ static size_t without_apostrophes(const char *s, size_t n, char *out)
 	return m;
 }
 
+static int hash_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
 enum mod_err mod_spelling_check_words(const struct mod_spelling *sp, const mod_ruleset *rs,
                                       const char *path, char *err, size_t errlen)
 {
-	for (size_t k = 0; sp && k < sp->count; k++) {
+	if (!sp)
+		return MOD_OK;
+	/* the words of each lexicon, hashed and sorted: most variants are in none, found so */
+	uint64_t **words = calloc(rs->nlexicons + 1, sizeof *words);
+	size_t *nwords = calloc(rs->nlexicons + 1, sizeof *nwords);
+	enum mod_err rc = MOD_OK;
+	if (!words || !nwords) {
+		rc = MOD_ERR_NOMEM;
+		goto done;
+	}
+	for (size_t i = 0; i < rs->nlexicons; i++) {
+		if (mod_lexicon_word_hashes(&rs->lexicons[i], &words[i], &nwords[i]) < 0) {
+			rc = MOD_ERR_NOMEM;
+			goto done;
+		}
+		if (nwords[i])
+			qsort(words[i], nwords[i], sizeof *words[i], hash_cmp);
+	}
+	for (size_t k = 0; k < sp->count && rc == MOD_OK; k++) {
 		const struct spelling_entry *e = &sp->entries[k];
 		char plain[MOD_SPELLING_STANDARD_MAX + 1];
 		size_t plen = without_apostrophes(e->standard, e->slen, plain);
-		for (size_t i = 0; i < rs->nlexicons; i++) {
+		uint64_t vh = word_hash(e->variant, e->vlen);
+		for (size_t i = 0; i < rs->nlexicons && rc == MOD_OK; i++) {
 			const struct mod_lexicon *lex = &rs->lexicons[i];
 			uint32_t line, sline;
+			if (!nwords[i] || !bsearch(&vh, words[i], nwords[i], sizeof vh, hash_cmp))
+				continue;
 			if (mod_lexicon_reads(lex, e->variant, e->vlen, &line) &&
 			    !mod_lexicon_reads(lex, plain, plen, &sline))
-				return sp_fail(err, errlen, path, e->line, "variant '%s' is a word the rules "
-				               "read as it stands (%s:%u), and that lexicon does not read "
-				               "'%s': leave it out of the map", e->variant, lex->file, line,
-				               e->standard);
+				rc = sp_fail(err, errlen, path, e->line, "variant '%s' is a word the rules "
+				             "read as it stands (%s:%u), and that lexicon does not read "
+				             "'%s': leave it out of the map", e->variant, lex->file, line,
+				             e->standard);
 		}
-		for (int id = 0; id < MOD_LIST__MAX; id++) {
+		for (int id = 0; id < MOD_LIST__MAX && rc == MOD_OK; id++) {
 			const struct mod_list *list = &rs->lists.list[id];
 			bool variant = false, standard = false;
-			for (size_t c = 0; c < list->count; c++) {
-				const struct mod_cue *cue = &list->cues[c];
-				standard |= cue_holds(cue, plain, plen);
-				variant |= cue_holds(cue, e->variant, e->vlen);
-			}
+			for (size_t c = 0; c < list->count && !variant; c++)
+				variant = cue_holds(&list->cues[c], e->variant, e->vlen);
+			for (size_t c = 0; variant && c < list->count && !standard; c++)
+				standard = cue_holds(&list->cues[c], plain, plen);
 			if (variant && !standard)
-				return sp_fail(err, errlen, path, e->line, "variant '%s' is a word the rules "
-				               "read as it stands (a cue of context list %s, which has no cue "
-				               "'%s'): leave it out of the map", e->variant, list_names[id],
-				               e->standard);
+				rc = sp_fail(err, errlen, path, e->line, "variant '%s' is a word the rules "
+				             "read as it stands (a cue of context list %s, which has no cue "
+				             "'%s'): leave it out of the map", e->variant, list_names[id],
+				             e->standard);
 		}
 	}
-	return MOD_OK;
+done:
+	for (size_t i = 0; words && i < rs->nlexicons; i++)
+		free(words[i]);
+	free(words);
+	free(nwords);
+	return rc;
 }
 
 /* Whether the byte before a word (at p, the word starting at p + 1) lets it be a whole word:
@@ -415,23 +465,25 @@ bool mod_spelling_next(const struct mod_spelling *sp, const char *text, size_t l
 {
 	const unsigned char *t = (const unsigned char *)text;
 	size_t i = from;
+	if (i > 0 && i < len && alnum(t[i - 1]))        /* from fell inside a word: skip its rest */
+		while (i < len && alnum(t[i]))
+			i++;
 	while (i < len) {
-		/* to the next word start */
+		/* to the next word start; the word is hashed as it is read */
 		while (i < len && !alnum(t[i]))
 			i++;
 		if (i >= len)
 			return false;
 		size_t s = i;
+		uint64_t h = FNV_START;
 		while (i < len && alnum(t[i]))
-			i++;
+			h = (h ^ t[i++]) * FNV_PRIME;
 		size_t n = i - s;
-		if (s > 0 && alnum(t[s - 1]))
-			continue;               /* from fell inside a word */
-		if (n > MOD_SPELLING_VARIANT_MAX || !(sp->lens[first_class(t[s])] >> (n - 1) & 1))
+		if (n > MOD_SPELLING_VARIANT_MAX || !bloom_has(sp, h))
 			continue;
 		if ((s > 0 && !boundary_ok(t, len, s - 1, -1)) || (i < len && !boundary_ok(t, len, i, 1)))
 			continue;
-		const struct spelling_entry *e = find(sp, text + s, n);
+		const struct spelling_entry *e = find(sp, text + s, n, h);
 		if (!e)
 			continue;
 		*ws = s;
