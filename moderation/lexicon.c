@@ -725,3 +725,72 @@ size_t mod_lexicons_check(const mod_ruleset *rs, mod_report_fn *report, void *ar
 	pcre2_match_data_free(md);
 	return failures;
 }
+
+/* Whether w[0..wn) (words one space apart, no apostrophe) occurs as whole words in form s[0..n),
+ * whose apostrophes are dropped and hyphens read as spaces. */
+static bool form_holds(const char *s, size_t n, const char *w, size_t wn)
+{
+	char f[MOD_LINE_MAX / 8 + 1];
+	size_t m = 0;
+	for (size_t i = 0; i < n && m < sizeof f; i++)
+		if (s[i] != '\'')
+			f[m++] = s[i] == '-' ? ' ' : s[i];
+	for (size_t i = 0; i + wn <= m; i++)
+		if ((i == 0 || f[i - 1] == ' ') && (i + wn == m || f[i + wn] == ' ') &&
+		    memcmp(f + i, w, wn) == 0)
+			return true;
+	return false;
+}
+
+bool mod_lexicon_reads(const struct mod_lexicon *lex, const char *w, size_t n, uint32_t *line)
+{
+	struct form forms[MOD_LEX_FORMS_MAX];
+	char storage[MOD_LEX_FORMS_MAX * MOD_LINE_MAX / 8];
+	for (size_t k = 0; k < lex->nentries; k++) {
+		const char *e = lex->entries[k].text;
+		size_t nf = entry_forms(e, strlen(e), forms, MOD_LEX_FORMS_MAX, storage);
+		for (size_t f = 0; f < nf; f++)
+			if (form_holds(forms[f].s, forms[f].n, w, n)) {
+				*line = lex->entries[k].line;
+				return true;
+			}
+	}
+	return false;
+}
+
+int mod_lexicon_word_hashes(const struct mod_lexicon *lex, uint64_t **out, size_t *count)
+{
+	struct form forms[MOD_LEX_FORMS_MAX];
+	char storage[MOD_LEX_FORMS_MAX * MOD_LINE_MAX / 8];
+	size_t n = 0, cap = 0;
+	uint64_t *h = NULL;
+	for (size_t k = 0; k < lex->nentries; k++) {
+		const char *e = lex->entries[k].text;
+		size_t nf = entry_forms(e, strlen(e), forms, MOD_LEX_FORMS_MAX, storage);
+		for (size_t f = 0; f < nf; f++) {
+			const char *p = forms[f].s, *end = p + forms[f].n;
+			while (p < end) {
+				uint64_t x = 0xcbf29ce484222325ull;
+				for (; p < end && *p != ' ' && *p != '-'; p++)
+					if (*p != '\'')
+						x = (x ^ (unsigned char)*p) * 0x100000001b3ull;
+				if (n == cap) {
+					size_t ncap = cap ? cap * 2 : 256;
+					uint64_t *g = realloc(h, ncap * sizeof *g);
+					if (!g) {
+						free(h);
+						return -1;
+					}
+					h = g;
+					cap = ncap;
+				}
+				h[n++] = x;
+				if (p < end)
+					p++;
+			}
+		}
+	}
+	*out = h;
+	*count = n;
+	return 0;
+}

@@ -61,15 +61,18 @@ enum mod_ctx {
 #define MOD_CTX_RULE_COUNT 15       /* the first ones, which rules name on "context" lines */
 
 /* Transforms a match needed (bits). EMPHASIS is applied in every view (it is Markdown formatting
- * inside a word, e.g. kil**l**); the others exist only in the de-obfuscated view. */
+ * inside a word, e.g. kil**l**); SPELLING exists only in the spelling view, the others only in the
+ * de-obfuscated view. */
 enum mod_xform {
 	MOD_XF_EMPHASIS = 1u << 0, MOD_XF_SPACING = 1u << 1, MOD_XF_LEET = 1u << 2,
 	MOD_XF_HOMOGLYPH = 1u << 3, MOD_XF_SQUEEZE = 1u << 4,
 	MOD_XF_MASK = 1u << 5,      /* '*' standing for a letter filled in: "k*ll" */
 	MOD_XF_SPLIT = 1u << 6,     /* a word split by '-' or '.' joined: "su-i-cide" */
-	MOD_XF_EMOJI = 1u << 7      /* an emoji read as the word it stands for: a skull as "dead" */
+	MOD_XF_EMOJI = 1u << 7,     /* an emoji read as the word it stands for: a skull as "dead" */
+	MOD_XF_SPELLING = 1u << 8   /* a dialect or text-speak spelling read as its standard words
+	                               (DIR/spelling.map): "cannae" as "cannot"; spelling view only */
 };
-#define MOD_XF__COUNT 8
+#define MOD_XF__COUNT 9
 
 enum mod_err {
 	MOD_OK = 0, MOD_ERR_NOMEM, MOD_ERR_IO, MOD_ERR_SYNTAX, MOD_ERR_PATTERN, MOD_ERR_EXAMPLE,

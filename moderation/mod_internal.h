@@ -50,7 +50,7 @@ struct mod_view {
 	char *text;
 	uint32_t *src;
 	uint8_t *srclen;
-	uint8_t *xf;
+	uint16_t *xf;
 	size_t len, cap;
 	size_t mapcap;          /* room in src, srclen and xf */
 	unsigned xf_any;        /* OR of all xf[] */
@@ -94,6 +94,15 @@ int mod_view_deobfuscate_into(struct mod_view *out, const struct mod_view *norma
 bool mod_view_needs_deobfuscation(const struct mod_view *normal);
 
 void mod_view_free(struct mod_view *);
+
+struct mod_spelling;
+
+/* Builds the spelling view of a normal view: every whole word the map has ("cannae", "u") replaced
+ * by its standard words ("cannot", "you"), each of their bytes mapped to the whole source word
+ * with MOD_XF_SPELLING (and the word's emphasis). Returns 1 when built, 0 when the normal view
+ * holds no mapped word (out is left as it was: no view to scan), -1 when out of memory. */
+int mod_view_spelling_into(struct mod_view *out, const struct mod_view *normal,
+                           const struct mod_spelling *sp);
 
 /* ---- literal extraction and prefilter --------------------------------------------------------- */
 
@@ -478,6 +487,53 @@ struct mod_rule {
 	struct mod_lexset lexicons;        /* a pattern or except uses rs->lexicons[i] */
 };
 
+/* ---- spelling map (spelling.c) ---------------------------------------------------------------- */
+
+#define MOD_SPELLING_FILE "spelling.map"   /* in the rule directory; optional */
+#define MOD_SPELLING_FILE_MAX (128u << 10)
+#define MOD_SPELLING_ENTRIES_MAX 2000
+#define MOD_SPELLING_VARIANT_MAX 24         /* bytes of a variant (one word) */
+#define MOD_SPELLING_STANDARD_MAX 48        /* bytes of its standard words */
+#define MOD_SPELLING_WORDS_MAX 4
+
+/* Parses a spelling map (format at the top of spelling.c) from text already read and checked
+ * (mod_read_rule_file); path names it in errors ("path:line: what"). */
+enum mod_err mod_spelling_parse(const char *path, const char *text, size_t len,
+                                struct mod_spelling **out, char *err, size_t errlen);
+/* Reads and parses path. */
+enum mod_err mod_spelling_load(const char *path, struct mod_spelling **out, char *err,
+                               size_t errlen);
+void mod_spelling_free(struct mod_spelling *);
+size_t mod_spelling_count(const struct mod_spelling *);
+/* The standard words ("want to") of variant word[0..n) and their length, or NULL (sp may be NULL). */
+const char *mod_spelling_lookup(const struct mod_spelling *, const char *word, size_t n,
+                                size_t *stdlen);
+/* The same when the caller has the word's FNV-1a hash h already (mod_fnv1a from its offset basis:
+ * the text model's word hash). */
+const char *mod_spelling_lookup_hashed(const struct mod_spelling *, const char *word, size_t n,
+                                       uint64_t h, size_t *stdlen);
+/* The first mapped whole word of text[from, len) (from at a word start or between words): its
+ * span [*ws, *we) and standard words; false when there is none. */
+bool mod_spelling_next(const struct mod_spelling *, const char *text, size_t len, size_t from,
+                       size_t *ws, size_t *we, const char **standard, size_t *stdlen);
+/* Whether text[s, e) stands as a whole word for the map: the bytes around it (if any) are not a
+ * non-ASCII byte, '_', an apostrophe, '*', '@', '#' or '&', nor a '-', '.', '/' or ':' that joins
+ * it to another word. The text model asks this before it maps a word. */
+bool mod_spelling_whole_word(const char *text, size_t len, size_t s, size_t e);
+/* Fails ("path:line: ...") on a variant that a lexicon or a context list of rs reads as it stands
+ * while the same lexicon or list does not read its standard words: there the rules need the
+ * variant as the word it is ("am", "no"). Where both are read ("u" and "you" in one list) the map
+ * agrees with the rules. */
+enum mod_err mod_spelling_check_words(const struct mod_spelling *, const mod_ruleset *rs,
+                                      const char *path, char *err, size_t errlen);
+struct mod_lexicon;
+/* Whether a form of an entry of lex holds w[0..n) (words one space apart, no apostrophe) as
+ * whole words (the form's apostrophes dropped, hyphens read as spaces); *line is the entry's. */
+bool mod_lexicon_reads(const struct mod_lexicon *lex, const char *w, size_t n, uint32_t *line);
+/* The FNV-1a hash (mod_fnv1a) of every word of every form of lex (apostrophes dropped, hyphens
+ * read as spaces), unsorted, into *out (malloc'd; NULL when none). -1 when out of memory. */
+int mod_lexicon_word_hashes(const struct mod_lexicon *lex, uint64_t **out, size_t *count);
+
 /* ---- text model (model.c) ------------------------------------------------------------------- */
 
 #define MOD_MODEL_FILE "text.model"     /* in the rule directory; optional */
@@ -498,13 +554,15 @@ void mod_model_free(struct mod_model *);
 size_t mod_model_features(const struct mod_model *);
 const char *mod_model_category(unsigned cat);      /* "crisis", "stigma", "violence"; NULL past */
 
-/* Scores the normal view text[0..len): bit c of *flagged set when category c reaches its
+/* Scores the normal view text[0..len), each word the spelling map sp has (may be NULL) read as
+ * its standard words: bit c of *flagged set when category c reaches its
  * threshold; z[c] its log-odds. Returns 0, or -1 when out of memory. */
-int mod_model_score(const struct mod_model *, const char *text, size_t len, unsigned *flagged,
-                    double z[MOD_MODEL_CATS]);
+int mod_model_score(const struct mod_model *, const struct mod_spelling *sp, const char *text,
+                    size_t len, unsigned *flagged, double z[MOD_MODEL_CATS]);
 
 struct mod_ruleset {
 	struct mod_model *model;            /* DIR/text.model, or NULL */
+	struct mod_spelling *spelling;      /* DIR/spelling.map, or NULL */
 	struct mod_pool *pool;
 	struct mod_rule *rules;
 	size_t nrules, rulecap;

@@ -11,7 +11,10 @@
  *
  * CAT is crisis, stigma or violence. Words are those of the filter's normal view: maximal runs of
  * bytes [a-z0-9] and non-ASCII bytes (other than the separators U+0085, U+2028, U+2029), an
- * apostrophe right after a word byte dropped ("don't" is "dont"). A post's features are its words
+ * apostrophe right after a word byte dropped ("don't" is "dont"); a word the rule directory's
+ * spelling.map has is read as its standard words, apostrophes dropped ("cannae" is "can't" read
+ * as "cant", "wantae" is "want" and "to"), when it stands as a whole word there
+ * (mod_spelling_whole_word: not "u" of "u-turn" or "s-u-i-c-i-d-e"). A post's features are its words
  * and adjacent pairs of words, each counted once. Score of CAT: z = bias + (sum of the weights of
  * CAT's features present) / sqrt(number of CAT's features present); flagged when
  * 1 / (1 + exp(-z)) >= P. One hash lookup per word and per pair: linear in the text.
@@ -454,12 +457,37 @@ static inline void hit(struct score_acc *acc, const struct model_entry *e,
 		}
 }
 
-int mod_model_score(const struct mod_model *m, const char *text, size_t len,
-                    unsigned *flagged, double z[MOD_MODEL_CATS])
+/* The features of one word: the word, and the pair it makes with the word before. */
+struct word_state {
+	const char *prev;
+	size_t prevlen;
+	uint64_t prevhash;
+};
+
+static void add_word(const struct mod_model *m, struct score_acc *acc,
+                     const struct model_entry **small, struct word_state *ws, const char *word,
+                     size_t wl, uint64_t h)
+{
+	const struct model_entry *e;
+	if (maybe_present(m, h) && (e = slot_for(m, h, word, wl, NULL, 0))->len)
+		hit(acc, e, small);
+	if (ws->prev && ws->prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
+		uint64_t bh = pair_hash(ws->prevhash, h);
+		if (maybe_present(m, bh) && (e = slot_for(m, bh, ws->prev, ws->prevlen, word, wl))->len)
+			hit(acc, e, small);
+	}
+	ws->prev = word;
+	ws->prevlen = wl;
+	ws->prevhash = h;
+}
+
+int mod_model_score(const struct mod_model *m, const struct mod_spelling *sp, const char *text,
+                    size_t len, unsigned *flagged, double z[MOD_MODEL_CATS])
 {
 	*flagged = 0;
 	struct score_acc acc = { .nseen = 0 };
-	/* at most one word per 2 bytes and as many pairs: len + 2 entries */
+	/* at most one word per 2 bytes and as many pairs: len + 2 entries (the standard words of a
+	 * mapped word can make more: the set grows then) */
 	size_t most = len + 2 < m->nentries ? len + 2 : m->nentries;
 	size_t cap = 16;
 	while (cap < 2 * most && cap < SEEN_SMALL)
@@ -468,12 +496,11 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 	memset(small, 0, cap * sizeof *small);
 	acc.seen = small;
 	acc.capseen = cap;
-	/* A word is read where it stands; one with an apostrophe is copied without it into buf. */
+	/* A word is read where it stands; one with an apostrophe is copied without it into buf, and
+	 * so is each standard word of a mapped one (the word before must stay readable). */
 	char buf[2][MOD_MODEL_FEATURE_MAX + 1];
 	int cur = 0;
-	const char *prev = NULL;
-	size_t prevlen = 0;
-	uint64_t prevhash = 0;
+	struct word_state ws = { NULL, 0, 0 };
 	const unsigned char *s = (const unsigned char *)text;
 	for (size_t i = 0; i < len;) {
 		unsigned char c = s[i];
@@ -500,7 +527,7 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 		}
 		if (wl > MOD_MODEL_FEATURE_MAX) {  /* no feature holds it; it still separates its
 		                                      neighbours */
-			prev = NULL;
+			ws.prev = NULL;
 			continue;
 		}
 		const char *word = (const char *)s + start;
@@ -512,17 +539,28 @@ int mod_model_score(const struct mod_model *m, const char *text, size_t len,
 					w[n++] = (char)s[k];
 			word = w;
 		}
-		const struct model_entry *e;
-		if (maybe_present(m, h) && (e = slot_for(m, h, word, wl, NULL, 0))->len)
-			hit(&acc, e, small);
-		if (prev && prevlen + 1 + wl <= MOD_MODEL_FEATURE_MAX) {
-			uint64_t bh = pair_hash(prevhash, h);
-			if (maybe_present(m, bh) && (e = slot_for(m, bh, prev, prevlen, word, wl))->len)
-				hit(&acc, e, small);
+		size_t stdlen;
+		const char *standard = sp ? mod_spelling_lookup_hashed(sp, word, wl, h, &stdlen) : NULL;
+		if (standard && !mod_spelling_whole_word(text, len, start, i))
+			standard = NULL;        /* "s-u-i-c-i-d-e", "u.s.": not the word */
+		if (!standard) {
+			add_word(m, &acc, small, &ws, word, wl, h);
+			continue;
 		}
-		prev = word;
-		prevlen = wl;
-		prevhash = h;
+		/* a mapped word: its standard words, apostrophes dropped ("i'm" is "im") */
+		for (size_t k = 0; k < stdlen;) {
+			char *w = buf[cur];
+			cur = !cur;
+			size_t n = 0;
+			uint64_t sh = FNV_START;
+			for (; k < stdlen && standard[k] != ' '; k++)
+				if (standard[k] != '\'') {
+					w[n++] = standard[k];
+					sh = (sh ^ (unsigned char)standard[k]) * 0x100000001b3ull;
+				}
+			k++;
+			add_word(m, &acc, small, &ws, w, n, sh);
+		}
 	}
 	if (acc.nomem) {
 		if (acc.seen != small)

@@ -18,7 +18,7 @@ static const char *const ctx_names[MOD_CTX__COUNT] = {
 };
 
 static const char *const xform_names[MOD_XF__COUNT] = {
-	"emphasis", "spacing", "leet", "homoglyph", "squeeze", "mask", "split", "emoji"
+	"emphasis", "spacing", "leet", "homoglyph", "squeeze", "mask", "split", "emoji", "spelling"
 };
 
 static const char *const action_names[MOD_ACTION__MAX] = {

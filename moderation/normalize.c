@@ -52,7 +52,7 @@ static int map_reserve(struct mod_view *v, size_t need)
 	if (!srclen)
 		return -1;
 	v->srclen = srclen;
-	uint8_t *xf = realloc(v->xf, cap);
+	uint16_t *xf = realloc(v->xf, cap * sizeof *xf);
 	if (!xf)
 		return -1;
 	v->xf = xf;
@@ -85,7 +85,7 @@ static int view_materialize(struct mod_view *v)
 	for (size_t i = 0; i < v->len; i++)
 		v->src[i] = (uint32_t)i;
 	memset(v->srclen, 1, v->len);
-	memset(v->xf, 0, v->len);
+	memset(v->xf, 0, v->len * sizeof *v->xf);
 	v->identity = false;
 	return 0;
 }
@@ -100,7 +100,7 @@ static inline void view_put(struct mod_view *v, unsigned char c, uint32_t src, u
 		return;
 	v->src[i] = src;
 	v->srclen[i] = (uint8_t)(srclen > 255 ? 255 : srclen);
-	v->xf[i] = (uint8_t)xf;
+	v->xf[i] = (uint16_t)xf;
 	v->xf_any |= xf;
 }
 
@@ -115,11 +115,11 @@ static int view_copy(struct mod_view *d, const struct mod_view *n, size_t from, 
 		for (size_t i = 0; i < k; i++)
 			d->src[d->len + i] = (uint32_t)(from + i);
 		memset(d->srclen + d->len, 1, k);
-		memset(d->xf + d->len, 0, k);
+		memset(d->xf + d->len, 0, k * sizeof *d->xf);
 	} else {
 		memcpy(d->src + d->len, n->src + from, k * sizeof *d->src);
 		memcpy(d->srclen + d->len, n->srclen + from, k);
-		memcpy(d->xf + d->len, n->xf + from, k);
+		memcpy(d->xf + d->len, n->xf + from, k * sizeof *d->xf);
 		unsigned any = 0;
 		for (size_t i = from; i < to; i++)
 			any |= n->xf[i];
@@ -274,7 +274,7 @@ int mod_view_normal_into(struct mod_view *v, const char *text, size_t len, bool 
 				for (size_t k = i + 1, m = v->len; k < j; k++, m++)
 					v->src[m] = (uint32_t)k;
 				memset(v->srclen + v->len, 1, j - i - 1);
-				memset(v->xf + v->len, 0, j - i - 1);
+				memset(v->xf + v->len, 0, (j - i - 1) * sizeof *v->xf);
 			}
 			v->len = o;
 			i = j;
@@ -345,7 +345,7 @@ struct tchar {
 	int32_t cp;
 	uint32_t npos;          /* byte offset in the normal view */
 	uint8_t nbytes;         /* its length there */
-	uint8_t xf;
+	uint16_t xf;
 	bool ambiguous;         /* an ambiguous leet character, folded by guess */
 };
 
@@ -882,7 +882,7 @@ static size_t spaced_run(const struct mod_view *n, size_t pos, struct tchar *t, 
 				break;
 		}
 		t[count] = (struct tchar){ .cp = cp, .npos = (uint32_t)p, .nbytes = (uint8_t)bytes,
-		                           .xf = (uint8_t)mod_view_xf(n, p) };
+		                           .xf = (uint16_t)mod_view_xf(n, p) };
 		if (is_letter(cp))
 			letters++;
 		count++;
@@ -1027,7 +1027,7 @@ int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool
 		while (pos < n->len && count < TOKEN_MAX && token_char_at(n, pos, &cp, &bytes)) {
 			t[count++] = (struct tchar){ .cp = cp, .npos = (uint32_t)pos,
 			                             .nbytes = (uint8_t)bytes,
-			                             .xf = (uint8_t)mod_view_xf(n, pos) };
+			                             .xf = (uint16_t)mod_view_xf(n, pos) };
 			pos += bytes;
 		}
 		if (emit_token(d, n, t, count, flip_ambiguous) < 0)
@@ -1184,4 +1184,38 @@ bool mod_view_needs_deobfuscation(const struct mod_view *n)
 	}
 #endif
 	return needs_deobfuscation_at(t, n->len, i, n->len, &run);
+}
+
+/* ---- spelling view ----------------------------------------------------------------------------- */
+
+int mod_view_spelling_into(struct mod_view *d, const struct mod_view *n, const struct mod_spelling *sp)
+{
+	size_t ws, we, stdlen;
+	const char *standard;
+	if (!sp || !mod_spelling_next(sp, n->text, n->len, 0, &ws, &we, &standard, &stdlen))
+		return 0;
+	d->len = 0;
+	d->xf_any = 0;
+	d->ambiguous = false;
+	d->identity = false;
+	if (view_reserve(d, n->len + 16) < 0)
+		return -1;
+	size_t copy_from = 0;
+	do {
+		if (view_copy(d, n, copy_from, ws) < 0 || view_reserve(d, stdlen) < 0)
+			return -1;
+		/* every byte of the standard words stands for the whole source word */
+		uint32_t osrc = mod_view_src(n, ws);
+		size_t oend = mod_view_src(n, we - 1) + mod_view_srclen(n, we - 1);
+		unsigned xf = MOD_XF_SPELLING;
+		for (size_t k = ws; k < we; k++)
+			xf |= mod_view_xf(n, k);
+		for (size_t k = 0; k < stdlen; k++)
+			view_put(d, (unsigned char)standard[k], osrc, (unsigned)(oend - osrc), xf);
+		copy_from = we;
+	} while (mod_spelling_next(sp, n->text, n->len, we, &ws, &we, &standard, &stdlen));
+	if (view_copy(d, n, copy_from, n->len) < 0)
+		return -1;
+	d->text[d->len] = '\0';
+	return 1;
 }

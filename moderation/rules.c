@@ -1,7 +1,8 @@
 /*
  * rules.c: the rule file parser and the ruleset it builds.
  *
- * A rule directory holds *.rules files (read in name order) and optionally context.lists. Every
+ * A rule directory holds *.rules files (read in name order) and optionally context.lists, NAME.lex
+ * lexicons (lexicon.c), spelling.map (spelling.c) and text.model (model.c). Every
  * problem is an error with "file:line: what", and loading fails: a rule that does not compile or
  * whose examples fail is never skipped. The format is documented in moderation/README.rules.md.
  */
@@ -987,6 +988,7 @@ void mod_ruleset_free(mod_ruleset *rs)
 	mod_lexicons_free(rs);
 	pcre2_match_context_free(rs->mctx);
 	mod_model_free(rs->model);
+	mod_spelling_free(rs->spelling);
 	pool_free(rs->pool);
 	free(rs);
 }
@@ -1108,6 +1110,23 @@ enum mod_err mod_ruleset_parse(const char *dir, mod_ruleset **out, char *err, si
 			goto fail;
 		free(text);
 		text = NULL;
+	}
+	free(path);
+	if (!(path = path_join(dir, MOD_SPELLING_FILE))) {
+		rc = MOD_ERR_NOMEM;
+		goto fail;
+	}
+	if (stat(path, &st) == 0) {
+		/* after the lexicons and context lists: a variant they read is an error */
+		if ((rc = mod_read_rule_file(path, MOD_SPELLING_FILE_MAX, &text, &len, err, errlen)))
+			goto fail;
+		digest = mod_fnv1a(digest, MOD_SPELLING_FILE, sizeof MOD_SPELLING_FILE);
+		digest = mod_fnv1a(digest, text, len);
+		rc = mod_spelling_parse(path, text, len, &rs->spelling, err, errlen);
+		free(text);
+		text = NULL;
+		if (rc || (rc = mod_spelling_check_words(rs->spelling, rs, path, err, errlen)))
+			goto fail;
 	}
 	free(path);
 	if (!(path = path_join(dir, MOD_MODEL_FILE))) {

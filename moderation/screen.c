@@ -6,7 +6,12 @@
  * patterns and context checks on its sentence, then maps back to the original text. The normal view
  * serves every rule; the de-obfuscated view (built only when it differs from the normal one) serves
  * the "view both" rules, and a second de-obfuscated view exists only when an ambiguous leet
- * character (1 | !) had to be guessed.
+ * character (1 | !) had to be guessed. The spelling view (built only when the normal view holds a
+ * word of the rule directory's spelling.map: "cannae", "u", "tmr") serves every rule, like the
+ * normal view: there "cannae go on" reads "cannot go on". In both derived kinds of view a match
+ * that needed no transform (no mapped word, no de-obfuscated byte) was found in the normal view
+ * already and is dropped. Whole-post cues (recovery, near time) read the spelling view when there
+ * is one.
  *
  * Within a window pcre2 never tries a start past the last trigger hit (its offset limit), and a
  * pattern whose matches all start with a known literal (its lead, see literal.c) is tried only
@@ -69,7 +74,7 @@ struct mod_scratch {
 	 * patterns with the offset limit of the window being run; both get jit_stack once made */
 	pcre2_match_context *mctx, *mctx_limit;
 	uint64_t mctx_serial;               /* ruleset they were copied from */
-	struct mod_view normal, deob, deob_flipped;
+	struct mod_view normal, deob, deob_flipped, spelled;
 	struct mod_quote_index qindex;
 	struct mod_word_starts words;       /* of the view being scanned */
 	/* de-obfuscated views: bit i % 64 of xfbits[i / 64] set when view byte i needed a transform
@@ -100,7 +105,8 @@ struct screen_call {
 	mod_scratch *sc;
 	pcre2_match_data *md;
 	const struct mod_view *view;
-	bool deobfuscated;
+	const struct mod_view *post_view;   /* for whole-post cues: the spelling view, else normal */
+	bool deobfuscated;          /* a derived view (de-obfuscated or spelling): see add_candidate */
 	size_t text_len;
 	struct candidate *cands;
 	size_t ncands, capcands;
@@ -189,7 +195,7 @@ static bool post_cue_without(struct screen_call *call, int *cached, enum mod_lis
 {
 	if (*cached < 0) {
 		const struct mod_lists *lists = &call->rs->lists;
-		const struct mod_view *n = &call->sc->normal;
+		const struct mod_view *n = call->post_view;
 		*cached = mod_context_post_has(lists, n, yes, NULL) && !mod_context_post_has(lists, n, no, NULL);
 	}
 	return *cached;
@@ -219,8 +225,9 @@ static void add_candidate(struct screen_call *call, uint32_t pattern, size_t vs,
 	if (!v->identity)
 		for (size_t i = vs; i < ve; i++)
 			xf |= v->xf[i];
-	/* In a de-obfuscated view, a match that needed no de-obfuscation was found in the normal one
-	 * already (or its context differs there, and the normal view has the last word). */
+	/* In a de-obfuscated or spelling view, a match that needed no de-obfuscation or mapped word
+	 * was found in the normal one already (or its context differs there, and the normal view has
+	 * the last word). */
 	if (call->deobfuscated && !(xf & ~(unsigned)MOD_XF_EMPHASIS))
 		return;
 	size_t ostart = mod_view_src(v, vs);
@@ -790,7 +797,7 @@ static void whole_post_severity(struct screen_call *call, mod_result *out)
 			dying = m->severity;
 	}
 	bool urgent = intent && means &&
-	              mod_context_post_has(&call->rs->lists, &call->sc->normal, MOD_LIST_NEAR_TIME, NULL);
+	              mod_context_post_has(&call->rs->lists, call->post_view, MOD_LIST_NEAR_TIME, NULL);
 	for (size_t i = 0; i < out->count; i++) {
 		mod_match *m = &out->matches[i];
 		if (!own_current(m))
@@ -876,7 +883,7 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 	unsigned flagged;
 	double z[MOD_MODEL_CATS];
 	const struct mod_view *v = &call->sc->normal;
-	if (mod_model_score(call->rs->model, v->text, v->len, &flagged, z) < 0) {
+	if (mod_model_score(call->rs->model, call->rs->spelling, v->text, v->len, &flagged, z) < 0) {
 		call->nomem = true;
 		out->needs_review = true;
 		return;
@@ -1035,6 +1042,7 @@ void mod_scratch_free(mod_scratch *sc)
 	mod_view_free(&sc->normal);
 	mod_view_free(&sc->deob);
 	mod_view_free(&sc->deob_flipped);
+	mod_view_free(&sc->spelled);
 	mod_quote_index_free(&sc->qindex);
 	mod_word_starts_free(&sc->words);
 	free(sc->xfbits);
@@ -1095,6 +1103,8 @@ static void scratch_trim(mod_scratch *sc)
 		mod_view_free(&sc->deob);
 	if (sc->deob_flipped.cap > SCRATCH_KEEP || sc->deob_flipped.mapcap > SCRATCH_KEEP)
 		mod_view_free(&sc->deob_flipped);
+	if (sc->spelled.cap > SCRATCH_KEEP || sc->spelled.mapcap > SCRATCH_KEEP)
+		mod_view_free(&sc->spelled);
 	mod_quote_index_trim(&sc->qindex);
 	mod_word_starts_trim(&sc->words);
 	if (sc->xfcap > SCRATCH_KEEP / 64) {
@@ -1142,12 +1152,19 @@ enum mod_err mod_screen_with(const mod_ruleset *rs, mod_scratch *sc, const char 
 	}
 	call.text_len = len;
 	struct mod_view *normal = &sc->normal, *deob = &sc->deob, *flipped = &sc->deob_flipped;
+	int spelled = 0;
+	call.post_view = normal;
 	if (scratch_fit(sc, rs->npatterns) < 0 || scratch_contexts(sc, rs) < 0 ||
-	    mod_view_normal_into(normal, text ? text : "", len, &invalid) < 0) {
+	    mod_view_normal_into(normal, text ? text : "", len, &invalid) < 0 ||
+	    (spelled = mod_view_spelling_into(&sc->spelled, normal, rs->spelling)) < 0) {
 		call.nomem = true;
 		goto done;
 	}
+	if (spelled)
+		call.post_view = &sc->spelled;
 	scan_view(&call, normal, &rs->pf_normal, false);
+	if (spelled)
+		scan_view(&call, &sc->spelled, &rs->pf_normal, true);
 	if ((rs->pf_deob.nentries || rs->pf_deob.nfull) && mod_view_needs_deobfuscation(normal)) {
 		if (mod_view_deobfuscate_into(deob, normal, false) < 0) {
 			call.nomem = true;

@@ -262,6 +262,7 @@ static int collect_hit(void *arg, uint32_t pattern, unsigned group, size_t start
 static void test_model(void);
 static void test_shortcuts(void);
 static void test_number_cues(void);
+static void test_spelling(void);
 
 static void test_rule_errors(void)
 {
@@ -337,6 +338,7 @@ static void test_rule_errors(void)
 	test_model();
 	test_shortcuts();
 	test_number_cues();
+	test_spelling();
 
 	/* context.lists errors */
 	write_file("t.rules", RULE_HEAD "pattern abc\n" RULE_TAIL);
@@ -1054,13 +1056,13 @@ static void test_model(void)
 	unsigned fl;
 	double z[MOD_MODEL_CATS];
 	const char *t1 = "it is heavy, heavy";
-	TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+	TAP_OK(mod_model_score(rs->model, NULL, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
 	       z[0] > 1.49 && z[0] < 1.51, "model: a word counts once: z = -1 + 2.5 (%g)", z[0]);
 	const char *t2 = "everyone would be lighter without me";
-	TAP_OK(mod_model_score(rs->model, t2, strlen(t2), &fl, z) == 0 && fl == 1 &&
+	TAP_OK(mod_model_score(rs->model, NULL, t2, strlen(t2), &fl, z) == 0 && fl == 1 &&
 	       z[0] > 1.12 && z[0] < 1.13, "model: pair and word: -1 + 3 / sqrt 2 (%g)", z[0]);
 	const char *t3 = "heavy pizza";
-	TAP_OK(mod_model_score(rs->model, t3, strlen(t3), &fl, z) == 0 && fl == 0,
+	TAP_OK(mod_model_score(rs->model, NULL, t3, strlen(t3), &fl, z) == 0 && fl == 0,
 	       "model: below the threshold (%g)", z[0]);
 	/* the tokenizer: U+2028 and U+0085 separate words, U+00A0 (same first byte as U+0085) and
 	 * U+2019 (as U+2028) are word bytes, an apostrophe inside a word is dropped and one before
@@ -1074,7 +1076,7 @@ static void test_model(void)
 		{ "heavy\xc2", -1 },
 	};
 	for (size_t i = 0; i < sizeof tok / sizeof *tok; i++)
-		TAP_OK(mod_model_score(rs->model, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
+		TAP_OK(mod_model_score(rs->model, NULL, tok[i].text, strlen(tok[i].text), &fl, z) == 0 &&
 		       z[0] > tok[i].z - 0.001 && z[0] < tok[i].z + 0.001,
 		       "model tokenizer: '%s' scores %g (%g)", tok[i].text, tok[i].z, z[0]);
 
@@ -1115,7 +1117,7 @@ static void test_model(void)
 	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "model, two thresholds (%s)",
 	       err);
 	if (rs) {
-		TAP_OK(mod_model_score(rs->model, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
+		TAP_OK(mod_model_score(rs->model, NULL, t1, strlen(t1), &fl, z) == 0 && fl == 1 &&
 		       z[0] == z[2] && z[0] > 1.49 && z[0] < 1.51,
 		       "model: per-category thresholds, crisis flagged, violence not (%g %g)", z[0], z[2]);
 		mod_ruleset_free(rs);
@@ -1195,6 +1197,190 @@ static void test_number_cues(void)
 	char path[512];
 	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
 	unlink(path);
+}
+
+/* ---- the spelling map (DIR/spelling.map) ------------------------------------------------------ */
+
+static void expect_spelling_error(const char *map, const char *want_msg, const char *name)
+{
+	char err[1024];
+	mod_ruleset *rs = NULL;
+	write_file("spelling.map", map);
+	enum mod_err rc = mod_ruleset_load(tmpdir, &rs, err, sizeof err);
+	TAP_OK(rc == MOD_ERR_SYNTAX && !rs && strstr(err, "spelling.map:") && strstr(err, want_msg),
+	       "spelling: %s -> %s (%s)", name, want_msg, err);
+	mod_ruleset_free(rs);
+}
+
+static void test_spelling(void)
+{
+	char err[1024], path[512];
+	mod_ruleset *rs = NULL;
+	write_file("t.rules", "rule t.go\ncategory crisis.test\nseverity 3\naction flag\n"
+	           "pattern \\bcannot go on\\b\nnote n\ntest+ i cannot go on\nend\n"
+	           "rule t.you\ncategory crisis.test\nseverity 2\naction flag\n"
+	           "pattern \\bmiss you all\\b\nnote n\ntest+ i will miss you all\nend\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK, "spelling: rules without "
+	       "a map load (%s)", err);
+	char version[17] = "";
+	if (rs)
+		snprintf(version, sizeof version, "%s", mod_ruleset_version(rs));
+	TAP_OK(rs && !finds(rs, "ah cannae go on", "t.go", NULL, -1),
+	       "spelling: without a map the dialect spelling is not read");
+	mod_ruleset_free(rs);
+	rs = NULL;
+
+	write_file("spelling.map", "# a comment\n\ncannae\tcannot\nu\tyou\r\nwantae\twant to\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK && rs &&
+	       mod_spelling_count(rs->spelling) == 3, "spelling: a map loads (%s)", err);
+	if (rs) {
+		TAP_OK(strcmp(version, mod_ruleset_version(rs)) != 0,
+		       "spelling: the map is part of the rule set's version");
+		/* offsets map back to the source, the mapped word whole */
+		TAP_OK(finds(rs, "ah cannae go on", "t.go", "cannae go on", MOD_XF_SPELLING),
+		       "spelling: 'cannae go on' read as 'cannot go on', span in the source");
+		TAP_OK(finds(rs, "caf\xc3\xa9, AH CANNAE go on!", "t.go", "CANNAE go on", MOD_XF_SPELLING),
+		       "spelling: span right after a non-ASCII character and case folding");
+		TAP_OK(finds(rs, "gonna miss u all x", "t.you", "miss u all", MOD_XF_SPELLING),
+		       "spelling: a one-letter variant in the middle of a match");
+		TAP_OK(finds(rs, "ah can**nae** go on", "t.go", "can**nae** go on",
+		             MOD_XF_SPELLING | MOD_XF_EMPHASIS),
+		       "spelling: a mapped word inside emphasis keeps the emphasis transform");
+		/* a match the normal view has is not found twice */
+		TAP_OK(count_rule(rs, "i cannot go on", "t.go") == 1 &&
+		       finds(rs, "i cannot go on", "t.go", "cannot go on", 0),
+		       "spelling: a match without a mapped word comes from the normal view, once");
+		TAP_OK(count_rule(rs, "i cannae go on. i cannot go on", "t.go") == 2,
+		       "spelling: one match in each view where each has its own");
+		/* whole words only */
+		struct mod_view n, sv;
+		bool invalid;
+		memset(&sv, 0, sizeof sv);
+		const char *const kept[] = { "a u-turn and the u.s.", "uu cannaes", "#u @u u&me", "u's",
+			"x-u", "ucannae" };
+		size_t mapped = 0;
+		for (size_t k = 0; k < sizeof kept / sizeof *kept; k++) {
+			if (mod_view_normal(&n, kept[k], strlen(kept[k]), &invalid) < 0)
+				abort();
+			if (mod_view_spelling_into(&sv, &n, rs->spelling) != 0 && !mapped)
+				mapped = k + 1;
+			mod_view_free(&n);
+		}
+		TAP_OK(!mapped, "spelling: only whole words are mapped (u-turn, u.s., #u, u's stay): %s",
+		       mapped ? kept[mapped - 1] : "none mapped");
+		const char *t = "u, (u) u! cannae\nu";
+		if (mod_view_normal(&n, t, strlen(t), &invalid) < 0)
+			abort();
+		int built = mod_view_spelling_into(&sv, &n, rs->spelling);
+		TAP_OK(built == 1 && strcmp(sv.text, "you, (you) you! cannot\nyou") == 0 &&
+		       sv.src[1] == 0 && sv.srclen[1] == 1 && sv.src[16] == 10 && sv.srclen[16] == 6 &&
+		       sv.xf[16] == MOD_XF_SPELLING && sv.xf[3] == 0 && sv.src[3] == 1,
+		       "spelling: the view and its map back to the source");
+		mod_view_free(&n);
+		mod_view_free(&sv);
+	}
+	mod_ruleset_free(rs);
+	rs = NULL;
+
+	/* the file's errors name it and the line */
+	expect_spelling_error("cannae\tcannot\ncannae\tcan not\n",
+	                      "spelling.map:2: duplicate variant 'cannae' (first on line 1)", "duplicate");
+	expect_spelling_error("can't\tcannot\n", "spelling.map:1: the variant holds a character",
+	                      "apostrophe in a variant");
+	expect_spelling_error("Cannae\tcannot\n", "spelling.map:1: upper-case letter in the variant",
+	                      "upper case");
+	expect_spelling_error("# x\ncannae cannot\n", "spelling.map:2: expected VARIANT<TAB>STANDARD",
+	                      "no tab");
+	expect_spelling_error("cannae\tcan  not\n", "spelling.map:1: standard words are separated by "
+	                      "one space", "two spaces");
+	expect_spelling_error("cannae\tcan-not\n", "spelling.map:1: the standard words hold a "
+	                      "character", "hyphen in the standard words");
+	expect_spelling_error("cannae\t\n", "spelling.map:1: no standard words", "empty standard");
+	expect_spelling_error("2\tto\n", "spelling.map:1: the variant has no letter", "a number");
+	expect_spelling_error("ilysm\ti love you so much\n", "spelling.map:1: more than 4 standard "
+	                      "words", "too many words");
+	expect_spelling_error("gonnae\tgoing tae\ntae\tto\n", "spelling.map:1: standard word 'tae' "
+	                      "is a variant itself (line 2)", "a standard word that is a variant");
+	expect_spelling_error("abcdefghijklmnopqrstuvwxyz\tx\n", "spelling.map:1: variant longer than",
+	                      "long variant");
+	expect_spelling_error("cannae\tcannot\n\xff\n", "spelling.map: not valid UTF-8", "not UTF-8");
+	{
+		/* rules check reports the map's error like any rule file's */
+		char report[4096] = "";
+		write_file("spelling.map", "cannae\tcannot\nCannae\tcannot\n");
+		TAP_OK(mod_ruleset_check(tmpdir, collect, report, NULL, NULL) == MOD_ERR_SYNTAX &&
+		       strstr(report, "spelling.map:2: upper-case letter in the variant"),
+		       "spelling: rules check names the map's file and line");
+	}
+	{
+		/* more than MOD_SPELLING_ENTRIES_MAX entries */
+		char *big = malloc((size_t)(MOD_SPELLING_ENTRIES_MAX + 1) * 16 + 1);
+		if (!big)
+			abort();
+		size_t n = 0;
+		for (int k = 0; k <= MOD_SPELLING_ENTRIES_MAX; k++)
+			n += (size_t)sprintf(big + n, "w%d\tx\n", k);
+		char want[64];
+		snprintf(want, sizeof want, ":%d: more than %d entries", MOD_SPELLING_ENTRIES_MAX + 1,
+		         MOD_SPELLING_ENTRIES_MAX);
+		expect_spelling_error(big, want, "too many entries");
+		free(big);
+	}
+	/* a word the rules read as it stands may not be rewritten: "no" is a negation cue, and
+	 * the list has no cue "not"; a lexicon word likewise */
+	write_file("context.lists", "list negation\nscope before 3\ncue no\ncue never\nend\n");
+	expect_spelling_error("no\tnot\n", "spelling.map:1: variant 'no' is a word the rules read as "
+	                      "it stands (a cue of context list negation", "a negation cue");
+	write_file("context.lists", "list negation\nscope before 3\ncue no\ncue not\nend\n");
+	write_file("spelling.map", "no\tnot\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK,
+	       "spelling: a variant allowed where the same list also reads its standard words (%s)", err);
+	mod_ruleset_free(rs);
+	rs = NULL;
+	snprintf(path, sizeof path, "%s/context.lists", tmpdir);
+	unlink(path);
+	write_file("w.lex", "am\ni am\n");
+	expect_spelling_error("am\ti'm\n", "spelling.map:1: variant 'am' is a word the rules read as "
+	                      "it stands (", "a lexicon word");
+	snprintf(path, sizeof path, "%s/w.lex", tmpdir);
+	unlink(path);
+
+	/* the text model reads a mapped word as its standard words */
+	write_file("spelling.map", "cannae\tcannot\nwantae\twant to\n");
+	write_file("text.model", MODEL_HEAD "w crisis 3 cannot go\nw crisis 3 want to\n");
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK && rs,
+	       "spelling: a map and a model load (%s)", err);
+	if (rs) {
+		unsigned fl;
+		double z[MOD_MODEL_CATS], z0[MOD_MODEL_CATS];
+		const char *a = "ah cannae go", *b = "i just wantae sleep";
+		TAP_OK(mod_model_score(rs->model, rs->spelling, a, strlen(a), &fl, z) == 0 && fl == 1 &&
+		       mod_model_score(rs->model, NULL, a, strlen(a), &fl, z0) == 0 && fl == 0 &&
+		       z[0] > z0[0], "spelling: the model reads 'cannae go' as 'cannot go'");
+		TAP_OK(mod_model_score(rs->model, rs->spelling, b, strlen(b), &fl, z) == 0 && fl == 1,
+		       "spelling: the model reads 'wantae' as two words, 'want to'");
+	}
+	mod_ruleset_free(rs);
+	snprintf(path, sizeof path, "%s/text.model", tmpdir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/spelling.map", tmpdir);
+	unlink(path);
+
+	/* the shipped map: ambiguous words are left out, a Scots sentence reads as standard */
+	if (rules) {
+		size_t sl;
+		TAP_OK(rules->spelling && !mod_spelling_lookup(rules->spelling, "am", 2, &sl) &&
+		       !mod_spelling_lookup(rules->spelling, "no", 2, &sl) &&
+		       !mod_spelling_lookup(rules->spelling, "ma", 2, &sl) &&
+		       !mod_spelling_lookup(rules->spelling, "ken", 3, &sl),
+		       "spelling: the shipped map leaves ambiguous words alone (am, no, ma, ken)");
+		TAP_OK(finds(rules, "am gonnae kill masel", "crisis.ideation.active", "kill masel",
+		             MOD_XF_SPELLING),
+		       "spelling: the shipped map reads 'kill masel' as 'kill myself'");
+		TAP_OK(finds(rules, "a wee u-turn, u.s. trip", "crisis.ideation.active", NULL, -1) == false &&
+		       count_rule(rules, "i will kill myself", "crisis.ideation.active") == 1,
+		       "spelling: no extra match where nothing is mapped");
+	}
 }
 
 int main(void)

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	for (size_t i = 0; i < sizeof posts / sizeof posts[0]; i++) {
 		unsigned flagged;
 		double z[MOD_MODEL_CATS];
-		if (mod_model_score(m, posts[i], strlen(posts[i]), &flagged, z) != 0)
+		if (mod_model_score(m, NULL, posts[i], strlen(posts[i]), &flagged, z) != 0)
 			abort();
 		for (unsigned c = 0; c < MOD_MODEL_CATS; c++)
 			if (z[c] != z[c] || ((flagged >> c) & 1 && z[c] < -1e299))
