@@ -3,7 +3,7 @@
 bloke
 fella
 geezer
-lad
+lad/s
 cunt/s
 wanker/s
 twat/s
@@ -31,3 +31,7 @@ roadman
 wasteman
 ned                    # Scots
 gadgie                 # Geordie, Scots: man
+boy/s
+boi
+sumbitch               # US South: son of a bitch
+son of a bitch
