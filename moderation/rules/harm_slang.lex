@@ -44,3 +44,7 @@ unalive                # online: kill
 shiv
 king hit               # Australian: punch from behind
 coward punch
+kneecap                # Northern Irish: shoot in the knees
+stripe                 # Scots: slash the face
+pistol whip
+thrash                 # South Asian English: beat

@@ -35,3 +35,5 @@ boy/s
 boi
 sumbitch               # US South: son of a bitch
 son of a bitch
+grass
+tout                   # Irish: an informer

@@ -25,3 +25,5 @@ ah goin
 tryna
 trynna
 lemme
+gine                   # Bajan, Guyanese: going to
+guh
