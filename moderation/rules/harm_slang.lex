@@ -15,12 +15,10 @@ thump
 clobber
 wallop
 headbutt
-chin
 merk                   # drill, US: kill
 murk
 duppy                  # Jamaican, UK: kill (make a ghost of)
 cheff                  # UK drill: stab
-ching                  # UK drill: knife, stab
 whup
 whoop
 stomp
