@@ -16,3 +16,11 @@ rib/s
 bone/s
 spine
 throat
+heid                   # Scots: head
+coupon                 # Scots: face
+puss                   # Irish: face
+gob
+napper
+noggin
+bonce
+kisser

@@ -22,3 +22,16 @@ police station
 council office/s
 social services
 leisure centre
+gaff                   # UK, Irish: a home
+chapel
+kirk                   # Scots: a church
+gurdwara
+mandir
+masjid
+madrassa
+nightclub
+bookies
+chippy
+dole office
+high school
+sixth form

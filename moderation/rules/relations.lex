@@ -65,3 +65,37 @@ kid/s
 bitch
 bastard
 prick
+da                     # Scots, Irish, northern English: dad
+mam                    # northern English, Irish, Welsh: mum
+maw                    # Scots: mum
+mammy
+mummy
+mommy
+pops
+moms
+old man
+old lady
+auld man               # Scots: father
+missus
+hubby
+wifey
+fiance
+fiancee
+baby mama
+baby mother
+baby daddy
+baby father
+babymother
+stepson
+stepdaughter
+stepda
+gran
+granny
+nan
+granda
+grandad
+gaffer                 # UK: boss
+headteacher
+headmaster
+ex-boyfriend
+ex-girlfriend

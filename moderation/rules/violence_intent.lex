@@ -7,3 +7,23 @@ boutta
 bout to
 gon
 gunna
+gonnae                 # Scots: going to
+gonny
+gaunae
+goin tae
+gaun tae
+gan te                 # Geordie: going to
+gannin te
+mi a go                # Jamaican: I am going to
+mi ago
+me a go
+mi gwine
+me gwine
+mi wi
+ah go                  # Trinidadian, Bajan, Guyanese: I am going to
+ah goin
+tryna
+trynna
+lemme
+gine                   # Bajan, Guyanese: going to
+guh

@@ -15,3 +15,17 @@ kerosene
 acid
 molotov/s
 golf club
+chib/s                 # Scots: a blade
+shiv/s
+skeng/s                # Jamaican, UK: a gun or a knife
+zombie knife
+rambo knife
+knuckle duster/s
+brass knuckles
+sawn-off
+choppa/s               # US: a rifle
+desi katta             # South Asia: a home-made pistol
+tamancha
+cosh
+flick knife
+switchblade/s
