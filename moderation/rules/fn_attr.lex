@@ -86,3 +86,16 @@ freeks
 ticking time bombs
 time bombs
 evil
+attention seeker
+beyond saving
+beyond help
+a lost cause
+a waste of money
+self-obsessed
+obsessed with themselves
+all the same
+whatever happens to them
+every bad thing
+what they get
+to rot
+fake

@@ -21,3 +21,4 @@ fills me with more rage than
 fuck
 fuck every
 screw
+piss off with

@@ -40,3 +40,4 @@ everyone
 those
 nobody
 no one
+hire/s
