@@ -99,3 +99,9 @@ every bad thing
 what they get
 to rot
 fake
+disgusting
+gross
+revolting
+vile
+repulsive
+creepy
