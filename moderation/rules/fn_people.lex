@@ -1,0 +1,43 @@
+# fn_people.lex: nouns for people that a mental-illness word makes a group ("bipolar people",
+# "people with OCD", "staff on antidepressants")
+people
+ppl
+folk/s
+person
+kid/s/z
+child
+children
+patient/s
+inpatient/s
+tenant/s
+staff
+student/s
+teacher/s
+men
+women
+guy/s
+lad/s
+girl/s
+boy/s
+player/s
+colleague/s
+coworker/s
+worker/s
+employee/s
+parent/s
+adult/s
+teen/s
+type/s
+ones
+lot
+crowd
+neighbour/s
+sufferer/s
+veteran/s
+someone
+anyone
+everyone
+those
+nobody
+no one
+hire/s
