@@ -133,6 +133,17 @@ static int view_copy(struct mod_view *d, const struct mod_view *n, size_t from, 
 #define SWAR_HIGH 0x8080808080808080ull
 
 /* Whether any byte of x is c (exact for bytes below 0x80, which is all the caller passes). */
+/* Empties derived view d for a new post whose normal view is n, with room for n and a little
+ * more (a derived view rarely grows much). */
+static int view_begin(struct mod_view *d, const struct mod_view *n)
+{
+	d->len = 0;
+	d->xf_any = 0;
+	d->ambiguous = false;
+	d->identity = false;
+	return view_reserve(d, n->len + 16);
+}
+
 static inline bool swar_has(uint64_t x, unsigned char c)
 {
 	uint64_t y = x ^ (SWAR_ONES * c);
@@ -927,11 +938,7 @@ int mod_view_deobfuscate_into(struct mod_view *d, const struct mod_view *n, bool
 	struct tchar t[TOKEN_MAX];
 	bool boundary[TOKEN_MAX], cut[TOKEN_MAX];
 	const unsigned char *text = (const unsigned char *)n->text;
-	d->len = 0;
-	d->xf_any = 0;
-	d->ambiguous = false;
-	d->identity = false;
-	if (view_reserve(d, n->len + 16) < 0)
+	if (view_begin(d, n) < 0)
 		return -1;
 	/* Bytes that come out as they went in are not appended one by one: [copy_from, pos) is
 	 * copied in one go before anything else is appended, and at the end. */
@@ -1194,11 +1201,7 @@ int mod_view_spelling_into(struct mod_view *d, const struct mod_view *n, const s
 	const char *standard;
 	if (!sp || !mod_spelling_next(sp, n->text, n->len, 0, &ws, &we, &standard, &stdlen))
 		return 0;
-	d->len = 0;
-	d->xf_any = 0;
-	d->ambiguous = false;
-	d->identity = false;
-	if (view_reserve(d, n->len + 16) < 0)
+	if (view_begin(d, n) < 0)
 		return -1;
 	size_t copy_from = 0;
 	do {
