@@ -28,12 +28,20 @@ language sql stable as $$
     where cv.id = c
 $$;
 
--- Every member row of conversation c (the left ones too: a few rows).
-create function hearth_conversation_refresh(c bigint) returns void language sql as $$
+-- Every member row of conversation c (the left ones too: a few rows). The
+-- conversation's row is locked first, so two writers to one conversation
+-- take turns, and the second computes with a snapshot taken after the
+-- first committed (read committed: each statement here takes its own):
+-- otherwise a hide racing a send could store a value that misses the new
+-- message. A send (MSG_ADD) and an approval already hold this lock from
+-- their own update of conversations, taken before any member row, as here.
+create function hearth_conversation_refresh(c bigint) returns void language plpgsql as $$
+begin
+    perform 1 from conversations where id = c for no key update;
     update conversation_members cm set new_at = hearth_conversation_new_at(cm.conversation_id, cm.user_id)
     where cm.conversation_id = c
-      and cm.new_at is distinct from hearth_conversation_new_at(cm.conversation_id, cm.user_id)
-$$;
+      and cm.new_at is distinct from hearth_conversation_new_at(cm.conversation_id, cm.user_id);
+end $$;
 
 create function hearth_message_unread() returns trigger language plpgsql as $$
 begin
@@ -68,6 +76,7 @@ create trigger conversations_unread after update on conversations
 
 create function hearth_conversation_member_new() returns trigger language plpgsql as $$
 begin
+    perform 1 from conversations where id = new.conversation_id for no key update;
     new.new_at := hearth_conversation_new_at(new.conversation_id, new.user_id);
     return new;
 end $$;
