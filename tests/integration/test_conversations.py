@@ -463,6 +463,101 @@ def test_export_and_deletion(stack):
     assert _q(stack, "select count(*) from messages where body_md = 'From cy, to remove'") == "0"
 
 
+# ---------------------------------------------------------------- the stored unread state (sql/028)
+
+# Member rows whose stored new_at disagrees with the rule computed from the
+# messages (CONV_LIST's unread mark): must be none after every write.
+STALE_SQL = ("select count(*) from conversation_members cm join conversations c on c.id = cm.conversation_id "
+             "where coalesce(cm.new_at > cm.read_at, false) is distinct from "
+             "  (c.last_message_at > cm.read_at and exists (select 1 from messages m "
+             "   where m.conversation_id = c.id and m.state = 'visible' and m.visible_at > cm.read_at "
+             "     and m.author_id is distinct from cm.user_id))")
+
+
+def _fresh(stack, after):
+    assert _q(stack, STALE_SQL) == "0", "the stored unread state is stale after %s" % after
+
+
+def test_stored_unread_follows_every_write(stack):
+    ann, bo, cy = _member(stack, "sua"), _member(stack, "sub"), _member(stack, "suc")
+    _, loc, _ = _start(ann, "%s, %s" % (bo.handle, cy.handle), "Hello both, stored state")
+    conv = _conv_id(loc)
+    _fresh(stack, "a new conversation")
+    assert _count(_page(bo, "/me/messages")) == 1 and _count(_page(ann, "/me/messages")) == 0
+    _page(bo, "/m/%d" % conv)
+    _fresh(stack, "a read")
+    assert _count(_page(bo, "/me/messages")) == 0, "the read conversation still counts"
+    # Held: nothing new for the others; approved: new for them.
+    _, loc, _ = _send(ann, conv, HELD_TEXT)
+    assert "sent=held" in loc, "method detail was not held: %r" % loc
+    mid = _msg_id(stack, conv, HELD_TEXT)
+    _fresh(stack, "a held message")
+    assert _count(_page(bo, "/me/messages")) == 0, "a held message counts as unread"
+    st, _, _ = W["mod"].post("/mod/m/%d" % mid, [("action", "approve"), ("reason", "")])
+    assert st == 303, "approve: %d" % st
+    _fresh(stack, "an approval")
+    assert _count(_page(bo, "/me/messages")) == 1, "an approved message does not count as new"
+    # A member's own message is never unread to them; the others' are.
+    _page(bo, "/m/%d" % conv)
+    _send(bo, conv, "From bo, stored state")
+    _fresh(stack, "a reply")
+    assert _count(_page(bo, "/me/messages")) == 0 and _count(_page(ann, "/me/messages")) == 1
+    # Hidden or deleted, the only new message stops counting; visible again, it counts.
+    bid = _msg_id(stack, conv, "From bo, stored state")
+    for state, want in (("hidden", 0), ("visible", 1), ("deleted", 0)):
+        _q(stack, "update messages set state = '%s' where id = %d" % (state, bid))
+        _fresh(stack, "a message %s" % state)
+        assert _count(_page(ann, "/me/messages")) == want, "after %s: not %d" % (state, want)
+    _q(stack, "delete from messages where id = %d" % bid)
+    _fresh(stack, "a message deleted from the table")
+    # The conversation's time alone moving (the rule reads it too).
+    _send(bo, conv, "From bo, once more")
+    _q(stack, "update conversations set last_message_at = '2000-01-01' where id = %d" % conv)
+    _fresh(stack, "last_message_at moved back")
+    assert _count(_page(ann, "/me/messages")) == 0
+    _q(stack, "update conversations set last_message_at = now() where id = %d" % conv)
+    _fresh(stack, "last_message_at moved on")
+    assert _count(_page(ann, "/me/messages")) == 1
+    _page(ann, "/m/%d" % conv)
+    # Leaving: the count is of current conversations only.
+    _send(ann, conv, "From ann, to the two")
+    assert _count(_page(cy, "/me/messages")) == 1
+    st, _, _ = cy.post("/m/%d/leave" % conv, [])
+    assert st == 303, "leave: %d" % st
+    _fresh(stack, "a leave")
+    assert _count(_page(cy, "/me/messages")) == 0, "a conversation left still counts"
+    # A block marks what the blocked member wrote to the blocker alone as
+    # read (the one-to-one conversation); the group one keeps its marker.
+    _start(ann, bo.handle, "One to one, before the block")
+    assert _count(_page(bo, "/me/messages")) == 2
+    st, _, _ = bo.post("/u/%s/block" % ann.handle, [])
+    assert st == 303, "block: %d" % st
+    _fresh(stack, "a block")
+    assert _count(_page(bo, "/me/messages")) == 1, "a blocked member's one-to-one conversation still counts"
+    st, _, _ = bo.post("/u/%s/unblock" % ann.handle, [])
+    assert st == 303, "unblock: %d" % st
+    _send(ann, conv, "From ann, after the unblock")
+    _fresh(stack, "a message after an unblock")
+    assert _count(_page(bo, "/me/messages")) == 1
+    # The writer deletes their account keeping their messages (author set to
+    # null: a former member's message still counts), then with them (tombstones).
+    st, _, _ = ann.post("/me/delete", [("password", ann.password), ("posts", "keep"), ("confirm", "yes")])
+    assert st == 200, "delete: %d" % st
+    _fresh(stack, "an account deletion")
+    assert _count(_page(bo, "/me/messages")) == 1, "a former member's message no longer counts"
+    dee = _member(stack, "sud")
+    _, loc, _ = _start(dee, bo.handle, "From dee, to remove")
+    assert _count(_page(bo, "/me/messages")) == 2
+    st, _, _ = dee.post("/me/delete", [("password", dee.password), ("posts", "delete"), ("confirm", "yes")])
+    assert st == 200, "delete: %d" % st
+    _fresh(stack, "an account deletion with its messages")
+    assert _count(_page(bo, "/me/messages")) == 1, "a deleted writer's messages still count"
+    st, _, _ = bo.post("/me/notifications/read-all", [])
+    assert st == 303, "read-all: %d" % st
+    _fresh(stack, "mark all as read")
+    assert _count(_page(bo, "/me/messages")) == 0
+
+
 def test_long_conversation_pages_back_to_the_first_message(stack):
     ann, bo = _member(stack, "lng"), _member(stack, "lnb")
     _, loc, _ = _start(ann, bo.handle, "The very first message, kept")
