@@ -290,8 +290,10 @@ struct mod_cue {
 
 #define MOD_CUE_BUCKETS 256
 
-/* Cues indexed by their first word's first two bytes (numbers, and cues starting with <n>, share
- * one bucket): a window word only tries the cues of its bucket (built by mod_lists_parse). */
+/* Cues indexed by their first word's first two bytes and length (numbers, and cues starting with
+ * <n>, share one bucket; a prefix cue is in the bucket of each length it matches, so order holds
+ * more entries than there are cues): a window word only tries the cues of its bucket (built by
+ * mod_lists_parse, see word_bucket in context.c). */
 struct mod_list {
 	struct mod_cue *cues;
 	size_t count, cap;
