@@ -34,3 +34,8 @@ contributed anything
 a single decent thing
 a single normal thought
 teachin kids
+truly happy
+really happy
+right again
+honest
+smart
