@@ -39,3 +39,7 @@ really happy
 right again
 honest
 smart
+amount to anything
+cut out for
+handle responsibility
+be left alone with
