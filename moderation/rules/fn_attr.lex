@@ -105,3 +105,5 @@ revolting
 vile
 repulsive
 creepy
+irritating
+toxic

@@ -34,3 +34,12 @@ contributed anything
 a single decent thing
 a single normal thought
 teachin kids
+truly happy
+really happy
+right again
+honest
+smart
+amount to anything
+cut out for
+handle responsibility
+be left alone with
