@@ -146,6 +146,8 @@ void page_form_error(struct hctx *ctx, int status, const char *message)
 {
 	ctx->resp->status = status;
 	ctx->form_error = message;
+	if (status == 503)
+		resp_header(ctx->resp, "Retry-After", "30");
 }
 
 void page_set_crisis(struct hctx *ctx, tpl_value *d)
@@ -216,7 +218,8 @@ bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *
 
 void page_db_error(struct hctx *ctx, enum db_err err)
 {
-	if (err == DB_ERR_DOWN && ctx->req->method == HTTP_POST && ctx->form) {
+	bool post = ctx->req->method == HTTP_POST && ctx->form;
+	if (err == DB_ERR_DOWN && post) {
 		log_warn("503: %s", db_last_error(ctx->db));
 		page_refill(ctx, 503, "The forum cannot reach its database just now, so this was not saved. "
 		            "Your text is kept below: please send it again in a minute.");
@@ -224,7 +227,19 @@ void page_db_error(struct hctx *ctx, enum db_err err)
 		page_error(ctx, 503, "We will be right back",
 		           "The forum cannot reach its database just now. Nothing you wrote is lost; "
 		           "please try again in a minute.");
-	else
+	else if (err == DB_ERR_BUSY && post) {
+		log_warn("503 (busy): %s", db_last_error(ctx->db));
+		page_refill(ctx, 503, "The forum was busy with another change at the same moment, so this "
+		            "was not saved. Your text is kept below: please send it again.");
+	} else if (err == DB_ERR_BUSY)
+		page_error(ctx, 503, "Busy for a moment",
+		           "The forum was busy with another change at the same moment. Please try again.");
+	else if (post) {
+		log_error("500: %s", db_last_error(ctx->db));
+		page_refill(ctx, 500, "Something went wrong on our side and this was not saved. Your text "
+		            "is kept below: please copy it somewhere safe, and try again; if it keeps "
+		            "happening, tell a moderator.");
+	} else
 		page_error(ctx, 500, "Something went wrong on our side",
 		           "The forum could not finish this request. Please try again; if it keeps "
 		           "happening, tell a moderator.");

@@ -121,6 +121,12 @@ bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *
 /* Maps a database error to 503 (down) or 500, with a calm themed page; a
  * refused POST gets its form back with the text (page_refill). */
 void page_db_error(struct hctx *ctx, enum db_err err);
+/* True for a failure that sending the same request again may cure (the database was unreachable,
+ * or busy with a conflicting write): answered with 503, the form's text kept. */
+static inline bool page_db_transient(enum db_err err)
+{
+	return err == DB_ERR_DOWN || err == DB_ERR_BUSY;
+}
 
 /* Renders template `name` with data as the response body (status 200 unless
  * already set). */

@@ -384,7 +384,7 @@ void page_conv_new_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The message could not be sent just now. Your text is kept below; please try again.");
 		new_render(ctx, &c);
 		return;
@@ -593,7 +593,7 @@ void page_conv_post(struct hctx *ctx)
 	enum db_err e;
 	PGresult *b = db_exec(ctx->db, ctx->arena, DB_CONV_BLOCKED_IN, p, &e);
 	if (!b) {
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 500, "This could not be sent just now. Your text is kept "
+		page_form_error(ctx, page_db_transient(e) ? 503 : 500, "This could not be sent just now. Your text is kept "
 		                "below; please try again.");
 		conv_render(ctx, &cv, &c);
 		return;
@@ -634,7 +634,7 @@ void page_conv_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The message could not be sent just now. Your text is kept below; please try again.");
 		conv_render(ctx, &cv, &c);
 		return;
@@ -1190,7 +1190,7 @@ void page_checkin_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The message could not be sent just now. Your text is kept below; please try again.");
 		checkin_render(ctx, &t, &c);
 		return;

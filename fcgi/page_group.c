@@ -256,7 +256,7 @@ void page_group_new_post(struct hctx *ctx)
 		err = db_commit(ctx->db);
 	if (err != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : err == DB_ERR_UNIQUE ? 409 : 422,
+		page_form_error(ctx, page_db_transient(err) ? 503 : err == DB_ERR_UNIQUE ? 409 : 422,
 		                err == DB_ERR_UNIQUE ? "A group (or category) has that address already. Please choose "
 		                "another." : "The group could not be created just now. Please try again.");
 		page_group_new_form(ctx);
@@ -588,7 +588,7 @@ void page_group_hide_post(struct hctx *ctx)
 		err = db_commit(ctx->db);
 	if (err != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(err) ? 503 : 422,
 		                "The post could not be hidden just now. Your reason is kept below; please try again.");
 		page_group(ctx);
 		return;
@@ -616,7 +616,7 @@ void page_group_pin_post(struct hctx *ctx)
 		err = DB_ERR_CHECK;
 	if (err != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, err == DB_ERR_DOWN ? 503 : 422, err == DB_ERR_CHECK ?
+		page_form_error(ctx, page_db_transient(err) ? 503 : 422, err == DB_ERR_CHECK ?
 		                "There is no thread with that number in this group. The number is in the thread's "
 		                "address (/t/NUMBER)." : "The thread could not be pinned just now. Please try again.");
 		page_group(ctx);
@@ -748,7 +748,7 @@ void page_meeting_new_post(struct hctx *ctx)
 		err = db_commit(ctx->db);
 	if (err != DB_OK) {
 		db_rollback(ctx->db);
-		meeting_refuse(ctx, err == DB_ERR_DOWN ? 503 : 422,
+		meeting_refuse(ctx, page_db_transient(err) ? 503 : 422,
 		               "The meeting could not be saved just now. What you typed is kept below; please try again.");
 		return;
 	}

@@ -297,7 +297,7 @@ void page_mod_member_post(struct hctx *ctx)
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
 		log_warn("moderator action %s on member %lld: %s", member_actions[action], m.id, db_last_error(ctx->db));
-		member_refuse(ctx, e == DB_ERR_DOWN ? 503 : 500,
+		member_refuse(ctx, page_db_transient(e) ? 503 : 500,
 		              "The action could not be saved just now, so nothing changed. Your reason is kept "
 		              "below; please try again.");
 		return;
@@ -590,7 +590,7 @@ void page_mod_thread_post(struct hctx *ctx)
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
 		log_warn("moderator action %s on thread %lld: %s", thread_actions[action], t.id, db_last_error(ctx->db));
-		thread_refuse(ctx, e == DB_ERR_DOWN ? 503 : 500,
+		thread_refuse(ctx, page_db_transient(e) ? 503 : 500,
 		              "The action could not be saved just now, so nothing changed. Your reason is kept "
 		              "below; please try again.");
 		return;

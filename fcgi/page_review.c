@@ -390,7 +390,7 @@ void page_report_post(struct hctx *ctx)
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
 		log_warn("report of post %lld: %s", p.id, db_last_error(ctx->db));
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 500,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 500,
 		                "The report could not be saved just now. What you wrote is kept below; "
 		                "please try again in a minute.");
 		report_render(ctx, &p, -1);
@@ -1274,7 +1274,7 @@ void page_review_action(struct hctx *ctx)
 		db_rollback(ctx->db);
 		log_warn("moderator action %s on post %s: %s", review_actions[action].name, pid,
 		         db_last_error(ctx->db));
-		refuse(ctx, e == DB_ERR_DOWN ? 503 : 500,
+		refuse(ctx, page_db_transient(e) ? 503 : 500,
 		       "The action could not be saved just now, so nothing changed. Your reason is kept below; "
 		       "please try again.");
 		return;

@@ -379,7 +379,7 @@ void page_thread_new_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The thread could not be saved just now. Your text is kept below; please try again.");
 		compose_render(ctx, &c);
 		return;
@@ -502,7 +502,7 @@ void page_reply_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The reply could not be saved just now. Your text is kept below; please try again.");
 		compose_render(ctx, &c);
 		return;
@@ -595,7 +595,7 @@ void page_edit_post(struct hctx *ctx)
 		e = db_commit(ctx->db);
 	if (e != DB_OK) {
 		db_rollback(ctx->db);
-		page_form_error(ctx, e == DB_ERR_DOWN ? 503 : 422,
+		page_form_error(ctx, page_db_transient(e) ? 503 : 422,
 		                "The edit could not be saved just now. Your text is kept below; please try again.");
 		compose_render(ctx, &c);
 		return;

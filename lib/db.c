@@ -76,6 +76,7 @@ const char *db_strerror(enum db_err e)
 		[DB_ERR_QUERY] = "query failed",
 		[DB_ERR_UNIQUE] = "already exists",
 		[DB_ERR_CHECK] = "value refused by the database",
+		[DB_ERR_BUSY] = "the database was busy with a conflicting write",
 	};
 	return (unsigned)e < DB_ERR__MAX ? msg[e] : "unknown error";
 }
@@ -219,6 +220,11 @@ static enum db_err classify(db *d, PGresult *r)
 		return DB_ERR_UNIQUE;
 	if (strcmp(state, "23514") == 0 || strcmp(state, "22001") == 0 || strcmp(state, "22021") == 0)
 		return DB_ERR_CHECK;
+	/* Deadlock, serialization failure, lock or statement timeout: the transaction is lost as a
+	 * whole, and sending the same request again may well succeed. */
+	if (strcmp(state, "40P01") == 0 || strcmp(state, "40001") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		return DB_ERR_BUSY;
 	/* Admin shutdown and friends: the server is going away. */
 	if (strncmp(state, "57P", 3) == 0) {
 		mark_down(d);

@@ -26,7 +26,10 @@ enum db_stmt {
 	DB_STMT__MAX
 };
 
-enum db_err { DB_OK = 0, DB_ERR_DOWN, DB_ERR_QUERY, DB_ERR_UNIQUE, DB_ERR_CHECK, DB_ERR__MAX };
+/* DB_ERR_BUSY: the statement lost to another transaction (deadlock, serialization failure,
+ * a lock or statement timeout): nothing of the transaction was kept and the same request may
+ * succeed if sent again. */
+enum db_err { DB_OK = 0, DB_ERR_DOWN, DB_ERR_QUERY, DB_ERR_UNIQUE, DB_ERR_CHECK, DB_ERR_BUSY, DB_ERR__MAX };
 const char *db_strerror(enum db_err e);
 
 typedef struct db db;

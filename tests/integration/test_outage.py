@@ -318,3 +318,41 @@ def test_every_write_form_keeps_its_text_on_503(stack):
         fields.append(("action", action))
     st, _, _ = c.request("POST", "/p/%d/reply" % pid, form=fields)
     assert st == 303, "the reply sent again after the outage: %d" % st
+
+
+def _refuse_posts_with(stack, marker, sqlstate):
+    """A trigger that fails any new post whose text holds marker with sqlstate, as a deadlock
+    or serialization failure would (PostgreSQL picks the victim; here the test does)."""
+    stack.psql(
+        "create or replace function test_refuse_%s() returns trigger language plpgsql as $$ "
+        "begin if new.body_md like '%%%s%%' then "
+        "raise exception 'test: refused' using errcode = '%s'; end if; return new; end $$; "
+        "create trigger test_refuse_%s before insert on posts for each row "
+        "execute function test_refuse_%s()" % (sqlstate.lower(), marker, sqlstate,
+                                               sqlstate.lower(), sqlstate.lower()))
+
+
+def test_busy_database_keeps_the_text(stack):
+    """A write that loses to another transaction (deadlock 40P01, serialization failure 40001)
+    is answered 503 with the text kept in the form and Retry-After, and nothing half-written;
+    any other failure of the write keeps the text too. Sent again, it is saved."""
+    c = _member(stack, "busy")
+    pid = _thread(stack, c, "o-busy")
+    cases = (("40P01", 503), ("40001", 503), ("XX000", 422))
+    for state, want in cases:
+        marker = "BUSYMARK%s%s" % (state, uuid.uuid4().hex[:6])
+        _refuse_posts_with(stack, marker, state)
+        text = "My reply that must not be lost %s, with its own words." % marker
+        st, _, html = c.reply(pid, text)
+        assert st == want, "%s: want %d, got %d: %s" % (state, want, st, html[:400])
+        assert text in html, "%s: the reply's text is not kept in the form: %s" % (state, html[:600])
+        if want == 503:
+            assert "send it again" in html or "try again" in html, html[:600]
+            assert c.last[1].get("retry-after"), "%s: no Retry-After header" % state
+        n = stack.psql("select count(*) from posts where body_md like '%%%s%%'" % marker)
+        assert int(n) == 0, "%s: %s posts were written" % (state, n)
+        stack.psql("drop trigger test_refuse_%s on posts" % state.lower())
+        st, loc, html = c.reply(pid, text)
+        assert st == 303, "%s: sent again after the conflict: %d %s" % (state, st, html[:300])
+        n = stack.psql("select count(*) from posts where body_md like '%%%s%%'" % marker)
+        assert int(n) == 1, "%s: sent again, %s posts" % (state, n)
