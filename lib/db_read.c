@@ -239,7 +239,10 @@ static enum db_err thread_items(db *d, arena *a, const PGresult *r, int n, bool 
 		t->id = db_int(d, r, i, 0);
 		t->title = db_text(d, r, i, 1);
 		t->author = db_val(r, i, 2);     /* NULL: a deleted member, or anonymous */
-		t->anonymous = flag(r, i, 10);
+		/* Required: a statement without the column would sign every
+		 * anonymous thread with its author's handle (READ_CATEGORY_PINNED
+		 * did). */
+		t->anonymous = db_bool(d, r, i, 10);
 		t->replies = db_int(d, r, i, 3);
 		t->state = state_from(db_text(d, r, i, 4));
 		t->locked = flag(r, i, 5);
