@@ -355,3 +355,67 @@ def test_facilitator_forms_do_not_tell_a_held_post_or_thread_exists(stack):
     assert st == 303, "a moderator pins a held thread: %d %s" % (st, message_of(body))
     st, _, body = w["mod"].post("/g/aud-room/pin", {"thread": str(held_tid)})
     assert st == 303, "and unpins it: %d" % st
+
+
+# ---------------------------------------------------------------- pages of a long thread
+
+def _shown_posts(body):
+    """The ids of the posts a thread page shows (<article id="pID">)."""
+    return [int(n.get("id")[1:]) for n in find_all(parse(body), "article")
+            if re.fullmatch(r"p\d+", n.get("id") or "")]
+
+
+def test_held_reply_takes_no_place_on_a_thread_page(stack):
+    """A thread page holds the replies that start within its first 50 rows
+    (READ_POSTS). Those rows were counted with held replies in them, so a
+    reader saw 49 replies on the first page where 50 fit, and the permalink
+    of the 50th sent them to the second page: counting what a page holds
+    told that a held reply sat among them. The rows are now counted as the
+    reader sees them; the author of the held reply and the moderators, who
+    see it, still find it in its place, and every permalink leads to the
+    page that shows the post."""
+    w = _world(stack)
+    opening = _thread(w["asker"], "aud-pub", "A long thread", "Tell me about your week.")
+    tid = int(_q(stack, "select thread_id from posts where id = %d" % opening))
+    visible = []
+    held = None
+    for i in range(52):
+        if i == 9:
+            st, loc, html = w["replier"].reply(opening, HELD_TEXT + " (week)")
+            assert st == 303, "held reply: %d %s" % (st, message_of(html))
+            held = post_id_from(loc, html)
+            continue
+        st, loc, html = w["reader"].reply(opening, "Reply number %d of my week." % i)
+        assert st == 303, "reply %d: %d %s" % (i, st, message_of(html))
+        visible.append(post_id_from(loc, html))
+    assert _q(stack, "select state from posts where id = %d" % held) == "held"
+    assert len(visible) == 51
+    for who, c in (("anonymous", Client(stack)), ("reader", w["reader"])):
+        st, _, body = c.get("/t/%d" % tid)
+        assert st == 200, "%s GET /t/%d: %d" % (who, tid, st)
+        shown = _shown_posts(body)
+        assert held not in shown
+        assert shown == [opening] + visible[:50], \
+            "%s: the first page shows %d of the 51 replies (want 50), ending at %r" % (
+                who, len(shown) - 1, shown[-1:])
+        # The 50th visible reply's permalink: the first page.
+        st, hd, _ = c.get("/p/%d" % visible[49])
+        assert st == 303 and hd.get("location") == "/t/%d#p%d" % (tid, visible[49]), \
+            "%s: the permalink of the 50th reply goes to %r" % (who, hd.get("location"))
+        st, hd, _ = c.get("/p/%d" % visible[50])
+        loc = hd.get("location") or ""
+        assert st == 303 and "after=" in loc, "%s: the 51st reply's permalink: %r" % (who, loc)
+        st, _, body = c.get(loc.split("#")[0])
+        assert st == 200 and visible[50] in _shown_posts(body), "%s: %s does not show the 51st reply" % (who, loc)
+    # Those who may see the held reply find it, and its permalink leads to it.
+    for who, c in (("replier", w["replier"]), ("mod", w["mod"])):
+        st, hd, _ = c.get("/p/%d" % held)
+        loc = hd.get("location") or ""
+        assert st == 303, "%s: the held reply's permalink: %d" % (who, st)
+        st, _, body = c.get(loc.split("#")[0])
+        assert st == 200 and held in _shown_posts(body), "%s: %s does not show the held reply" % (who, loc)
+        for pid in (visible[48], visible[49], visible[50]):
+            st, hd, _ = c.get("/p/%d" % pid)
+            loc = hd.get("location") or ""
+            st, _, body = c.get(loc.split("#")[0])
+            assert st == 200 and pid in _shown_posts(body), "%s: %s does not show post %d" % (who, loc, pid)
