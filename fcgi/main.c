@@ -391,6 +391,27 @@ static void send_response(FCGX_Request *fr, struct hctx *ctx)
 	send_stdout(fr, parts, (int)(sizeof parts / sizeof parts[0]));
 }
 
+/*
+ * Who may keep this answer. A page drawn for a session (a conversation, the
+ * notifications, a thread with the member's held post, a refusal that gives
+ * their text back), or one that sets a cookie, is one person's: no cache
+ * keeps it, shared or not, nor the browser after Quick exit or log-out. Any
+ * other answer is the anonymous reader's, which a cache may keep only if it
+ * asks again before each use: a hidden post leaves every page within a
+ * second. A handler that chose (the health check, the keyed feeds) is left
+ * alone.
+ */
+static void cache_control(struct hctx *ctx)
+{
+	struct response *resp = ctx->resp;
+	const char *h = resp->headers.len ? resp->headers.data : "";
+	if (strstr(h, "Cache-Control:"))
+		return;
+	bool personal = ctx->req->session || req_param(&ctx->req->cookies, SESSION_COOKIE) ||
+	                strstr(h, "Set-Cookie:");
+	resp_header(resp, "Cache-Control", personal ? "private, no-store" : "no-cache");
+}
+
 static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 {
 	double t0 = now_us();
@@ -417,6 +438,7 @@ static void handle(FCGX_Request *fr, struct worker_state *ws, db *d, arena *a)
 		page_db_error(&ctx, DB_ERR_QUERY);
 	}
 	replica_request_end(&ctx);
+	cache_control(&ctx);
 	send_response(fr, &ctx);
 	if (ctx.cache_thread_id && resp->status == 200 && !strstr(resp->headers.data, "Set-Cookie"))
 		cache_store_thread(&ws->conf, d, a, ctx.cache_thread_id, ctx.cache_version,

@@ -566,7 +566,14 @@ void page_group_hide_post(struct hctx *ctx)
 		page_db_error(ctx, err);
 		return;
 	}
-	if (!r || PQntuples(r) != 1) {
+	/* The one visibility rule (lib/db_read.h): a facilitator is a member,
+	 * not a moderator, so a held post (or one in a held thread) of the
+	 * group is not there for them, the same answer as a number never used;
+	 * a different one would tell that it exists. */
+	struct read_viewer v = page_viewer(ctx);
+	if (!r || PQntuples(r) != 1 ||
+	    !db_read_may_see_thread(db_read_state(db_text(ctx->db, r, 0, 5)), db_ll(r, 0, 6), &v) ||
+	    !db_read_may_see_post(db_read_state(db_text(ctx->db, r, 0, 3)), db_ll(r, 0, 1), &v)) {
 		page_form_error(ctx, 422, "There is no post with that number in this group. The number is in "
 		                "the post's address (/p/NUMBER).");
 		page_group(ctx);
@@ -603,7 +610,8 @@ void page_group_pin_post(struct hctx *ctx)
 		return;
 	long long thread_id = form_number(page_field(ctx, "thread"));
 	const char *p[] = { ll(ctx->arena, g.id), ll(ctx->arena, thread_id),
-	                    ll(ctx->arena, ctx->req->session->user_id) };
+	                    ll(ctx->arena, ctx->req->session->user_id),
+	                    ctx->req->session->is_moderator ? "t" : "f" };
 	enum db_err err = db_begin(ctx->db);
 	PGresult *r = err == DB_OK ? db_exec(ctx->db, ctx->arena, DB_GROUP_PIN_TOGGLE, p, &err) : NULL;
 	bool unpinned = r && db_ll(r, 0, 0) > 0, pinned = r && db_ll(r, 0, 1) > 0;

@@ -613,10 +613,11 @@ static enum db_err permalink_target(struct hctx *ctx, const struct read_location
 	const struct read_path *path = &loc->path;
 	size_t rlen = page_root_len(path->len);
 	long long after = 0;
+	struct read_viewer v = page_viewer(ctx);
 	for (; rlen < path->len; rlen++) {
 		struct read_path root = { .ids = path->ids, .len = rlen };
 		bool cut;
-		enum db_err err = db_read_place(ctx->db, a, loc->thread_id, &root, path, &after, &cut);
+		enum db_err err = db_read_place(ctx->db, a, loc->thread_id, &root, path, &v, &after, &cut);
 		if (err != DB_OK)
 			return err;
 		if (!cut)

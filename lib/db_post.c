@@ -2,6 +2,7 @@
 #include "db_post.h"
 
 #include <stdio.h>
+#include <string.h>
 
 static const char *ll(arena *a, long long v)
 {
@@ -26,7 +27,11 @@ enum db_err db_thread_create(db *d, arena *a, long long category_id, const char 
 	if (!r)
 		return err;
 	*post_id = db_int(d, r, 0, 0);
-	/* The opening post counts once: the thread starts at post_count 1. */
+	/* The opening post counts once: the thread starts at post_count 1. A
+	 * held thread counts for nobody until a moderator approves it
+	 * (sql/029_held_counts.sql). */
+	if (strcmp(opening->state, "held") == 0)
+		return DB_OK;
 	const char *p3[] = { ll(a, category_id), "1" };
 	return db_exec(d, a, DB_CATEGORY_BUMP, p3, &err) ? DB_OK : err;
 }

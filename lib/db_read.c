@@ -239,7 +239,10 @@ static enum db_err thread_items(db *d, arena *a, const PGresult *r, int n, bool 
 		t->id = db_int(d, r, i, 0);
 		t->title = db_text(d, r, i, 1);
 		t->author = db_val(r, i, 2);     /* NULL: a deleted member, or anonymous */
-		t->anonymous = flag(r, i, 10);
+		/* Required: a statement without the column would sign every
+		 * anonymous thread with its author's handle (READ_CATEGORY_PINNED
+		 * did). */
+		t->anonymous = db_bool(d, r, i, 10);
 		t->replies = db_int(d, r, i, 3);
 		t->state = state_from(db_text(d, r, i, 4));
 		t->locked = flag(r, i, 5);
@@ -409,14 +412,16 @@ enum db_err db_read_locate(db *d, arena *a, long long post_id, struct read_locat
 }
 
 enum db_err db_read_place(db *d, arena *a, long long thread_id, const struct read_path *root,
-                          const struct read_path *path, long long *after, bool *cut)
+                          const struct read_path *path, const struct read_viewer *v, long long *after,
+                          bool *cut)
 {
 	if (root->len >= path->len)
 		abort();
 	enum db_err err;
 	long long group = path->ids[root->len];
 	const char *params[] = { ll(a, thread_id), path_text(a, root), ll(a, group), path_text(a, path),
-	                         ll(a, READ_FOLD_DEPTH), ll(a, READ_PAGE_POSTS), ll(a, READ_PAGE_CAP) };
+	                         ll(a, READ_FOLD_DEPTH), ll(a, READ_PAGE_POSTS), ll(a, READ_PAGE_CAP),
+	                         viewer_id(a, v), viewer_mod(v) };
 	PGresult *r = db_exec(d, a, DB_READ_PLACE, params, &err);
 	if (!r)
 		return err;

@@ -207,12 +207,14 @@ struct read_location {
 
 enum db_err db_read_locate(db *d, arena *a, long long post_id, struct read_location *out, bool *found);
 
-/* Where the pages of root show the post at path, below its direct reply
- * group: *after is the page's "after" (0: the first page); *cut is true
- * when the page stops at READ_PAGE_CAP rows before reaching the post (it is
- * then on the pages of a deeper root). */
+/* Where the pages of root show the post at path to viewer v (rows counted
+ * as db_read_posts counts them for v), below its direct reply group: *after
+ * is the page's "after" (0: the first page); *cut is true when the page
+ * stops at READ_PAGE_CAP rows before reaching the post (it is then on the
+ * pages of a deeper root). */
 enum db_err db_read_place(db *d, arena *a, long long thread_id, const struct read_path *root,
-                          const struct read_path *path, long long *after, bool *cut);
+                          const struct read_path *path, const struct read_viewer *v, long long *after,
+                          bool *cut);
 
 /* ---- member pages ---- */
 
