@@ -320,6 +320,9 @@ static void report_render(struct hctx *ctx, const struct rpost *p, int done_reas
 	tpl_set_str(d, "thread_url", arena_printf(ctx->arena, "/t/%lld", p->thread_id));
 	tpl_set_str(d, "author", p->anonymous ? PAGE_ANON_AUTHOR : p->author ? p->author : "a former member");
 	tpl_set_html(d, "body_html", p->body_html);
+	tpl_set_str(d, "warning", p->warning);
+	if (p->warning)
+		page_set_cw_open(ctx, d);
 	if (done_reason >= 0) {
 		tpl_set_bool(d, "done", true);
 		if (done_reason == REPORT_CRISIS) {

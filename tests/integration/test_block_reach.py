@@ -249,3 +249,69 @@ def test_blocked_member_cannot_put_me_in_a_conversation(stack):
                                      ("action", "send")])
     assert st == 403 and message_of(body).replace(dee.handle, "X") == said.replace(ann.handle, "X"), \
         "a block and a setting read differently"
+
+
+def _details_only(body, text, where):
+    """text is in the page only inside a closed <details class=cw>."""
+    doc = parse(body)
+    assert text in body, "%s: the post is not on the page at all" % where
+    inside = [d for d in doc.find_all("details") if text in d.text()]
+    assert inside, "%s: the warned text is outside any <details>" % where
+    for d in inside:
+        assert "cw" in (d.get("class") or "").split() and d.get("open") is None, \
+            "%s: the warning's <details> is open or not ours" % where
+    # Nowhere else: every piece of text that holds it is under such a details.
+    for n in doc.iter():
+        if any(isinstance(ch, str) and text in ch for ch in n.children):
+            assert n.tag == "details" or any(a.tag == "details" for a in n.ancestors()), \
+                "%s: <%s> holds the warned text outside the warning" % (where, n.tag)
+
+
+def test_content_warning_listed_and_quoted(stack):
+    _world(stack)
+    ann, bo = _member(stack, "ann"), _member(stack, "bo")
+    word = "zq" + uuid.uuid4().hex[:8]
+    secret = "CWSECRET the %s details of that night" % word
+    op = _thread(ann, PUB, "Something happened", "Plain opening, no warning needed.")
+    warned = _reply(bo, op, secret + " @%s" % ann.handle, warning="WARNTEXT assault")
+    # Search: the warning and a link, never a snippet of the text.
+    for c in (Client(stack), ann):
+        st, _, body = c.get("/search?q=%s" % word)
+        page = body.decode()
+        assert st == 200 and "/p/%d" % warned in page, "search does not find the warned post"
+        assert "CWSECRET" not in page and "details of that night" not in page, "search shows the warned text"
+        assert "WARNTEXT assault" in page, "search does not show the warning"
+    # Notifications: the reply to ann (and its mention): the warning in place of the excerpt.
+    notes = _page(ann, "/me/notifications")
+    assert "/p/%d" % warned in notes, "no notification of the warned reply"
+    assert "CWSECRET" not in notes and "WARNTEXT assault" in notes, "the notification shows the warned text"
+    # Profile and "Replies to you": inside the closed warning, as before.
+    _details_only(_page(ann, "/me/replies"), "CWSECRET", "/me/replies")
+    _details_only(_page(ann, "/u/%s" % bo.handle), "CWSECRET", "profile")
+    # Pages that quote the post: the reply page, "I'm here", the report form.
+    _details_only(_page(ann, "/p/%d/reply" % warned), "CWSECRET", "/p/ID/reply")
+    _details_only(_page(ann, "/p/%d/here" % warned), "CWSECRET", "/p/ID/here")
+    _details_only(_page(ann, "/p/%d/report" % warned), "CWSECRET", "/p/ID/report")
+    # Their refusals re-render the same pages, under the same warning.
+    st, _, body = ann._write("/p/%d/reply" % warned, [("body", "x" * 50001)], True, "post", True)
+    assert st == 422, "too long a reply: %d" % st
+    _details_only(body, "CWSECRET", "refused reply (too long)")
+    st, _, body = ann.post("/p/%d/report" % warned, [("reason", "other"), ("details", "y" * 1001)])
+    assert st == 422, "too long a report: %d" % st
+    _details_only(body.decode(), "CWSECRET", "refused report (too long)")
+    st, _, body = ann.post("/p/%d/report" % warned, [("reason", "nonsense")])
+    assert st == 422, "a report without a known reason: %d" % st
+    _details_only(body.decode(), "CWSECRET", "refused report (no reason)")
+    # A member who opens warnings always (/me/settings) gets them open here too.
+    st, _, _ = bo.post("/me/settings", [("cw_open", "1")])
+    assert st == 303, "settings: %d" % st
+    assert _q(stack, "update posts set content_warning = 'WARNTEXT two' where id = %d returning id" % op) \
+        == str(op)
+    for path in ("/p/%d/reply" % op, "/p/%d/here" % op, "/p/%d/report" % op):
+        details = [d for d in parse(_page(bo, path)).find_all("details", class_="cw")
+                   if "Plain opening" in d.text()]
+        assert details and details[0].get("open") is not None, "%s: closed for a member who opens them" % path
+    # The feeds already held: the warning and a link.
+    for path in ("/feed.atom", "/t/%d/feed.atom" % int(_q(stack, "select thread_id from posts where id = %d" % op))):
+        st, _, body = Client(stack).get(path)
+        assert st == 200 and b"CWSECRET" not in body, "%s shows the warned text" % path
