@@ -294,8 +294,9 @@ static bool report_target(struct hctx *ctx, struct rpost *p)
 		page_db_error(ctx, err);
 		return false;
 	}
-	if (!admitted || strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "held") == 0 ||
-	    strcmp(p->thread_state, "hidden") == 0) {
+	/* Others' visible posts in visible threads only: a deleted thread is the
+	 * moderators' (db_read_may_see_thread), like a held or hidden one. */
+	if (!admitted || strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "visible") != 0) {
 		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;
 	}

@@ -315,3 +315,21 @@ def test_content_warning_listed_and_quoted(stack):
     for path in ("/feed.atom", "/t/%d/feed.atom" % int(_q(stack, "select thread_id from posts where id = %d" % op))):
         st, _, body = Client(stack).get(path)
         assert st == 200 and b"CWSECRET" not in body, "%s shows the warned text" % path
+
+
+def test_report_form_of_a_post_in_a_deleted_thread_is_not_found(stack):
+    """The one rule: a deleted thread is the moderators'. Its posts' report
+    form (and the form given back when a report is refused) showed their
+    text to any member; it is the 404 of /p/ID now."""
+    _world(stack)
+    ann, bo = _member(stack, "ann"), _member(stack, "bo")
+    op = _thread(ann, PUB, "Soon gone", "DELSECRET what I said in the thread that went.")
+    assert _q(stack, "update threads set state = 'deleted' where id = (select thread_id from posts "
+                     "where id = %d) returning state" % op) == "deleted"
+    st, _, body = bo.get("/p/%d" % op)
+    assert st == 404 and b"DELSECRET" not in body, "the permalink: %d" % st
+    for method, fields in (("GET", None), ("POST", [("reason", "nonsense")]),
+                           ("POST", [("reason", "other"), ("details", "y" * 1001)])):
+        st, _, body = bo.get("/p/%d/report" % op) if method == "GET" else \
+            bo.post("/p/%d/report" % op, fields)
+        assert st == 404 and b"DELSECRET" not in body, "%s /p/ID/report: %d" % (method, st)
