@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "db_care.h"
 #include "db_group.h"
 #include "log.h"
 #include "markdown.h"
@@ -148,6 +149,16 @@ void page_form_error(struct hctx *ctx, int status, const char *message)
 	ctx->form_error = message;
 	if (status == 503)
 		resp_header(ctx->resp, "Retry-After", "30");
+}
+
+void page_set_cw_open(struct hctx *ctx, tpl_value *m)
+{
+	const struct session *s = ctx->req->session;
+	struct care_settings cs;
+	bool found = false;
+	if (s && db_care_settings(ctx->db, ctx->arena, s->user_id, &cs, &found) == DB_OK && found &&
+	    cs.cw_always_open)
+		tpl_set_str(m, "cw_open", "open");
 }
 
 void page_set_crisis(struct hctx *ctx, tpl_value *d)

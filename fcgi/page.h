@@ -103,6 +103,11 @@ void page_refill(struct hctx *ctx, int status, const char *message);
  * with status and message (ctx->form->form_page), or page_refill(). */
 void page_form_again(struct hctx *ctx, int status, const char *message);
 
+/* Sets "cw_open" in m to "open" when the member asking opens content
+ * warnings always (/me/settings), for a page that quotes a post under its
+ * warning. Unset (closed) for a visitor, and when the setting cannot be
+ * read: the warning stays in front of the text. */
+void page_set_cw_open(struct hctx *ctx, tpl_value *m);
 /* Sets "crisis" in d: region, emergency and the list of resources, for the
  * crisis_panel fragment. */
 void page_set_crisis(struct hctx *ctx, tpl_value *d);

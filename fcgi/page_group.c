@@ -501,7 +501,8 @@ static void member_change(struct hctx *ctx, enum db_stmt stmt, const char *none)
 	if (!load_group_facilitated(ctx, &g))
 		return;
 	const char *handle = page_field(ctx, "handle");
-	const char *p[] = { ll(ctx->arena, g.id), handle };
+	/* GROUP_ACCEPT reads the first two; GROUP_INVITE also who invites. */
+	const char *p[] = { ll(ctx->arena, g.id), handle, ll(ctx->arena, ctx->req->session->user_id) };
 	enum db_err err;
 	PGresult *r = db_exec(ctx->db, ctx->arena, stmt, p, &err);
 	if (!r) {

@@ -131,9 +131,15 @@ void page_notifications(struct hctx *ctx)
 		tpl_set_str(m, "thread_title", db_val(r, i, 7));
 		if (!PQgetisnull(r, i, 9))
 			tpl_set_str(m, "hide_reason", db_val(r, i, 9));
-		bool cut;
-		const char *excerpt = notify_excerpt(ctx->arena, db_val(r, i, 10), &cut);
-		tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", excerpt, cut ? "\u2026" : ""));
+		const char *warning = db_val(r, i, 12);
+		if (warning) {
+			/* As everywhere a post is listed: the warning, not the text. */
+			tpl_set_str(m, "warning", warning);
+		} else {
+			bool cut;
+			const char *excerpt = notify_excerpt(ctx->arena, db_text(ctx->db, r, i, 10), &cut);
+			tpl_set_str(m, "excerpt", arena_printf(ctx->arena, "%s%s", excerpt, cut ? "\u2026" : ""));
+		}
 		tpl_set_str(m, "read_action", arena_printf(ctx->arena, "/me/notifications/%lld/read", id));
 		page_set_when(m, ctx->arena, &when);
 		tpl_list_push(list, m);

@@ -294,8 +294,9 @@ static bool report_target(struct hctx *ctx, struct rpost *p)
 		page_db_error(ctx, err);
 		return false;
 	}
-	if (!admitted || strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "held") == 0 ||
-	    strcmp(p->thread_state, "hidden") == 0) {
+	/* Others' visible posts in visible threads only: a deleted thread is the
+	 * moderators' (db_read_may_see_thread), like a held or hidden one. */
+	if (!admitted || strcmp(p->state, "visible") != 0 || strcmp(p->thread_state, "visible") != 0) {
 		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;
 	}
@@ -320,6 +321,9 @@ static void report_render(struct hctx *ctx, const struct rpost *p, int done_reas
 	tpl_set_str(d, "thread_url", arena_printf(ctx->arena, "/t/%lld", p->thread_id));
 	tpl_set_str(d, "author", p->anonymous ? PAGE_ANON_AUTHOR : p->author ? p->author : "a former member");
 	tpl_set_html(d, "body_html", p->body_html);
+	tpl_set_str(d, "warning", p->warning);
+	if (p->warning)
+		page_set_cw_open(ctx, d);
 	if (done_reason >= 0) {
 		tpl_set_bool(d, "done", true);
 		if (done_reason == REPORT_CRISIS) {

@@ -254,7 +254,10 @@ void page_search(struct hctx *ctx)
 		tpl_set_str(m, "category_name", hits[i].category_name);
 		tpl_set_str(m, "author", hits[i].author);
 		tpl_set_bool(m, "anonymous", hits[i].anonymous);
-		tpl_set(m, "snippet", snippet_parts(ctx->arena, hits[i].snippet));
+		if (hits[i].warning)
+			tpl_set_str(m, "warning", hits[i].warning);
+		else
+			tpl_set(m, "snippet", snippet_parts(ctx->arena, hits[i].snippet));
 		page_set_when(m, ctx->arena, &hits[i].when);
 		tpl_list_push(list, m);
 	}

@@ -211,6 +211,9 @@ static void compose_render(struct hctx *ctx, const struct compose *c)
 		tpl_value *p = tpl_map(ctx->arena);
 		tpl_set_str(p, "author", target_author(c->parent, "deleted member"));
 		tpl_set_html(p, "body_html", c->parent->body_html);
+		tpl_set_str(p, "warning", c->parent->warning);
+		if (c->parent->warning)
+			page_set_cw_open(ctx, p);
 		tpl_set_int(p, "id", c->parent->id);
 		tpl_set(d, "parent", p);
 	}
@@ -701,6 +704,9 @@ void page_here_form(struct hctx *ctx)
 	/* The offer names the member: never for an anonymous post. */
 	tpl_set_str(d, "author_handle", t.anonymous ? NULL : t.author);
 	tpl_set_html(d, "body_html", t.body_html);
+	tpl_set_str(d, "warning", t.warning);
+	if (t.warning)
+		page_set_cw_open(ctx, d);
 	tpl_set_str(d, "thread_title", t.thread_title);
 	tpl_set_bool(d, "offered", PQntuples(r) > 0);
 	page_render(ctx, "here", d);

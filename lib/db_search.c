@@ -240,7 +240,8 @@ enum db_err db_search(db *d, arena *a, const char *query, const struct search_cu
 		h->category_slug = db_val(r, i, 3);
 		h->category_name = db_val(r, i, 4);
 		h->author = db_val(r, i, 5);
-		h->snippet = db_search_snippet(a, db_text(d, r, i, 6), db_val(r, 0, 12));
+		h->warning = db_val(r, i, 13);
+		h->snippet = h->warning ? NULL : db_search_snippet(a, db_text(d, r, i, 6), db_val(r, 0, 12));
 		h->rank = db_val(r, i, 7);
 		h->when.iso = db_val(r, i, 8);
 		h->when.age = db_ll(r, i, 9);

@@ -40,7 +40,9 @@ struct search_hit {
 	const char *category_name;
 	const char *author;             /* NULL: deleted member, or anonymous */
 	bool anonymous;                 /* posted anonymously (sql/018) */
-	const char *snippet;            /* with SEARCH_MARK_START / _END around hits */
+	const char *snippet;            /* with SEARCH_MARK_START / _END around hits; NULL with a warning */
+	const char *warning;            /* the post's content warning, NULL: none. Then the
+	                                 * result shows it in place of any of the text. */
 	const char *rank;
 	struct read_when when;          /* when the post was written */
 };
