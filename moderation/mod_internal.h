@@ -454,6 +454,10 @@ struct mod_pattern {
 	uint8_t lead_fb_member[17];
 	uint64_t lead_second[16];
 	uint8_t lead_fb_of['z' - '0' + 1];
+	/* when lead_indexed: the lead members starting with byte c are lead.lit[lead_start[c] ..
+	 * lead_start[c + 1]) (made at load time, so a position compares only those) */
+	bool lead_indexed;
+	uint8_t lead_start[257];
 	bool lead_wb;               /* mod_litset.lead_wb */
 	bool jit;                   /* code is JIT-compiled: screen.c calls pcre2_jit_match */
 	bool sentence;              /* every match lies within one sentence (sentence_bounded: frames

@@ -492,6 +492,27 @@ static void litgroup_sort_by_first_byte(struct mod_litgroup *g)
 	}
 }
 
+/* pat->lead_start: where the lead members of each first byte are. Only when the members are in
+ * first-byte order and none is empty (an empty member, which never matches at a position, stops
+ * litgroup_sort_by_first_byte); otherwise every position compares them all. */
+static void index_lead_bytes(struct mod_pattern *pat)
+{
+	pat->lead_indexed = false;
+	if (pat->lead.count == 0 || pat->lead.count > UINT8_MAX)
+		return;
+	for (uint32_t k = 0; k < pat->lead.count; k++)
+		if (pat->lead.len[k] == 0 ||
+		    (k > 0 && (unsigned char)pat->lead.lit[k - 1][0] > (unsigned char)pat->lead.lit[k][0]))
+			return;
+	uint32_t k = 0;
+	for (unsigned c = 0; c <= 256; c++) {
+		while (k < pat->lead.count && (unsigned char)pat->lead.lit[k][0] < c)
+			k++;
+		pat->lead_start[c] = (uint8_t)k;
+	}
+	pat->lead_indexed = true;
+}
+
 /* The first bytes of pat's lead members (sorted by first byte) and, per first byte, where its
  * members are and what their second bytes can be. */
 static void index_lead(struct mod_pattern *pat)
@@ -517,6 +538,7 @@ static void index_lead(struct mod_pattern *pat)
 	pat->lead_fb_member[pat->nfb] = (uint8_t)pat->lead.count;
 	if (!pat->nfb)
 		memset(pat->lead_fb_of, 0, sizeof pat->lead_fb_of);
+	index_lead_bytes(pat);
 }
 
 /* Whether every lead member of pat starts with one of its trigger literals. */

@@ -526,7 +526,9 @@ static void run_at_word_starts(struct screen_call *call, uint32_t pattern, size_
 	}
 }
 
-/* Tries any other pattern with a lead at the positions in [off, lim] where a lead member occurs. */
+/* Tries any other pattern with a lead at the positions in [off, lim] where a lead member occurs.
+ * A position compares only the members starting with its byte (lead_start, made at load time):
+ * comparing all of them (up to 64, most failing on the first byte) was 7% of the corpus pass. */
 static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t off, size_t lim,
                               size_t cut)
 {
@@ -538,7 +540,12 @@ static void run_at_lead_bytes(struct screen_call *call, uint32_t pattern, size_t
 		off = next_lead_candidate(&ls, off, lim + 1);
 		if (off > lim)
 			return;
-		if (lead_at(pat, 0, pat->lead.count, t, cut, off))
+		uint32_t from = 0, to = (uint32_t)pat->lead.count;
+		if (pat->lead_indexed) {
+			from = pat->lead_start[t[off]];
+			to = pat->lead_start[t[off] + 1];
+		}
+		if (lead_at(pat, from, to, t, cut, off))
 			off = try_start(call, pattern, cut, off);
 		else
 			off++;
