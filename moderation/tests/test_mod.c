@@ -100,9 +100,19 @@ static void test_views(void)
 	mod_view_free(&d);
 	mod_view_free(&v);
 
-	text = "a well-known end. next one";
+	text = "an end. next one - and 3 more";
 	mod_view_normal(&v, text, strlen(text), &invalid);
-	TAP_OK(!mod_view_needs_deobfuscation(&v), "one hyphen or a sentence end is not a split word");
+	TAP_OK(!mod_view_needs_deobfuscation(&v), "a sentence end or a spaced dash is not a split word");
+	mod_view_free(&v);
+
+	/* a word split once ("kni.fe") needs the second view on its own, not only when something
+	 * else in the post builds it; a hyphenated word stays as it is there */
+	text = "the kni.fe, suic.ide, mysel-f and a well-known walk";
+	mod_view_normal(&v, text, strlen(text), &invalid);
+	TAP_OK(mod_view_needs_deobfuscation(&v), "one joint inside a word needs the second view");
+	mod_view_deobfuscate(&d, &v, false);
+	TAP_STREQ(d.text, "the knife, suicide, myself and a well-known walk", "a word split once is joined");
+	mod_view_free(&d);
 	mod_view_free(&v);
 
 	mod_view_normal(&v, "a\xff" "b", 3, &invalid);
