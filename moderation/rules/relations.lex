@@ -99,3 +99,8 @@ headteacher
 headmaster
 ex-boyfriend
 ex-girlfriend
+# round 9: plurals and the staff of supported living
+teachers
+support worker/s
+carer/s
+social worker/s

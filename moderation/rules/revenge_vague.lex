@@ -20,3 +20,24 @@ end him
 settle it
 he's done
 won't forget
+# round 9: the victim does not come back ("he ain't walking back out"), the next one, the lesson
+won't walk out
+will not walk out
+ain't walking
+not walking out
+is walking out
+won't walk away
+not walk away
+he'll be next
+he will be next
+she'll be next
+you're next
+see how they like it
+find out what happens
+stop laughing
+make them pay
+make him pay
+make her pay
+make them all pay
+know what it's like
+get what's coming

@@ -25,3 +25,27 @@ parang
 bolo
 i have a plan
 a way to do it
+# round 9: a weapon or fuel already to hand, a knowledge of the target's place or habits
+got a knife
+got the knife
+got my knife
+knife in my bag
+knife in the car
+knife in the glovebox
+blade in my bag
+got the bat
+bat by the door
+knife by the door
+can of petrol
+can of gas
+gas can/s
+jerry can/s
+petrol in the boot
+petrol in the van
+petrol in the car
+i know which
+his shift pattern
+her new address
+their real names
+know their names
+know who every one
