@@ -597,13 +597,23 @@ enum mod_err mod_frame_compile(const char *spec, size_t len, char **out, size_t 
 			break;
 		size_t j = i;
 		int depth = 0;
-		while (j < len && (depth > 0 || (spec[j] != ' ' && spec[j] != '\t'))) {
-			if (spec[j] == '\\' && j + 1 < len)
+		bool in_class = false; /* inside [...]: a space there is part of the slot */
+		while (j < len && (depth > 0 || in_class || (spec[j] != ' ' && spec[j] != '\t'))) {
+			if (spec[j] == '\\' && j + 1 < len) {
 				j++;
-			else if (spec[j] == '(')
+			} else if (in_class) {
+				in_class = spec[j] != ']';
+			} else if (spec[j] == '[') {
+				in_class = true;
+				if (j + 1 < len && spec[j + 1] == '^')
+					j++;
+				if (j + 1 < len && spec[j + 1] == ']') /* "[]...]": the first ']' is literal */
+					j++;
+			} else if (spec[j] == '(') {
 				depth++;
-			else if (spec[j] == ')')
+			} else if (spec[j] == ')') {
 				depth--;
+			}
 			j++;
 		}
 		const char *s = spec + i;

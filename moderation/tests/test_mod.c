@@ -669,6 +669,14 @@ static void test_lexicons(void)
 	       "sentence respected (%s)", err);
 	mod_ruleset_free(rs);
 
+	/* a space inside [...] belongs to its slot ("want[ ]to" is one slot, not two) */
+	write_file("t.rules", RULE_HEAD "frame gap=1 want[ ]to {w}\nnote n\ntest+ i want to take pills\n"
+	           "test- i want pills\ntest- i want more to take pills\nend\n");
+	rs = NULL;
+	TAP_OK(mod_ruleset_load(tmpdir, &rs, err, sizeof err) == MOD_OK,
+	       "a character class with a space stays one frame slot (%s)", err);
+	mod_ruleset_free(rs);
+
 	expect_error(RULE_HEAD "pattern \\b{nope}\\b\n" RULE_TAIL, MOD_ERR_SYNTAX,
 	             ":5: unknown lexicon {nope}", "unknown lexicon");
 	expect_error(RULE_HEAD "frame {w}\n" RULE_TAIL, MOD_ERR_SYNTAX, ":5: a frame needs at least two slots",
