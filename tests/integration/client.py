@@ -21,6 +21,7 @@ comes back with character references decoded and whitespace untouched.
 import html.parser
 import re
 import urllib.parse
+import uuid
 
 # ---------------------------------------------------------------- HTML
 
@@ -424,6 +425,17 @@ BAD_ELEMENTS = frozenset((
     "script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "svg", "math",
     "style", "xss", "import", "portal", "fencedframe"))
 _CTRL_WS = re.compile(r"[\x00-\x20\x7f]+")
+
+
+def new_member(stack, prefix, password="correct horse battery staple"):
+    """A logged-in Client for a newly registered member "PREFIX_xxxxxx" (at most 30 characters),
+    with .handle and .user_id set; fails the test when registration is refused."""
+    c = Client(stack)
+    handle = ("%s_%s" % (prefix, uuid.uuid4().hex[:6]))[:30]
+    st, _, body = c.register(handle, password)
+    assert st == 303, "register %s: %d %s" % (handle, st, message_of(body))
+    c.user_id = int(stack.psql("select id from users where handle = '%s'" % handle).strip())
+    return c
 
 
 def url_is_dangerous(value):

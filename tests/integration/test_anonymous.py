@@ -11,7 +11,7 @@ refuses the box with a 4xx and gives the text back."""
 import json
 import uuid
 
-from client import Client, find_all, parse, post_id_from
+from client import Client, find_all, new_member, parse, post_id_from
 
 STACK_OPTIONS = {"cache": True, "conf": {"new_member_days": "0", "post_per_minute": "0"}}
 
@@ -23,15 +23,6 @@ W = {}
 
 def _q(stack, sql):
     return stack.psql(sql).strip()
-
-
-def _member(stack, prefix):
-    c = Client(stack)
-    handle = ("%s_%s" % (prefix, uuid.uuid4().hex[:8]))[:30]
-    st, _, _ = c.register(handle)
-    assert st == 303, "register %s: %d" % (handle, st)
-    c.user_id = int(_q(stack, "select id from users where handle = '%s'" % handle))
-    return c
 
 
 def _write(c, path, fields):
@@ -47,9 +38,9 @@ def _world(stack):
         assert r.returncode == 0, "category add %s: %s" % (slug, r.stderr)
     r = stack.hearthctl("category", "anonymous", OPEN, "on")
     assert r.returncode == 0 and "allowed" in r.stdout, "category anonymous on: %r %r" % (r.stdout, r.stderr)
-    W["author"] = author = _member(stack, "shy")
-    W["other"] = other = _member(stack, "peer")
-    W["third"] = third = _member(stack, "third")
+    W["author"] = author = new_member(stack, "shy")
+    W["other"] = other = new_member(stack, "peer")
+    W["third"] = third = new_member(stack, "third")
     mod = Client(stack)
     st, _, _ = mod.login(stack.admin, stack.admin_password)
     assert st == 303, "admin log-in: %d" % st

@@ -21,7 +21,7 @@ a row count.
 
 import uuid
 
-from client import Client, find_all, message_of, parse, post_id_from
+from client import Client, find_all, message_of, new_member, parse, post_id_from
 
 STACK_OPTIONS = {"workers": 2, "cache": True, "conf": {
     "registrations_per_hour": "0", "new_member_days": "0", "post_per_minute": "0",
@@ -38,16 +38,6 @@ W = {}
 
 def _q(stack, sql):
     return stack.psql(sql).strip()
-
-
-def _member(stack, prefix):
-    c = Client(stack)
-    handle = ("%s_%s" % (prefix, uuid.uuid4().hex[:6]))[:30]
-    st, _, body = c.register(handle, "a long enough password")
-    assert st == 303, "register %s: %d %s" % (handle, st, message_of(body))
-    c.handle = handle
-    c.uid = int(_q(c.stack, "select id from users where handle = '%s'" % handle))
-    return c
 
 
 def _world(stack):
@@ -88,7 +78,7 @@ def _page(c, path, status=200):
 
 def _notes(stack, who, actor):
     return int(_q(stack, "select count(*) from notifications where user_id = %d and actor_id = %d"
-                  % (who.uid, actor.uid)))
+                  % (who.user_id, actor.user_id)))
 
 
 def _block(c, other):
@@ -108,7 +98,7 @@ def _unread(c):
 
 def test_blocked_member_replies_and_mentions_tell_nobody(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "ann"), _member(stack, "bo"), _member(stack, "cy")
+    ann, bo, cy = new_member(stack, "ann"), new_member(stack, "bo"), new_member(stack, "cy")
     tag = uuid.uuid4().hex[:8]
     op = _thread(ann, PUB, "Ann asks %s" % tag, "A hard week for me %s." % tag)
     # Before the block bo's reply tells ann, as for anyone.
@@ -161,7 +151,7 @@ def test_blocked_member_replies_and_mentions_tell_nobody(stack):
 def test_blocked_member_reaches_nobody_anonymously(stack):
     """An anonymous post counts by its real author: the box is no way round a block."""
     _world(stack)
-    ann, bo = _member(stack, "ann"), _member(stack, "bo")
+    ann, bo = new_member(stack, "ann"), new_member(stack, "bo")
     op = _thread(ann, ANON, "Ann in the quiet corner", "Something I could not say elsewhere.")
     _block(ann, bo)
     _reply(bo, op, "ANONBO I know who you are @%s" % ann.handle, anonymous=True)
@@ -174,7 +164,7 @@ def test_blocked_member_reaches_nobody_anonymously(stack):
 
 def test_blocked_members_offer_to_talk_reaches_nobody(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "ann"), _member(stack, "bo"), _member(stack, "cy")
+    ann, bo, cy = new_member(stack, "ann"), new_member(stack, "bo"), new_member(stack, "cy")
     op = _thread(ann, PUB, "Ann's evening", "Long evening, nobody to talk to.")
     _block(ann, bo)
     for c in (bo, cy):
@@ -182,7 +172,7 @@ def test_blocked_members_offer_to_talk_reaches_nobody(stack):
         assert st == 303, "offer by %s: %d %s" % (c.handle, st, message_of(body))
         page = _page(c, "/p/%d/here" % op)
         assert "You told" in page, "%s is not shown their offer as made" % c.handle
-    assert _q(stack, "select count(*) from notifications where user_id = %d and kind = 'here'" % ann.uid) == "1"
+    assert _q(stack, "select count(*) from notifications where user_id = %d and kind = 'here'" % ann.user_id) == "1"
     assert _notes(stack, ann, bo) == 0, "the blocked member's offer was delivered"
     notes = _page(ann, "/me/notifications")
     assert cy.handle in notes and bo.handle not in notes, "ann's notifications: offer by the blocked member"
@@ -194,14 +184,14 @@ def test_blocked_members_offer_to_talk_reaches_nobody(stack):
 
 def test_invitation_from_a_blocked_facilitator_is_never_shown(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "ann"), _member(stack, "bo"), _member(stack, "cy")
+    ann, bo, cy = new_member(stack, "ann"), new_member(stack, "bo"), new_member(stack, "cy")
     slug = "blk-nook-%s" % uuid.uuid4().hex[:4]
     r = stack.hearthctl("group", "add", slug, "Nook NOOKNAME", "Unlisted.", "--unlisted", "--join", "invite")
     assert r.returncode == 0, r.stderr
     for c in (bo, cy):
         r = stack.hearthctl("group", "member", slug, c.handle, "facilitator")
         assert r.returncode == 0, r.stderr
-    other = _member(stack, "dee")
+    other = new_member(stack, "dee")
     _block(ann, bo)
     # The facilitator gets the answer they get for anyone.
     answers = []
@@ -221,7 +211,7 @@ def test_invitation_from_a_blocked_facilitator_is_never_shown(stack):
     st, _, _ = ann.post("/g/%s/join" % slug, {})
     assert st == 404, "ann joins through the hidden invitation: %d" % st
     assert _q(stack, "select status from group_members m join groups g on g.id = m.group_id "
-                     "where g.slug = '%s' and m.user_id = %d" % (slug, ann.uid)) == "invited"
+                     "where g.slug = '%s' and m.user_id = %d" % (slug, ann.user_id)) == "invited"
     # Another facilitator's invitation is an invitation like any other.
     st, _, _ = cy.post("/g/%s/invite" % slug, {"handle": ann.handle})
     assert st == 303
@@ -236,13 +226,13 @@ def test_blocked_member_cannot_put_me_in_a_conversation(stack):
     """Pinned, not changed: naming a member who blocked you among others
     refuses the whole conversation with the words a member's setting gets."""
     _world(stack)
-    ann, bo, cy, dee = (_member(stack, n) for n in ("ann", "bo", "cy", "dee"))
+    ann, bo, cy, dee = (new_member(stack, n) for n in ("ann", "bo", "cy", "dee"))
     _block(ann, bo)
     st, _, body = bo.post("/m/new", [("to", "%s %s" % (cy.handle, ann.handle)), ("body", "Hello both"),
                                      ("action", "send")])
     said = message_of(body)
     assert st == 403 and "block" not in said.lower(), "blocked start: %d %r" % (st, said)
-    assert _q(stack, "select count(*) from conversation_members where user_id = %d" % ann.uid) == "0"
+    assert _q(stack, "select count(*) from conversation_members where user_id = %d" % ann.user_id) == "0"
     st, _, _ = dee.post("/me/settings/messages", {"messages_from": "nobody"})
     assert st == 303
     st, _, body = bo.post("/m/new", [("to", "%s %s" % (cy.handle, dee.handle)), ("body", "Hello both"),
@@ -269,7 +259,7 @@ def _details_only(body, text, where):
 
 def test_content_warning_listed_and_quoted(stack):
     _world(stack)
-    ann, bo = _member(stack, "ann"), _member(stack, "bo")
+    ann, bo = new_member(stack, "ann"), new_member(stack, "bo")
     word = "zq" + uuid.uuid4().hex[:8]
     secret = "CWSECRET the %s details of that night" % word
     op = _thread(ann, PUB, "Something happened", "Plain opening, no warning needed.")
@@ -322,7 +312,7 @@ def test_report_form_of_a_post_in_a_deleted_thread_is_not_found(stack):
     form (and the form given back when a report is refused) showed their
     text to any member; it is the 404 of /p/ID now."""
     _world(stack)
-    ann, bo = _member(stack, "ann"), _member(stack, "bo")
+    ann, bo = new_member(stack, "ann"), new_member(stack, "bo")
     op = _thread(ann, PUB, "Soon gone", "DELSECRET what I said in the thread that went.")
     assert _q(stack, "update threads set state = 'deleted' where id = (select thread_id from posts "
                      "where id = %d) returning state" % op) == "deleted"

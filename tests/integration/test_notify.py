@@ -10,7 +10,7 @@ import os
 import re
 import uuid
 
-from client import Client, csrf_from, find_all, parse, post_id_from
+from client import Client, csrf_from, find_all, new_member, parse, post_id_from
 
 STACK_OPTIONS = {"cache": True, "conf": {"new_member_days": "0", "post_per_minute": "0",
                                          "crisis_unanswered_minutes": "30"}}
@@ -23,16 +23,6 @@ W = {}
 
 def _q(stack, sql):
     return stack.psql(sql).strip()
-
-
-def _member(stack, prefix):
-    c = Client(stack)
-    handle = ("%s_%s" % (prefix, uuid.uuid4().hex[:6]))[:30]
-    st, _, body = c.register(handle)
-    assert st == 303, "register %s: %d" % (handle, st)
-    c.handle = handle
-    c.user_id = int(_q(stack, "select id from users where handle = '%s'" % handle))
-    return c
 
 
 def _world(stack):
@@ -102,7 +92,7 @@ def _act(stack, pid, action, reason="checked by a moderator"):
 
 def test_reply_and_mention_notify_with_a_count_in_the_header(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "n_ann"), _member(stack, "n_bo"), _member(stack, "n_cy")
+    ann, bo, cy = new_member(stack, "n_ann"), new_member(stack, "n_bo"), new_member(stack, "n_cy")
     op = _thread(stack, ann, "Sunday evenings", "Sunday evenings feel long.")
     assert _count(_page(ann, "/")) == 0, "a new member starts with an unread count"
     reply = _reply(bo, op, "Same for me @%s. Have you met @%s? Not @nobody_here_xyz." % (ann.handle, cy.handle))
@@ -130,7 +120,7 @@ def test_count_on_a_page_answering_a_post_is_counted_then(stack):
     when the page is made: never a stale figure, and a revoked session is
     still no session."""
     _world(stack)
-    ann, bo = _member(stack, "p_ann"), _member(stack, "p_bo")
+    ann, bo = new_member(stack, "p_ann"), new_member(stack, "p_bo")
     op = _thread(stack, ann, "Counting on a preview", "Mornings are slow lately.")
     _reply(bo, op, "Mine too, coffee helps a little.")
     st, _, html = ann.reply(op, "Thank you *both*", action="preview")
@@ -156,7 +146,7 @@ def test_count_on_a_page_answering_a_post_is_counted_then(stack):
 
 def test_count_on_a_thread_page_from_stored_parts_is_each_readers_own(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "s_ann"), _member(stack, "s_bo"), _member(stack, "s_cy")
+    ann, bo, cy = new_member(stack, "s_ann"), new_member(stack, "s_bo"), new_member(stack, "s_cy")
     op = _thread(stack, ann, "Stored parts and counts", "Does anyone else wake at 4?")
     _reply(bo, op, "I do, most nights.")
     _reply(cy, op, "Me too @%s" % bo.handle)
@@ -174,7 +164,7 @@ def test_count_on_a_thread_page_from_stored_parts_is_each_readers_own(stack):
 
 def test_mark_read_one_and_all(stack):
     _world(stack)
-    ann, bo = _member(stack, "r_ann"), _member(stack, "r_bo")
+    ann, bo = new_member(stack, "r_ann"), new_member(stack, "r_bo")
     op = _thread(stack, ann, "Marking read", "First post.")
     r1 = _reply(bo, op, "One.")
     _reply(bo, op, "Two.")
@@ -201,7 +191,7 @@ def test_mark_read_one_and_all(stack):
 
 def test_held_post_notifies_nobody_until_approved(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "h_ann"), _member(stack, "h_bo"), _member(stack, "h_cy")
+    ann, bo, cy = new_member(stack, "h_ann"), new_member(stack, "h_bo"), new_member(stack, "h_cy")
     op = _thread(stack, ann, "Held replies", "A hard week.")
     held = _reply(bo, op, "@%s %s" % (cy.handle, HELD_TEXT))
     assert _q(stack, "select state from posts where id = %d" % held) == "held", "the filter did not hold it"
@@ -224,7 +214,7 @@ def test_held_post_notifies_nobody_until_approved(stack):
 
 def test_hidden_post_leaves_others_notifications_and_tells_its_author_why(stack):
     _world(stack)
-    ann, bo = _member(stack, "x_ann"), _member(stack, "x_bo")
+    ann, bo = new_member(stack, "x_ann"), new_member(stack, "x_bo")
     op = _thread(stack, ann, "Hidden later", "Evening thoughts.")
     secret = "unkind-words-%s" % uuid.uuid4().hex[:8]
     reply = _reply(bo, op, "Reply with %s in it" % secret)
@@ -247,7 +237,7 @@ def test_hidden_post_leaves_others_notifications_and_tells_its_author_why(stack)
 
 def test_im_here_tells_the_author_once(stack):
     _world(stack)
-    ann, bo = _member(stack, "i_ann"), _member(stack, "i_bo")
+    ann, bo = new_member(stack, "i_ann"), new_member(stack, "i_bo")
     op = _thread(stack, ann, "Nobody to talk to", "It has been a lonely month.")
     page = parse(_page(bo, "/t/%d" % _tid(stack, op)))
     links = [a.get("href") for a in find_all(page, "a") if a.get("class") == "here"]
@@ -289,7 +279,7 @@ def _queue(stack):
 
 def test_crisis_thread_without_reply_is_raised_in_the_queue(stack):
     _world(stack)
-    ann, bo = _member(stack, "q_ann"), _member(stack, "q_bo")
+    ann, bo = new_member(stack, "q_ann"), new_member(stack, "q_bo")
     op = _thread(stack, ann, "Tonight", CRISIS_TEXT)
     n = int(_q(stack, "select count(*) from flags where post_id = %d and top_category = 'crisis'" % op))
     if n == 0:
@@ -350,7 +340,7 @@ def test_a_busy_watched_thread_is_counted_up_to_99_plus(stack):
     """NOTIFY_WATCHED stops counting at 100 new posts ("99+ new posts"),
     and still links the first of them; below that the exact number."""
     _world(stack)
-    ann, bo = _member(stack, "w_ann"), _member(stack, "w_bo")
+    ann, bo = new_member(stack, "w_ann"), new_member(stack, "w_bo")
     op = _thread(stack, bo, "A busy thread", "Everyone is welcome to say hello here.")
     tid = _tid(stack, op)
     _follow(ann, tid, "watch")
@@ -375,7 +365,7 @@ def test_a_busy_watched_thread_is_counted_up_to_99_plus(stack):
 
 def test_tracked_thread_shows_new_posts_and_jumps_to_the_first(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "t_ann"), _member(stack, "t_bo"), _member(stack, "t_cy")
+    ann, bo, cy = new_member(stack, "t_ann"), new_member(stack, "t_bo"), new_member(stack, "t_cy")
     op = _thread(stack, ann, "Tracking", "Posting tracks the thread.")
     tid = _tid(stack, op)
     assert _category_row(ann, tid) == (None, None), "a thread with nothing new is marked for its author"
@@ -403,7 +393,7 @@ def test_tracked_thread_shows_new_posts_and_jumps_to_the_first(stack):
 
 def test_mute_stops_notifications_and_watch_lists_new_posts(stack):
     _world(stack)
-    ann, bo, cy = _member(stack, "m_ann"), _member(stack, "m_bo"), _member(stack, "m_cy")
+    ann, bo, cy = new_member(stack, "m_ann"), new_member(stack, "m_bo"), new_member(stack, "m_cy")
     op = _thread(stack, ann, "Muting and watching", "Quiet please.")
     tid = _tid(stack, op)
     # The form: the current level, CSRF, a known level, a visible thread.
@@ -449,7 +439,7 @@ def test_watched_thread_counts_only_what_the_watcher_may_see(stack):
     visible or a group's thread the watcher is not admitted to counts
     nothing, and reading it clears it."""
     _world(stack)
-    ann, bo, cy = _member(stack, "w_ann"), _member(stack, "w_bo"), _member(stack, "w_cy")
+    ann, bo, cy = new_member(stack, "w_ann"), new_member(stack, "w_bo"), new_member(stack, "w_cy")
     op = _thread(stack, ann, "Watched and counted", "Anyone else up early?")
     tid = _tid(stack, op)
     other = _tid(stack, _thread(stack, ann, "Somewhere else", "A second thread to read from."))
