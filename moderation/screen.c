@@ -840,17 +840,24 @@ static const char model_note_concern[] =
 	"someone else more than about its writer; no rule matched. Perhaps a reply to someone in "
 	"crisis: read the thread.";
 
-/* Whether the post speaks to someone else more than about its writer: at least two
- * second-person words ("you", "your", "u", "ur"...) and more of them than first-person ones
- * ("i", "me", "my", "im"...), counted over the normal view (case-folded, quotes folded:
- * an apostrophe inside a word is dropped). */
-static bool addressed_to_someone(const char *t, size_t n)
+/* Who a post speaks as and to, counted over the normal view (case-folded, quotes folded: an
+ * apostrophe inside a word is dropped): to_someone when it speaks to someone else more than
+ * about its writer (at least two second-person words, "you", "your", "u", "ur"..., and more of
+ * them than first-person ones, "i", "me", "my", "im"...); as_writer when it has a first-person
+ * word, singular or plural ("we", "us", "our"...). */
+struct person_words {
+	bool to_someone, as_writer;
+};
+
+static struct person_words person_words(const char *t, size_t n)
 {
 	static const char *const second[] = { "you", "your", "yours", "youre", "yourself", "u", "ur",
 		"ya", "youve", "youll", "youd" };
 	static const char *const first[] = { "i", "me", "my", "mine", "myself", "im", "ive", "ill",
 		"id" };
-	unsigned you = 0, me = 0;
+	static const char *const plural[] = { "we", "us", "our", "ours", "ourselves", "weve", "imma",
+		"ima" };
+	unsigned you = 0, me = 0, we = 0;
 	for (size_t i = 0; i < n;) {
 		if (!((t[i] >= 'a' && t[i] <= 'z') || t[i] == '\'')) {
 			i++;
@@ -866,15 +873,19 @@ static bool addressed_to_someone(const char *t, size_t n)
 			you += strcmp(w, second[j]) == 0;
 		for (size_t j = 0; j < sizeof first / sizeof *first; j++)
 			me += strcmp(w, first[j]) == 0;
+		for (size_t j = 0; j < sizeof plural / sizeof *plural; j++)
+			we += strcmp(w, plural[j]) == 0;
 	}
-	return you >= 2 && you > me;
+	return (struct person_words){ .to_someone = you >= 2 && you > me, .as_writer = me + we > 0 };
 }
 
 /* The text model (DIR/text.model) adds a category no rule gave, at severity 2, flag only, over
  * the whole text. Never crisis for a post the rules put in the concern lane (a supportive reply
  * addressed to someone else), nor for one whose crisis words a rule read and a context judged not
- * a crisis (recovery told calmly, talk about a word, a farewell with a return, a game).
- * out->matches has room for MOD_MODEL_CATS more. */
+ * a crisis (recovery told calmly, talk about a word, a farewell with a return, a game). Violence
+ * only for a post with a first-person word: a threat is the writer's own intent, and without one
+ * the model's violence guesses are mostly stories about others ("she's going to kill him in the
+ * next episode"). out->matches has room for MOD_MODEL_CATS more. */
 static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 {
 	bool have[MOD_MODEL_CATS] = { false }, concern = false;
@@ -895,12 +906,16 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 		out->needs_review = true;
 		return;
 	}
+	struct person_words pw = { false, false };
+	if (flagged)
+		pw = person_words(v->text, v->len);
 	for (unsigned c = 0; c < MOD_MODEL_CATS; c++) {
-		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)))
+		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)) ||
+		    (c == 2 && !pw.as_writer))
 			continue;
 		/* A reply that speaks to someone ("would you tell me what tonight is like?") is not the
 		 * writer's own crisis: the model's guess goes to the concern lane (issue 10). */
-		bool to_someone = c == 0 && addressed_to_someone(v->text, v->len);
+		bool to_someone = c == 0 && pw.to_someone;
 		/* matches stay ordered by start: this one starts at 0 */
 		memmove(out->matches + 1, out->matches, out->count * sizeof *out->matches);
 		out->count++;

@@ -611,6 +611,15 @@ static void test_issue10(void)
 	res = screened("she's going to kill him in the next episode");
 	TAP_OK(!has_top(&res, "violence"), "someone else's intent in fiction is not a threat");
 	mod_result_free(&res);
+	/* the text model's violence guess needs a first-person word: the same words about someone
+	 * else score as high, and no rule reads either */
+	res = screened("i'm going to make that ref pay for this, waiting for him at the car park after");
+	TAP_OK(has_top(&res, "violence") && strcmp(res.matches[0].rule_id, "violence.model") == 0,
+	       "the writer's own intent, no rule: the model's violence guess");
+	mod_result_free(&res);
+	res = screened("he is going to make that ref pay for this, waiting for him at the car park after");
+	TAP_OK(!has_top(&res, "violence"), "another's intent, no first-person word: no model violence");
+	mod_result_free(&res);
 
 	/* group stigma without a slur, suppressed by counter-speech */
 	res = screened("schizophrenics are a drain on society");
