@@ -620,6 +620,14 @@ static void test_issue10(void)
 	res = screened("he is going to make that ref pay for this, waiting for him at the car park after");
 	TAP_OK(!has_top(&res, "violence"), "another's intent, no first-person word: no model violence");
 	mod_result_free(&res);
+	/* low-severity crisis wording the model reads as plainly ordinary: the concern lane */
+	res = screened("haven't cut in four years now. the scars went pale and i wear t-shirts to the gym again");
+	TAP_OK(!res.crisis && has_top(&res, "concern") && res.max_severity == 1 &&
+	       strcmp(res.matches[0].category, "concern.doubt") == 0, "calm recovery, model doubts: concern lane");
+	mod_result_free(&res);
+	res = screened("haven't cut in four years but last night i wanted to so badly, the blade is still in my drawer");
+	TAP_OK(res.crisis && res.max_severity >= 3, "the same start with a current risk stays crisis");
+	mod_result_free(&res);
 
 	/* group stigma without a slur, suppressed by counter-speech */
 	res = screened("schizophrenics are a drain on society");
