@@ -298,7 +298,9 @@ static int bench_data_finish(PGconn *conn, const struct bench_files *files, long
 		"alter table conversations enable trigger user",
 		"alter table conversation_members enable trigger user",
 		"alter table messages enable trigger user",
-		/* What the triggers of sql/028 keep, once for the whole load. */
+		/* What the triggers of sql/028 and sql/031 keep, once for the whole load. */
+		"update conversations c set is_group = true "
+		"where (select count(*) from conversation_members cm where cm.conversation_id = c.id) >= 3",
 		"update conversation_members cm set new_at = hearth_conversation_new_at(cm.conversation_id, cm.user_id)",
 		"update categories c set thread_count = s.threads, post_count = s.posts, last_post_at = s.last "
 		"from (select category_id, count(*) threads, sum(post_count) posts, max(last_post_at) last "

@@ -7,6 +7,12 @@
  * through the review item of a reported or flagged message (/mod/m/:id),
  * and each such read is written to the audit log before anything is shown.
  *
+ * A block is never revealed (sql/031_block_conversations.sql): in a group,
+ * a member whom another blocked writes as anyone does and the blocker reads
+ * none of it (BLOCK_HIDES, on every page that shows messages, refusals
+ * included); in a one-to-one conversation a block stops the sender with
+ * the words "who may message me: nobody" gets, which now stops it too.
+ *
  * Every message is screened like a post (fcgi/screen.h): crisis wording
  * shows the writer the crisis resources; method or means detail is held,
  * and the other members see nothing of it until a moderator approves it.
@@ -253,6 +259,16 @@ struct recipient {
 	const char *handle;
 };
 
+/* The one refusal for a member who does not take messages from the sender,
+ * whether they chose so (their setting) or blocked them: the same words,
+ * so that a block is never revealed. Sets the 403. */
+static void not_taking(struct hctx *ctx, const char *handle)
+{
+	page_form_error(ctx, 403, arena_printf(ctx->arena, "%s is not taking private messages from you "
+	                "just now. Nothing was sent; your text is kept below. You can still answer them "
+	                "in the threads.", handle));
+}
+
 /* The handles typed in "to" (commas or spaces between), as members the
  * sender may write to; false with the refusal set otherwise. A block and a
  * member's choice read the same, so neither is revealed. */
@@ -314,9 +330,7 @@ static bool recipients(struct hctx *ctx, const char *to, struct recipient *out, 
 		bool talked = db_val(r, 0, 6)[0] == 't';
 		bool allowed = !blocked_me && (strcmp(from, "everyone") == 0 || (strcmp(from, "talked") == 0 && talked));
 		if (!allowed) {
-			page_form_error(ctx, 403, arena_printf(ctx->arena, "%s is not taking private messages from you "
-			                "just now. Nothing was sent; your text is kept below. You can still answer them "
-			                "in the threads.", handle));
+			not_taking(ctx, handle);
 			return false;
 		}
 		bool dup = false;
@@ -589,19 +603,22 @@ void page_conv_post(struct hctx *ctx)
 		conv_render(ctx, &cv, &c);
 		return;
 	}
+	/* In a one-to-one conversation a block and "nobody" stop the sender
+	 * alike; in a group nothing does, and a member who blocked the sender
+	 * reads none of it (CONV_STOPPED, BLOCK_HIDES): either way the sender
+	 * cannot tell a block from a choice. */
 	const char *p[] = { ll(ctx->arena, cv.id), ll(ctx->arena, ctx->req->session->user_id) };
 	enum db_err e;
-	PGresult *b = db_exec(ctx->db, ctx->arena, DB_CONV_BLOCKED_IN, p, &e);
-	if (!b) {
+	bool as_mod = cv.from_moderators && ctx->req->session->is_moderator;
+	PGresult *b = as_mod ? NULL : db_exec(ctx->db, ctx->arena, DB_CONV_STOPPED, p, &e);
+	if (!as_mod && !b) {
 		page_form_error(ctx, page_db_transient(e) ? 503 : 500, "This could not be sent just now. Your text is kept "
 		                "below; please try again.");
 		conv_render(ctx, &cv, &c);
 		return;
 	}
-	bool as_mod = cv.from_moderators && ctx->req->session->is_moderator;
-	if (PQntuples(b) > 0 && !as_mod) {
-		page_form_error(ctx, 403, "Someone in this conversation is not taking messages from you just now, so "
-		                "this was not sent. Your text is kept below.");
+	if (b && PQntuples(b) > 0) {
+		not_taking(ctx, db_val(b, 0, 0));
 		conv_render(ctx, &cv, &c);
 		return;
 	}

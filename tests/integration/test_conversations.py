@@ -341,7 +341,7 @@ def test_block_and_unblock(stack):
     assert st == 303, "block: %d" % st
     text = "After the block %s" % uuid.uuid4().hex[:6]
     st, _, page = _send(ann, conv, text, expect=403)
-    assert text in page and "not taking messages from you" in message_of(page), "blocked reply: %r" % message_of(page)
+    assert text in page and "%s is not taking private messages from you" % bo.handle in message_of(page), "blocked reply: %r" % message_of(page)
     # What the blocked member wrote before the block no longer counts as unread.
     assert _count(_page(bo, "/me/messages")) == 0 and "unread-mark" not in _page(bo, "/me/messages"), \
         "the blocked member's conversation still counts as unread"
@@ -466,12 +466,15 @@ def test_export_and_deletion(stack):
 # ---------------------------------------------------------------- the stored unread state (sql/028)
 
 # Member rows whose stored new_at disagrees with the rule computed from the
-# messages (CONV_LIST's unread mark): must be none after every write.
+# messages (CONV_LIST's unread mark): must be none after every write. In a
+# group, the messages of a member the reader blocked do not count (sql/031).
 STALE_SQL = ("select count(*) from conversation_members cm join conversations c on c.id = cm.conversation_id "
              "where coalesce(cm.new_at > cm.read_at, false) is distinct from "
              "  (c.last_message_at > cm.read_at and exists (select 1 from messages m "
              "   where m.conversation_id = c.id and m.state = 'visible' and m.visible_at > cm.read_at "
-             "     and m.author_id is distinct from cm.user_id))")
+             "     and m.author_id is distinct from cm.user_id "
+             "     and not (c.is_group and exists (select 1 from member_blocks b "
+             "       where b.user_id = cm.user_id and b.blocked_id = m.author_id))))")
 
 
 def _fresh(stack, after):
@@ -527,15 +530,24 @@ def test_stored_unread_follows_every_write(stack):
     _fresh(stack, "a leave")
     assert _count(_page(cy, "/me/messages")) == 0, "a conversation left still counts"
     # A block marks what the blocked member wrote to the blocker alone as
-    # read (the one-to-one conversation); the group one keeps its marker.
+    # read (the one-to-one conversation); in the group (sql/031) the blocked
+    # member's messages leave the blocker's count while the block lasts.
     _start(ann, bo.handle, "One to one, before the block")
     assert _count(_page(bo, "/me/messages")) == 2
     st, _, _ = bo.post("/u/%s/block" % ann.handle, [])
     assert st == 303, "block: %d" % st
     _fresh(stack, "a block")
-    assert _count(_page(bo, "/me/messages")) == 1, "a blocked member's one-to-one conversation still counts"
+    assert _count(_page(bo, "/me/messages")) == 0, "a blocked member's conversations still count"
+    # In the group, ann writes on while blocked: nothing new for bo; the
+    # unblock brings it back as new.
+    _send(ann, conv, "From ann, during the block")
+    _fresh(stack, "a blocked member's message in a group")
+    assert _count(_page(bo, "/me/messages")) == 0, "a blocked member's group message counts for the blocker"
     st, _, _ = bo.post("/u/%s/unblock" % ann.handle, [])
     assert st == 303, "unblock: %d" % st
+    _fresh(stack, "an unblock")
+    assert _count(_page(bo, "/me/messages")) == 1, "the unblocked member's group messages are not new again"
+    _page(bo, "/m/%d" % conv)
     _send(ann, conv, "From ann, after the unblock")
     _fresh(stack, "a message after an unblock")
     assert _count(_page(bo, "/me/messages")) == 1
