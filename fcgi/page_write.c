@@ -407,9 +407,16 @@ static bool may_reply(struct hctx *ctx, const struct target *t, const struct com
 	if (!why)
 		return true;
 	if (ctx->req->method == HTTP_POST) {
+		/* The text back, and nothing the GET of this page does not show:
+		 * the GET answers with the message alone, so neither the post (held,
+		 * hidden, in a deleted thread) nor its thread's title comes with it. */
+		struct compose bare = *c;
+		bare.parent = NULL;
+		bare.reply_thread = 0;
+		bare.intro = NULL;
 		page_form_error(ctx, 403, arena_printf(ctx->arena, "%s Your reply was not posted; its text is "
 		                                       "kept below, so you can copy it.", why));
-		compose_render(ctx, c);
+		compose_render(ctx, &bare);
 	} else {
 		page_error(ctx, 403, title, why);
 	}
