@@ -654,7 +654,9 @@ void page_support_post(struct hctx *ctx)
 	struct target t;
 	if (!target_or_error(ctx, &t))
 		return;
-	if (strcmp(t.state, "visible") != 0) {
+	/* Only a visible post in a visible thread, as "I'm here": a moderator
+	 * reads a held or deleted thread, but nobody reacts in one. */
+	if (strcmp(t.state, "visible") != 0 || strcmp(t.thread_state, "visible") != 0) {
 		page_error(ctx, 403, "Not available", "This post cannot receive reactions.");
 		return;
 	}
