@@ -187,7 +187,7 @@ class World:
         tag = self.tag = uuid.uuid4().hex[:6]
         mk = lambda kind: "MK%s%s" % (kind, tag)
         self.markers = {k: mk(k) for k in (
-            "HELD", "HIDDEN", "HIDEREASON", "DELETED", "CWWARN", "CWBODY", "GROUP", "GROUPREPLY", "NOOK",
+            "HELD", "HIDDEN", "HIDEREASON", "DELETED", "CWWARN", "CWBODY", "GROUP", "GROUPREPLY", "GROUPHELD", "NOOK",
             "UNLISTED", "MEETING", "DELTHREAD", "CONV")}
         ctl = self._ctl
         self.pub, self.anon_cat = "rd-pub", "rd-anon"
@@ -248,6 +248,10 @@ class World:
         self.group_post = self._thread(a["gmember"], "group-" + self.room, "Room thread " + m["GROUP"],
                                        "Room words %s" % m["GROUP"])
         self.group_reply = self._reply(a["fac"], self.group_post, "Room reply %s" % m["GROUPREPLY"])
+        st, loc, html = a["gmember"].reply(self.group_post, "%s %s" % (HELD_TEXT, m["GROUPHELD"]))
+        assert st == 303, "held group reply: %d %s" % (st, message_of(html))
+        self.group_held = int(_q(stack, "select id from posts where body_md like '%%%s%%'" % m["GROUPHELD"]))
+        assert _q(stack, "select state from posts where id = %d" % self.group_held) == "held"
         st, hd, body = a["fac"].post("/g/%s/meetings" % self.room, {
             "title": "Meeting " + m["MEETING"], "date": "2030-01-15", "time": "19:30", "minutes": "90",
             "tz": "Asia/Singapore"})
@@ -270,13 +274,13 @@ class World:
         tid = lambda pid: int(_q(stack, "select thread_id from posts where id = %d" % pid))
         meeting_thread = int(_q(stack, "select thread_id from meetings where id = %d" % self.meeting))
         self.posts = [self.control, self.held, self.hidden, self.deleted, self.cw, self.anon, self.delthread_post,
-                      self.group_post, self.group_reply, self.nook_post, NEVER]
+                      self.group_post, self.group_reply, self.group_held, self.nook_post, NEVER]
         self.fills = {
             "post": {
                 "all": self.posts,
                 # Nobody may support, offer to talk on or hide these (a
                 # moderator may see some of them, but none is visible).
-                "unreachable": [self.held, self.hidden, self.deleted, self.delthread_post, NEVER],
+                "unreachable": [self.held, self.hidden, self.deleted, self.delthread_post, self.group_held, NEVER],
             },
             "thread": {
                 "all": [tid(p) for p in (self.control, self.held, self.anon, self.delthread_post, self.group_post,
@@ -339,6 +343,12 @@ def _world(stack):
 
 # Words that would tell Y of X's block (a refill titled "Block or unblock a
 # member" is Y's own form, not news of X's block).
+# Markers some refusal shows to a viewer who may see them: the moderator's
+# review item or thread tools, the author's edit form, a member's reply form
+# (a group's, a content warning's), the group page.
+SHOWN_SOMEWHERE = {"HELD", "HIDDEN", "HIDEREASON", "CWWARN", "CWBODY", "GROUP", "GROUPREPLY", "GROUPHELD",
+                   "NOOK", "MEETING", "DELTHREAD", "CONV"}
+
 BLOCK_WORD = re.compile(rb"blocked (?:you|by)|has blocked|blocks you|you are blocked", re.I)
 
 
@@ -434,6 +444,7 @@ def _ask(w, viewer, row, refusal, combo, problems, declared, stats, mod_only):
         problems.append("%s: status %d, not a 4xx refusal (%s)" % (where, st, message_of(body) if st != 303
                                                                     else hd.get("location")))
         return
+    stats["shown"].update(_markers_in(w, body, viewer))
     gst, gbody = _get_page(c, page_path)
     leaked = _markers_in(w, body, viewer) - _markers_in(w, gbody, viewer)
     if leaked:
@@ -481,7 +492,7 @@ def test_refusals_show_no_more_than_the_page(stack):
     w = _world(stack)
     declared = _declared_fields()
     problems = []
-    stats = {"requests": 0}
+    stats = {"requests": 0, "shown": set()}
     cells = set()
     for row in ROUTES:
         pattern, _, _, refusals, fills = row[:5]
@@ -505,6 +516,10 @@ def test_refusals_show_no_more_than_the_page(stack):
             assert st == 200, "%s lost their session during the test: %d" % (name, st)
     print("# %d routes x %d viewers x refusals: %d cells, %d requests" % (
         len({r[0] for r in ROUTES}), len(VIEWERS), len(cells), stats["requests"]))
+    # A control: refusals that show what the viewer may see do show it (a
+    # test that found no marker anywhere would prove nothing).
+    missing = SHOWN_SOMEWHERE - stats["shown"]
+    assert not missing, "no refusal showed %s to anyone (the world or the table is wrong)" % sorted(missing)
     assert not problems, "%d refusals show more than their page (%d kinds):\n%s" % (
         len(problems), len(_kinds(problems)), "\n".join(_kinds(problems)))
 
