@@ -470,12 +470,14 @@ def _ask(w, viewer, row, refusal, combo, problems, declared, stats, mod_only):
     if leaked:
         problems.append("%s: %d shows %s, which GET %s (%d) does not" % (
             where, st, ", ".join(sorted(leaked)), page_path, gst))
-    if st == 404:
+    # A 404, or any refusal of a page that is a 404 for this viewer, names
+    # nothing: no marker, no member but the viewer (and whom they typed).
+    if st == 404 or gst == 404:
         named = _markers_in(w, body, viewer)
-        own = c.handle
-        named |= {"handle " + h for h in w.handles if h != own and h.encode() in body}
+        typed_here = path + " " + " ".join(str(v) for _, v in sent)
+        named |= {"handle " + h for h in w.handles if h != c.handle and h not in typed_here and h.encode() in body}
         if named:
-            problems.append("%s: the 404 names %s" % (where, ", ".join(sorted(named))))
+            problems.append("%s: the %d (GET %s: %d) names %s" % (where, st, page_path, gst, ", ".join(sorted(named))))
     if typed and _resend_form(body, path) is not None and TYPED.encode() not in body:
         problems.append("%s: %d gives the form back without the text typed" % (where, st))
     # The dispatcher's refusals give the text back (route_refill), but for a
