@@ -168,6 +168,9 @@ ROUTES = [
      ("nocsrf", "badcsrf", "long:action", "missing:action", "asis"), {}),
 ]
 
+# Rows where every refusal gives the text typed back to a member.
+KEEPS_TEXT = {"/p/{post}/reply", "/p/{post}/edit", "/c/{category}/new"}
+
 # Routes with a rate limit: asked last (test_rate_limited_refusals), once each
 # viewer has posted up to the limit, with the fields as they are ("rate").
 RATE_ROUTES = [
@@ -480,6 +483,11 @@ def _ask(w, viewer, row, refusal, combo, problems, declared, stats, mod_only):
             problems.append("%s: the %d (GET %s: %d) names %s" % (where, st, page_path, gst, ", ".join(sorted(named))))
     if typed and _resend_form(body, path) is not None and TYPED.encode() not in body:
         problems.append("%s: %d gives the form back without the text typed" % (where, st))
+    # Writing a post: whatever refuses it (the post or category gone or
+    # never there, not theirs, closed, the rate limit), a member who typed
+    # a text gets it back (page_refuse, page_refill).
+    if typed and pattern in KEEPS_TEXT and viewer != "visitor" and TYPED.encode() not in body:
+        problems.append("%s: %d loses the post typed" % (where, st))
     # The dispatcher's refusals give the text back (route_refill), but for a
     # moderators' form sent by someone else ("Moderators only").
     if typed and refusal in ("nocsrf", "badcsrf") and not (mod_only and viewer != "mod") and \
