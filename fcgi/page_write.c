@@ -92,7 +92,9 @@ static bool target_or_error(struct hctx *ctx, struct target *t)
 	case TARGET_OK:
 		return true;
 	case TARGET_MISSING:
-		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
+		/* Removed while a reply or an edit was being written: the text
+		 * comes back, as it would for a post that never existed. */
+		page_refuse(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;
 	case TARGET_DB:
 		page_db_error(ctx, err);
@@ -525,12 +527,12 @@ void page_reply_post(struct hctx *ctx)
 static bool may_edit(struct hctx *ctx, const struct target *t)
 {
 	if (t->user_id != ctx->req->session->user_id) {
-		page_error(ctx, 403, "Not your post", "Only the person who wrote a post can edit or delete it.");
+		page_refuse(ctx, 403, "Not your post", "Only the person who wrote a post can edit or delete it.");
 		return false;
 	}
 	if (strcmp(t->state, "deleted") == 0 || strcmp(t->state, "hidden") == 0) {
-		page_error(ctx, 403, "This post cannot be changed",
-		           "It was deleted, or hidden by a moderator.");
+		page_refuse(ctx, 403, "This post cannot be changed",
+		            "It was deleted, or hidden by a moderator.");
 		return false;
 	}
 	return true;
