@@ -473,9 +473,10 @@ def _ask(w, viewer, row, refusal, combo, problems, declared, stats, mod_only):
     if leaked:
         problems.append("%s: %d shows %s, which GET %s (%d) does not" % (
             where, st, ", ".join(sorted(leaked)), page_path, gst))
-    # A 404, or any refusal of a page that is a 404 for this viewer, names
-    # nothing: no marker, no member but the viewer (and whom they typed).
-    if st == 404 or gst == 404:
+    # A 404 or 403, or any refusal of a page that is a 404 or 403 for this
+    # viewer, names nothing: no marker, no member but the viewer (and whom
+    # they typed).
+    if st in (403, 404) or gst in (403, 404):
         named = _markers_in(w, body, viewer)
         typed_here = path + " " + " ".join(str(v) for _, v in sent)
         named |= {"handle " + h for h in w.handles if h != c.handle and h not in typed_here and h.encode() in body}
