@@ -209,7 +209,7 @@ class World:
         mk = lambda kind: "MK%s%s" % (kind, tag)
         self.markers = {k: mk(k) for k in (
             "HELD", "HIDDEN", "HIDEREASON", "DELETED", "CWWARN", "CWBODY", "GROUP", "GROUPREPLY", "GROUPHELD", "NOOK",
-            "UNLISTED", "MEETING", "DELTHREAD", "CONV")}
+            "UNLISTED", "MEETING", "DELTHREAD", "CONV", "LOCKED")}
         ctl = self._ctl
         self.pub, self.anon_cat = "rd-pub", "rd-anon"
         ctl("category", "add", self.pub, "Refusal public", "")
@@ -265,6 +265,11 @@ class World:
                                            "Gone words %s" % m["DELTHREAD"])
         _q(stack, "update threads set state = 'deleted' where id = (select thread_id from posts where id = %d)"
            % self.delthread_post)
+        # A locked thread (public: its title and words are for everyone; its
+        # reply page says it is locked and quotes nothing).
+        self.locked_post = self._thread(a["x"], self.pub, "Locked thread " + m["LOCKED"], "Locked words " + m["LOCKED"])
+        self._post(a["mod"], "/mod/t/%d" % int(_q(stack, "select thread_id from posts where id = %d" % self.locked_post)),
+                   [("action", "lock"), ("reason", "Calm down")])
         # The private group: a thread, a reply and a meeting; the unlisted group's thread.
         self.group_post = self._thread(a["gmember"], "group-" + self.room, "Room thread " + m["GROUP"],
                                        "Room words %s" % m["GROUP"])
@@ -294,8 +299,12 @@ class World:
 
         tid = lambda pid: int(_q(stack, "select thread_id from posts where id = %d" % pid))
         meeting_thread = int(_q(stack, "select thread_id from meetings where id = %d" % self.meeting))
+        # The meeting's thread opens for replies when the meeting starts.
+        self.meeting_post = int(_q(stack, "select id from posts where thread_id = %d and parent_id is null"
+                                   % meeting_thread))
         self.posts = [self.control, self.held, self.hidden, self.deleted, self.cw, self.anon, self.delthread_post,
-                      self.group_post, self.group_reply, self.group_held, self.nook_post, NEVER]
+                      self.group_post, self.group_reply, self.group_held, self.nook_post, self.locked_post,
+                      self.meeting_post, NEVER]
         self.fills = {
             "post": {
                 "all": self.posts,
@@ -368,7 +377,7 @@ def _world(stack):
 # review item or thread tools, the author's edit form, a member's reply form
 # (a group's, a content warning's), the group page.
 SHOWN_SOMEWHERE = {"HELD", "HIDDEN", "HIDEREASON", "CWWARN", "CWBODY", "GROUP", "GROUPREPLY", "GROUPHELD",
-                   "NOOK", "MEETING", "DELTHREAD", "CONV"}
+                   "NOOK", "MEETING", "DELTHREAD", "CONV", "LOCKED"}
 
 BLOCK_WORD = re.compile(rb"blocked (?:you|by)|has blocked|blocks you|you are blocked", re.I)
 
