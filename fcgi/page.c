@@ -223,7 +223,7 @@ bool page_category_or_error(struct hctx *ctx, struct category *cat, const char *
 		}
 	}
 	if (!found)
-		page_error(ctx, 404, "Category not found", missing);
+		page_refuse(ctx, 404, "Category not found", missing);
 	return found;
 }
 
@@ -347,6 +347,24 @@ void page_refill(struct hctx *ctx, int status, const char *message)
 	page_render(ctx, "refill", d);
 	if (status == 503)
 		resp_header(ctx->resp, "Retry-After", "30");
+}
+
+void page_refuse(struct hctx *ctx, int status, const char *title, const char *message)
+{
+	const struct route_form *form = ctx->form;
+	bool typed = false;
+	for (const struct route_field *f = form ? form->fields : NULL;
+	     f && ctx->req->method == HTTP_POST && f < form->fields + ROUTE_FIELDS_MAX && f->name; f++) {
+		const char *v = f->kind == FIELD_TEXT ? req_param(&ctx->req->form, f->name) : NULL;
+		if (v && !page_blank(v))
+			typed = true;
+	}
+	if (!typed) {
+		page_error(ctx, status, title, message);
+		return;
+	}
+	page_refill(ctx, status, arena_printf(ctx->arena, "%s Nothing was saved; what you wrote is below, "
+	                                      "so you can copy it.", message));
 }
 
 void page_form_again(struct hctx *ctx, int status, const char *message)

@@ -99,6 +99,14 @@ void page_form_error(struct hctx *ctx, int status, const char *message);
  * error page with the message. */
 void page_refill(struct hctx *ctx, int status, const char *message);
 
+/* A POST its handler refuses with a plain error page (no post, no category
+ * at this address, not theirs to change): when the asker typed something in
+ * a text field of the route's form, the page is page_refill()'s instead,
+ * with status, message and their text, so that nothing written is lost. It
+ * reads nothing, so a thing the asker may not see and one that never
+ * existed still get the same answer. Otherwise page_error(). */
+void page_refuse(struct hctx *ctx, int status, const char *title, const char *message);
+
 /* Once the asker passed the route's checks: the route's form page again
  * with status and message (ctx->form->form_page), or page_refill(). */
 void page_form_again(struct hctx *ctx, int status, const char *message);

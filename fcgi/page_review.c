@@ -924,6 +924,8 @@ static void review_item(struct hctx *ctx, bool reveal)
 	tpl_set_str(d, "action_url", arena_printf(ctx->arena, "/mod/p/%lld", p.id));
 	tpl_set_str(d, "reason_value", page_field(ctx, "reason"));
 	tpl_set_str(d, "redact_value", page_field(ctx, "redact_from"));
+	/* A refused "Show who wrote this" keeps the reason typed. */
+	tpl_set_str(d, "reveal_value", page_field(ctx, "reveal_reason"));
 	tpl_set_str(post, "warning", p.warning);
 	tpl_set_str(d, "warning_value", ctx->req->method == HTTP_POST ? page_field(ctx, "warning") : p.warning);
 	tpl_set_int(d, "reason_max", REASON_MAX);

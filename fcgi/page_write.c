@@ -92,7 +92,9 @@ static bool target_or_error(struct hctx *ctx, struct target *t)
 	case TARGET_OK:
 		return true;
 	case TARGET_MISSING:
-		page_error(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
+		/* Removed while a reply or an edit was being written: the text
+		 * comes back, as it would for a post that never existed. */
+		page_refuse(ctx, 404, "Post not found", "There is no post at this address, or it is not public.");
 		return false;
 	case TARGET_DB:
 		page_db_error(ctx, err);
@@ -407,9 +409,16 @@ static bool may_reply(struct hctx *ctx, const struct target *t, const struct com
 	if (!why)
 		return true;
 	if (ctx->req->method == HTTP_POST) {
+		/* The text back, and nothing the GET of this page does not show:
+		 * the GET answers with the message alone, so neither the post (held,
+		 * hidden, in a deleted thread) nor its thread's title comes with it. */
+		struct compose bare = *c;
+		bare.parent = NULL;
+		bare.reply_thread = 0;
+		bare.intro = NULL;
 		page_form_error(ctx, 403, arena_printf(ctx->arena, "%s Your reply was not posted; its text is "
 		                                       "kept below, so you can copy it.", why));
-		compose_render(ctx, c);
+		compose_render(ctx, &bare);
 	} else {
 		page_error(ctx, 403, title, why);
 	}
@@ -518,12 +527,12 @@ void page_reply_post(struct hctx *ctx)
 static bool may_edit(struct hctx *ctx, const struct target *t)
 {
 	if (t->user_id != ctx->req->session->user_id) {
-		page_error(ctx, 403, "Not your post", "Only the person who wrote a post can edit or delete it.");
+		page_refuse(ctx, 403, "Not your post", "Only the person who wrote a post can edit or delete it.");
 		return false;
 	}
 	if (strcmp(t->state, "deleted") == 0 || strcmp(t->state, "hidden") == 0) {
-		page_error(ctx, 403, "This post cannot be changed",
-		           "It was deleted, or hidden by a moderator.");
+		page_refuse(ctx, 403, "This post cannot be changed",
+		            "It was deleted, or hidden by a moderator.");
 		return false;
 	}
 	return true;
@@ -647,7 +656,9 @@ void page_support_post(struct hctx *ctx)
 	struct target t;
 	if (!target_or_error(ctx, &t))
 		return;
-	if (strcmp(t.state, "visible") != 0) {
+	/* Only a visible post in a visible thread, as "I'm here": a moderator
+	 * reads a held or deleted thread, but nobody reacts in one. */
+	if (strcmp(t.state, "visible") != 0 || strcmp(t.thread_state, "visible") != 0) {
 		page_error(ctx, 403, "Not available", "This post cannot receive reactions.");
 		return;
 	}
