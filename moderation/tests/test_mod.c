@@ -1415,6 +1415,41 @@ static void test_spelling(void)
 		TAP_OK(finds(rules, "a wee u-turn, u.s. trip", "crisis.ideation.active", NULL, -1) == false &&
 		       count_rule(rules, "i will kill myself", "crisis.ideation.active") == 1,
 		       "spelling: no extra match where nothing is mapped");
+
+		/* round 10: Hindi/Urdu, Tamil and Malay in Roman script */
+		TAP_OK(finds(rules, "yaar ab aatmahatya ke alawa kuch nahi soojhta",
+		             "crisis.ideation.mention", "aatmahatya", MOD_XF_SPELLING),
+		       "spelling: Hinglish 'aatmahatya' is read as 'suicide'");
+		TAP_OK(finds(rules, "sab soch liya hai, aaj raat marunga", "crisis.intent", "marunga",
+		             MOD_XF_SPELLING),
+		       "spelling: Hinglish 'marunga' is read as 'i will die'");
+		TAP_OK(finds(rules, "ennala mudiyala, naan saaganum", "crisis.ideation.passive", NULL,
+		             MOD_XF_SPELLING),
+		       "spelling: Tamil 'saaganum' is read as 'want to die'");
+		TAP_OK(finds(rules, "nak tidur selamanya je", "crisis.passive.wish", "tidur selamanya",
+		             MOD_XF_SPELLING),
+		       "spelling: Malay 'tidur selamanya' is read as 'sleep forever'");
+		const char *const left_out[] = { "mar", "maar", "mati", "goli", "phansi", "khatam", "khud",
+			"jaan", "tak", "pukul", "bakar", "parang", "main", "mere" };
+		bool none = true;
+		for (size_t k = 0; k < sizeof left_out / sizeof *left_out; k++)
+			none = none && !mod_spelling_lookup(rules->spelling, left_out[k],
+			                                    strlen(left_out[k]), &sl);
+		TAP_OK(none, "spelling: look-alikes that are English words, names or everyday words in "
+		       "the same languages are not mapped (mar, maar, mati, goli, phansi, khatam...)");
+		const char *const ordinary[] = {
+			"mar 3 ko exam hai, goli wali toffee le aana, traffic mein phansi hui hoon",
+			"pukul 3 jumpa, ayam bakar sedap, harga diri penting, mati ke diye bana rahe the",
+			"aaj office se bahut thak gaya hoon, chai peeke so jaunga",
+			"sabzi kaat rahi thi, ungli pe thoda khoon nikla",
+			"saya tidur awal malam ni, hidup sihat",
+		};
+		for (size_t k = 0; k < sizeof ordinary / sizeof *ordinary; k++) {
+			mod_result res = screened(ordinary[k]);
+			TAP_OK(res.count == 0, "spelling: ordinary code-switched post not flagged: %s (%s)",
+			       ordinary[k], res.count ? res.matches[0].rule_id : "-");
+			mod_result_free(&res);
+		}
 	}
 }
 
