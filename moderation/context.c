@@ -21,7 +21,7 @@ static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
 	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game", "game_real",
-	"past_ref", "been_there"
+	"past_ref", "been_there", "idiom"
 };
 
 static const char *const scope_names[MOD_SCOPE__MAX] = {

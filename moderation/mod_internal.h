@@ -269,6 +269,7 @@ enum mod_list_id {
 	MOD_LIST_GAME_REAL,     /* takes game back: "irl", "real life", "not the game" */
 	MOD_LIST_PAST_REF,      /* a later sentence dates an earlier one: "that was 12 years ago" */
 	MOD_LIST_BEEN_THERE,    /* a reply recalls the writer's past: "i've been where you are" */
+	MOD_LIST_IDIOM,         /* whole post: an idiom of dying, "killing myself laughing": no model crisis */
 	MOD_LIST__MAX
 };
 

@@ -940,6 +940,10 @@ static void model_matches(struct screen_call *call, mod_result *out, size_t len)
 		if (have[c] || !(flagged & (1u << c)) || (c == 0 && (concern || call->crisis_judged)) ||
 		    (c == 2 && !pw.as_writer))
 			continue;
+		/* an idiom of dying no rule reads ("I was killing myself laughing"): not the model's
+		 * crisis either; the rules still read any crisis words around it */
+		if (c == 0 && mod_context_post_has(&call->rs->lists, v, MOD_LIST_IDIOM, NULL))
+			continue;
 		/* A reply that speaks to someone ("would you tell me what tonight is like?") is not the
 		 * writer's own crisis: the model's guess goes to the concern lane (issue 10). */
 		bool to_someone = c == 0 && pw.to_someone;

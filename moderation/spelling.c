@@ -338,7 +338,7 @@ static const char *const list_names[MOD_LIST__MAX] = {
 	"negation", "past", "quote", "media", "question", "third_party", "self", "clinical",
 	"criticism", "first_person", "clause", "addressee", "counter", "recovery", "current",
 	"near_time", "recovered", "relapse", "word_talk", "return", "no_return", "game",
-	"game_real", "past_ref", "been_there" };
+	"game_real", "past_ref", "been_there", "idiom" };
 
 /* Whether cue holds words[0..n) (one or more words one space apart, no apostrophe) as
  * consecutive words (the cue's apostrophes dropped). */
