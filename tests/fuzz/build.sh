@@ -94,7 +94,8 @@ fuzz_one() {
 	local name=$1 short=${1#fuzz_} log=$out/$1.log rc=0
 	shift
 	# A fresh work corpus each time: the run stays as long as it says.
-	rm -rf "$out/corpus-$name"
+	# (once more after a pause: a fuzzer child of an earlier run may still be writing there)
+	rm -rf "$out/corpus-$name" 2>/dev/null || { sleep 2; rm -rf "$out/corpus-$name"; }
 	mkdir -p "$out/corpus-$name"
 	if [ ! -d "tests/fuzz/$short" ]; then
 		echo "not ok - fuzz $name: no seed corpus tests/fuzz/$short/"
